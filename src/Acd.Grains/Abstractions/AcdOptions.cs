@@ -1,0 +1,33 @@
+namespace Acd.Grains.Abstractions;
+
+/// <summary>Routing settings, bound from the <c>Acd</c> configuration section.</summary>
+public sealed class AcdOptions
+{
+    public const string Section = "Acd";
+
+    /// <summary>The contact center's time zone: where "today" starts for per-agent counters and statistics.</summary>
+    public string TimeZone { get; set; } = "Asia/Tokyo";
+
+    /// <summary>Consecutive missed offers after which an agent is moved to <see cref="MissedOfferActivity"/>.</summary>
+    public int MissedOffersBeforeBreak { get; set; } = 1;
+
+    /// <summary>Where an agent who keeps missing offers is moved, so calls stop ringing an absent desk.</summary>
+    public string MissedOfferActivity { get; set; } = Activities.Break;
+
+    /// <summary>Reservation timeout when a workflow does not set <c>task_reservation_timeout</c>.</summary>
+    public int DefaultReservationTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Wrap-up when a queue does not set <c>wrap_up_seconds</c>.</summary>
+    public int DefaultWrapUpSeconds { get; set; } = 10;
+
+    /// <summary>Spoken when no workflow filter matches a call.</summary>
+    public string NoRouteMessage { get; set; } = "申し訳ございません。ただいまお電話をおつなぎできません。後ほどおかけ直しください。";
+
+    /// <summary>Spoken when a queue is closed and the workflow has nowhere else to go.</summary>
+    public string ClosedMessage { get; set; } = "お電話ありがとうございます。本日の受付は終了いたしました。";
+
+    /// <summary>Spoken when a queue is full or a caller waited the queue's maximum and the workflow has nowhere else to go.</summary>
+    public string OverflowMessage { get; set; } = "ただいま大変混み合っております。恐れ入りますが、後ほどおかけ直しください。";
+
+    public TimeZoneInfo Zone() => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+}

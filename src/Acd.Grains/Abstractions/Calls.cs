@@ -1,0 +1,73 @@
+namespace Acd.Grains.Abstractions;
+
+/// <summary>
+/// A call's lifecycle: Created → Queued → Offered → Connected → WrapUp → Completed,
+/// with side exits Abandoned (caller left), Canceled (not routable, overflow, closed) and Failed.
+/// </summary>
+public enum CallStatus
+{
+    Created,
+    Queued,
+    Offered,
+    Connected,
+    WrapUp,
+    Completed,
+    Abandoned,
+    Canceled,
+    Failed,
+}
+
+public static class CallStatusExtensions
+{
+    public static bool IsFinal(this CallStatus status) =>
+        status is CallStatus.Completed or CallStatus.Abandoned or CallStatus.Canceled or CallStatus.Failed;
+
+    /// <summary>The call still has someone on the line (waiting or talking).</summary>
+    public static bool IsLive(this CallStatus status) =>
+        status is CallStatus.Created or CallStatus.Queued or CallStatus.Offered or CallStatus.Connected;
+}
+
+/// <summary>How a call enters Acd: the domain entry point behind <c>POST /api/calls</c> and the voice webhook.</summary>
+[GenerateSerializer, Immutable, Alias("acd.CallStart")]
+public sealed record CallStart(
+    [property: Id(0)] string AttributesJson,
+    [property: Id(1)] string? WorkflowId,
+    [property: Id(2)] string? CallerCallSid,
+    [property: Id(3)] int Priority = 0);
+
+/// <summary>What a call looks like from outside.</summary>
+[GenerateSerializer, Immutable, Alias("acd.CallView")]
+public sealed record CallView(
+    [property: Id(0)] string Id,
+    [property: Id(1)] CallStatus Status,
+    [property: Id(2)] DateTimeOffset StatusSince,
+    [property: Id(3)] string AttributesJson,
+    [property: Id(4)] string? WorkflowId,
+    [property: Id(5)] string? FilterName,
+    [property: Id(6)] string? QueueId,
+    [property: Id(7)] int Priority,
+    [property: Id(8)] DateTimeOffset CreatedAt,
+    [property: Id(9)] DateTimeOffset? QueuedAt,
+    [property: Id(10)] string? OfferedAgentId,
+    [property: Id(11)] DateTimeOffset? OfferExpiresAt,
+    [property: Id(12)] string? AgentId,
+    [property: Id(13)] DateTimeOffset? ConnectedAt,
+    [property: Id(14)] DateTimeOffset? EndedAt,
+    [property: Id(15)] string? EndReason,
+    [property: Id(16)] double? WaitSeconds,
+    [property: Id(17)] string? Message,
+    [property: Id(18)] string ConferenceName,
+    [property: Id(19)] string? ConferenceSid,
+    [property: Id(20)] IReadOnlyList<CallLegView> Legs);
+
+/// <summary>One phone leg in a call's conference.</summary>
+[GenerateSerializer, Immutable, Alias("acd.CallLegView")]
+public sealed record CallLegView(
+    [property: Id(0)] string LegId,
+    [property: Id(1)] string Role,
+    [property: Id(2)] string? AgentId,
+    [property: Id(3)] string? CallSid,
+    [property: Id(4)] string Status,
+    [property: Id(5)] bool Muted,
+    [property: Id(6)] bool Hold,
+    [property: Id(7)] bool Coaching);

@@ -1,0 +1,38 @@
+using Orleans.Concurrency;
+
+namespace Acd.Grains.Abstractions;
+
+/// <summary>
+/// The matching engine of a workspace (key <c>default</c>). Holds an in-memory index of waiting calls and agents,
+/// rebuilt from the queue and agent grains when it activates. It never awaits another grain while matching, so a
+/// match is atomic; matches for calls other than the one asking are sent to those calls as one-way messages.
+/// </summary>
+[Alias("acd.IRouterGrain")]
+public interface IRouterGrain : IGrainWithStringKey
+{
+    Task UpsertQueueAsync(QueueDefinition definition);
+
+    /// <summary>False when calls still wait in the queue.</summary>
+    Task<bool> RemoveQueueAsync(string queueId);
+
+    Task UpsertAgentAsync(AgentRouting agent);
+
+    Task RemoveAgentAsync(string agentId);
+
+    Task<EnqueueResult> EnqueueAsync(WaitingCall call, string? skipIf);
+
+    Task<bool> WithdrawAsync(string callId);
+
+    /// <summary>Frees an agent's slot for a match that did not become an offer, then optionally puts the call back.</summary>
+    Task<EnqueueResult?> ReleaseMatchAsync(string callId, string agentId, WaitingCall? requeue);
+
+    [ReadOnly]
+    Task<QueueRealtime?> GetRealtimeAsync(string queueId);
+
+    [ReadOnly]
+    Task<int> GetPositionAsync(string callId);
+
+    /// <summary>How many agents are in an activity (to refuse deleting one in use).</summary>
+    [ReadOnly]
+    Task<int> CountAgentsInActivityAsync(string activity);
+}

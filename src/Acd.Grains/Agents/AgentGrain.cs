@@ -1,0 +1,321 @@
+using Acd.Grains.Abstractions;
+using Acd.Grains.Infrastructure;
+using Acd.Grains.Workspace;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Acd.Grains.Agents;
+
+/// <summary>
+/// The agent's truth: activity, capacity, offers and calls. Every change is written, then pushed to the router
+/// as a versioned snapshot before the turn ends, so the router's view is never older than the agent's last
+/// completed turn. Non-reentrant: <see cref="TryReserveAsync"/> is atomic.
+/// </summary>
+public sealed class AgentGrain(
+    [PersistentState("agent", "acd")] IPersistentState<AgentState> state,
+    IGrainFactory grains,
+    TimeProvider time,
+    IOptions<AcdOptions> options,
+    ILogger<AgentGrain> logger) : Grain, IAgentGrain
+{
+    private DeadlineTimer? _wrapUpTimer;
+    private string? _wrapUpEndedFor;
+
+    private AgentState S => state.State;
+
+    private string Id => this.GetPrimaryKeyString();
+
+    private DateTimeOffset Now => time.GetUtcNow();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        ArmWrapUp();
+        return Task.CompletedTask;
+    }
+
+    public async Task<Outcome<AgentView>> ConfigureAsync(AgentDefinition definition, bool activityOnlyIfNew)
+    {
+        if (definition.Id != Id)
+        {
+            return Problem.Invalid("id", $"Must be '{Id}'");
+        }
+        if (AgentValidation.Check(definition) is { } problem)
+        {
+            return problem;
+        }
+        ActivityDefinition? requested = null;
+        if (definition.Activity is { } name)
+        {
+            requested = await FindActivityAsync(name);
+            if (requested is null)
+            {
+                return Problem.Invalid("activity", $"No activity '{name}'");
+            }
+        }
+
+        var isNew = !S.Exists;
+        S.FriendlyName = string.IsNullOrWhiteSpace(definition.FriendlyName) ? Id : definition.FriendlyName;
+        S.AttributesJson = definition.AttributesJson;
+        S.Capacity = definition.Capacity;
+        if (isNew)
+        {
+            S.Exists = true;
+            S.Activity = Activities.Offline;
+            S.ActivitySince = Now;
+            ChangeActivity(requested ?? Activities.BuiltIn[0]);
+            await grains.AgentDirectory(Id).AddAsync(Id);
+        }
+        else if (requested is not null && !activityOnlyIfNew)
+        {
+            ChangeActivity(requested);
+        }
+        await SaveAsync();
+        return View();
+    }
+
+    public Task<AgentView?> GetAsync() => Task.FromResult(S.Exists ? View() : null);
+
+    public async Task<Outcome<AgentView>> SetActivityAsync(string activity)
+    {
+        if (!S.Exists)
+        {
+            return Problem.NotFound($"No agent '{Id}'");
+        }
+        var definition = await FindActivityAsync(activity);
+        if (definition is null)
+        {
+            return Problem.Invalid("activity", $"No activity '{activity}'");
+        }
+        if (definition.Name == Activities.WrapUp && S.Activity != Activities.WrapUp)
+        {
+            return Problem.Conflict("WrapUp is entered by ending a call", "activity");
+        }
+        if (S.Activity != definition.Name)
+        {
+            ChangeActivity(definition);
+            await SaveAsync();
+        }
+        return View();
+    }
+
+    public async Task<Outcome<bool>> DeleteAsync()
+    {
+        if (!S.Exists)
+        {
+            return Problem.NotFound($"No agent '{Id}'");
+        }
+        if (S.Offers.Count > 0 || S.Calls.Count > 0)
+        {
+            return Problem.Conflict($"Agent '{Id}' has calls: delete after they end");
+        }
+        await grains.Router().RemoveAgentAsync(Id);
+        await grains.AgentDirectory(Id).RemoveAsync(Id);
+        WrapUpTimer.Cancel();
+        await state.ClearStateAsync();
+        state.State = new AgentState();
+        return true;
+    }
+
+    public async Task<Reservation> TryReserveAsync(string callId)
+    {
+        var contact = S.Exists ? Json.ReadString(S.AttributesJson, "contact_uri") : null;
+        if (!S.Exists)
+        {
+            return new Reservation(false, null, null, "no such agent");
+        }
+        if (S.Offers.Contains(callId) || S.Calls.ContainsKey(callId))
+        {
+            return new Reservation(true, contact, S.FriendlyName, null);
+        }
+        if (!S.ActivityAvailable)
+        {
+            return new Reservation(false, null, null, $"activity is {S.Activity}");
+        }
+        if (S.Offers.Count + S.Calls.Count >= S.Capacity)
+        {
+            return new Reservation(false, null, null, "no free channel");
+        }
+        S.Offers.Add(callId);
+        await SaveAsync();
+        return new Reservation(true, contact, S.FriendlyName, null);
+    }
+
+    public async Task OfferEndedAsync(string callId, OfferEnd how)
+    {
+        if (!S.Offers.Remove(callId))
+        {
+            return;
+        }
+        if (how == OfferEnd.Missed)
+        {
+            S.ConsecutiveMissedOffers++;
+            var threshold = options.Value.MissedOffersBeforeBreak;
+            if (threshold > 0 && S.ConsecutiveMissedOffers >= threshold && S.ActivityAvailable
+                && await FindActivityAsync(options.Value.MissedOfferActivity) is { } away)
+            {
+                logger.LogInformation("Agent {AgentId} missed {Missed} offer(s) in a row: moved to {Activity}", Id, S.ConsecutiveMissedOffers, away.Name);
+                ChangeActivity(away);
+            }
+        }
+        await SaveAsync();
+    }
+
+    public async Task CallConnectedAsync(string callId)
+    {
+        if (S.Calls.ContainsKey(callId))
+        {
+            return;
+        }
+        S.Offers.Remove(callId);
+        S.Calls[callId] = Now;
+        S.ConsecutiveMissedOffers = 0;
+        await SaveAsync();
+    }
+
+    public async Task<bool> CallEndedAsync(string callId, int wrapUpSeconds)
+    {
+        if (!S.Calls.Remove(callId, out var connectedAt))
+        {
+            if (S.Offers.Remove(callId))
+            {
+                await SaveAsync();
+            }
+            return S.WrapUpCallId == callId;
+        }
+        RollDay();
+        S.CallsToday++;
+        S.TalkSecondsToday += Math.Max(0, (Now - connectedAt).TotalSeconds);
+        S.LastCallEndedAt = Now;
+        if (wrapUpSeconds > 0 && S.ActivityAvailable)
+        {
+            ChangeActivity(new ActivityDefinition(Activities.WrapUp, false));
+            S.WrapUpEndsAt = Now.AddSeconds(wrapUpSeconds);
+            S.WrapUpCallId = callId;
+            ArmWrapUp();
+        }
+        await SaveAsync();
+        return S.WrapUpCallId == callId;
+    }
+
+    public async Task<Outcome<AgentView>> CompleteWrapUpAsync()
+    {
+        if (!S.Exists)
+        {
+            return Problem.NotFound($"No agent '{Id}'");
+        }
+        if (S.Activity != Activities.WrapUp)
+        {
+            return Problem.Conflict($"Agent '{Id}' is not in wrap-up (activity is {S.Activity})");
+        }
+        ChangeActivity(Activities.BuiltIn.First(a => a.Name == Activities.Available));
+        await SaveAsync();
+        return View();
+    }
+
+    public Task<AgentRouting?> GetRoutingAsync() => Task.FromResult(S.Exists ? Snapshot() : null);
+
+    public async Task OnDeadlineAsync(DateTimeOffset due)
+    {
+        if (S.WrapUpEndsAt == due && S.Activity == Activities.WrapUp && Now >= due)
+        {
+            await CompleteWrapUpAsync();
+        }
+    }
+
+    private void ChangeActivity(ActivityDefinition activity)
+    {
+        var wasAvailable = S.ActivityAvailable;
+        S.Activity = activity.Name;
+        S.ActivityAvailable = activity.Available;
+        S.ActivitySince = Now;
+        if (activity.Name != Activities.WrapUp)
+        {
+            // Leaving wrap-up, however it happens, completes the call it was for (told after saving).
+            _wrapUpEndedFor ??= S.WrapUpCallId;
+            S.WrapUpEndsAt = null;
+            S.WrapUpCallId = null;
+            WrapUpTimer.Cancel();
+        }
+        if (activity.Available && !wasAvailable)
+        {
+            S.AvailableSince = Now;
+            S.ConsecutiveMissedOffers = 0;
+        }
+        if (!activity.Available)
+        {
+            foreach (var offer in S.Offers)
+            {
+                // One-way: the call cancels the ringing leg and calls back OfferEndedAsync(Withdrawn).
+                grains.GetGrain<ICallGrain>(offer).WithdrawOfferAsync(Id).Ignore();
+            }
+        }
+    }
+
+    private async Task<ActivityDefinition?> FindActivityAsync(string name) =>
+        Activities.BuiltIn.FirstOrDefault(a => a.Name == name)
+        ?? (await grains.Workspace().GetActivitiesAsync()).FirstOrDefault(a => a.Name == name);
+
+    private async Task SaveAsync()
+    {
+        S.Version++;
+        await state.WriteStateAsync();
+        await grains.Router().UpsertAgentAsync(Snapshot());
+        if (_wrapUpEndedFor is { } callId)
+        {
+            _wrapUpEndedFor = null;
+            // One-way: a call may be waiting on this agent, so the agent never waits on a call.
+            grains.GetGrain<ICallGrain>(callId).WrapUpEndedAsync(Id).Ignore();
+        }
+    }
+
+    private DeadlineTimer WrapUpTimer => _wrapUpTimer ??= new DeadlineTimer(this, time);
+
+    private void ArmWrapUp() => WrapUpTimer.Arm(S.WrapUpEndsAt, OnDeadlineAsync);
+
+    private void RollDay()
+    {
+        var today = LocalDay.Of(Now, options.Value);
+        if (S.CountersDay != today)
+        {
+            S.CountersDay = today;
+            S.CallsToday = 0;
+            S.TalkSecondsToday = 0;
+        }
+    }
+
+    private bool CountersAreToday => S.CountersDay == LocalDay.Of(Now, options.Value);
+
+    private DateTimeOffset IdleSince =>
+        S.LastCallEndedAt is { } ended && ended > S.AvailableSince ? ended : S.AvailableSince;
+
+    private AgentRouting Snapshot() => new(
+        Id,
+        S.FriendlyName,
+        S.AttributesJson,
+        S.Activity,
+        S.ActivityAvailable,
+        S.Capacity,
+        [.. S.Offers, .. S.Calls.Keys],
+        IdleSince,
+        CountersAreToday ? S.CallsToday : 0,
+        CountersAreToday ? S.TalkSecondsToday : 0,
+        S.Version);
+
+    private AgentView View() => new(
+        Id,
+        S.FriendlyName,
+        S.AttributesJson,
+        Json.ReadString(S.AttributesJson, "contact_uri"),
+        S.Activity,
+        S.ActivitySince,
+        S.ActivityAvailable,
+        S.Capacity,
+        [.. S.Offers],
+        [.. S.Calls.Keys],
+        S.LastCallEndedAt,
+        S.ConsecutiveMissedOffers,
+        CountersAreToday ? S.CallsToday : 0,
+        CountersAreToday ? S.TalkSecondsToday : 0,
+        S.WrapUpEndsAt,
+        S.WrapUpCallId);
+}

@@ -1,0 +1,256 @@
+using System.Text.Json;
+using Acd.Grains.Abstractions;
+using Acd.Grains.Infrastructure;
+using Acd.Grains.Routing.Workflows;
+using Acd.Grains.Telephony;
+using Acd.Grains.Workspace;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Acd.Grains.Calls;
+
+/// <summary>
+/// A call's lifecycle. It orchestrates: it asks its queue to enqueue it, the agent to reserve itself, and
+/// telephony to ring; the router and agents reach it only by one-way messages, so no cycle of waiting grains
+/// can form. One offer at a time is held in <see cref="CallState.OfferedAgentId"/>, so a call is never offered
+/// to two agents at once.
+/// </summary>
+public sealed partial class CallGrain(
+    [PersistentState("call", "acd")] IPersistentState<CallState> state,
+    IGrainFactory grains,
+    ITelephony telephony,
+    TimeProvider time,
+    IOptions<AcdOptions> options,
+    ILogger<CallGrain> logger) : Grain, ICallGrain
+{
+    private DeadlineTimer? _offerTimer;
+    private DeadlineTimer? _stepTimer;
+    private DeadlineTimer? _maxWaitTimer;
+
+    private CallState S => state.State;
+
+    private string Id => this.GetPrimaryKeyString();
+
+    private DateTimeOffset Now => time.GetUtcNow();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        ArmTimers();
+        return Task.CompletedTask;
+    }
+
+    public async Task<Outcome<CallView>> StartAsync(CallStart start)
+    {
+        if (S.Exists)
+        {
+            return View();
+        }
+        JsonElement attributes;
+        try
+        {
+            attributes = Json.ParseElement(start.AttributesJson);
+        }
+        catch (JsonException e)
+        {
+            return Problem.Invalid("attributes", $"Not valid JSON: {e.Message}");
+        }
+        if (attributes.ValueKind != JsonValueKind.Object)
+        {
+            return Problem.Invalid("attributes", "Must be a JSON object");
+        }
+
+        WorkflowDefinition? workflow = null;
+        if (start.WorkflowId is { } named)
+        {
+            workflow = await grains.GetGrain<IWorkflowGrain>(named).GetAsync();
+            if (workflow is null)
+            {
+                return Problem.NotFound($"No workflow '{named}'", "workflow");
+            }
+        }
+        else if ((await grains.Workspace().GetWorkflowIdsAsync()) is [var first, ..])
+        {
+            workflow = await grains.GetGrain<IWorkflowGrain>(first).GetAsync();
+        }
+
+        S.Exists = true;
+        S.CreatedAt = Now;
+        S.AttributesJson = start.AttributesJson;
+        S.WorkflowId = workflow?.Id;
+        S.Workflow = workflow;
+        S.Priority = start.Priority;
+        S.ConferenceName = $"acd-{Id}-{Guid.NewGuid().ToString("N")[..8]}";
+        S.ReservationTimeoutSeconds = workflow?.TaskReservationTimeout ?? options.Value.DefaultReservationTimeoutSeconds;
+        S.WrapUpSeconds = options.Value.DefaultWrapUpSeconds;
+        if (start.CallerCallSid is { } sid)
+        {
+            S.Legs.Add(new CallLeg { LegId = $"{Id}-caller", Role = "caller", CallSid = sid, Status = "in-progress" });
+        }
+        SetStatus(CallStatus.Created);
+
+        if (workflow is null)
+        {
+            await FinishAsync(CallStatus.Canceled, "no-workflow", options.Value.NoRouteMessage);
+            return View();
+        }
+        var firstStep = WorkflowPlans.Get(workflow).First(attributes, Now);
+        await RouteAsync(firstStep, stayIn: null, giveUpReason: "no-matching-filter");
+        return View();
+    }
+
+    public Task<CallView?> GetAsync() => Task.FromResult(S.Exists ? View() : null);
+
+    public async Task OfferMatchedAsync(string agentId, string queueId) => await OfferAsync(agentId, queueId);
+
+    public async Task<Outcome<CallView>> AcceptAsync(string agentId)
+    {
+        if (!S.Exists)
+        {
+            return Problem.NotFound($"No call '{Id}'");
+        }
+        if (S.Status == CallStatus.Connected && S.AgentId == agentId)
+        {
+            return View();
+        }
+        if (S.Status != CallStatus.Offered || S.OfferedAgentId != agentId)
+        {
+            return Problem.Conflict($"Call '{Id}' is {S.Status} and not offered to '{agentId}'");
+        }
+        OfferTimer.Cancel();
+        S.OfferDeadline = null;
+        S.OfferedAgentId = null;
+        S.AgentId = agentId;
+        S.ConnectedAt = Now;
+        S.WaitSeconds = (Now - S.CreatedAt).TotalSeconds;
+        if (CurrentAgentLeg(agentId) is { } leg)
+        {
+            leg.Status = "in-progress";
+        }
+        StepTimer.Cancel();
+        MaxWaitTimer.Cancel();
+        S.StepDeadline = null;
+        S.MaxWaitDeadline = null;
+        SetStatus(CallStatus.Connected);
+        await SaveAsync();
+        await grains.GetGrain<IAgentGrain>(agentId).CallConnectedAsync(Id);
+        LogConnected(Id, agentId, S.WaitSeconds ?? 0);
+        return View();
+    }
+
+    public async Task<Outcome<CallView>> RejectAsync(string agentId)
+    {
+        if (!S.Exists)
+        {
+            return Problem.NotFound($"No call '{Id}'");
+        }
+        if (S.Status != CallStatus.Offered || S.OfferedAgentId != agentId)
+        {
+            return Problem.Conflict($"Call '{Id}' is {S.Status} and not offered to '{agentId}'");
+        }
+        await OfferFailedAsync(OfferEnd.Rejected, "rejected");
+        return View();
+    }
+
+    public async Task WithdrawOfferAsync(string agentId)
+    {
+        if (S.Status == CallStatus.Offered && S.OfferedAgentId == agentId)
+        {
+            await OfferFailedAsync(OfferEnd.Withdrawn, "canceled");
+        }
+    }
+
+    public async Task<Outcome<CallView>> CallerHungUpAsync()
+    {
+        if (!S.Exists)
+        {
+            return Problem.NotFound($"No call '{Id}'");
+        }
+        switch (S.Status)
+        {
+            case CallStatus.Created or CallStatus.Queued or CallStatus.Offered:
+                await StopRoutingAsync();
+                S.WaitSeconds = (Now - S.CreatedAt).TotalSeconds;
+                await FinishAsync(CallStatus.Abandoned, "caller-hangup", null);
+                LogAbandoned(Id, S.WaitSeconds ?? 0);
+                break;
+            case CallStatus.Connected:
+                // The caller's leg carries endConferenceOnExit: the conference ends by itself.
+                await EndTalkAsync("caller-hangup");
+                break;
+        }
+        return View();
+    }
+
+    public async Task<Outcome<CallView>> HangUpAsync()
+    {
+        if (!S.Exists)
+        {
+            return Problem.NotFound($"No call '{Id}'");
+        }
+        switch (S.Status)
+        {
+            case CallStatus.Created or CallStatus.Queued or CallStatus.Offered:
+                await StopRoutingAsync();
+                await telephony.EndConferenceAsync(Conference());
+                await FinishAsync(CallStatus.Canceled, "canceled", null);
+                break;
+            case CallStatus.Connected:
+                // Design rule 2: Acd ends the conference so the caller is never left alone on a silent line.
+                await telephony.EndConferenceAsync(Conference());
+                await EndTalkAsync("agent-hangup");
+                break;
+        }
+        return View();
+    }
+
+    public async Task<Outcome<CallView>> CompleteAsync()
+    {
+        if (!S.Exists)
+        {
+            return Problem.NotFound($"No call '{Id}'");
+        }
+        if (S.Status == CallStatus.Completed)
+        {
+            return View();
+        }
+        if (S.Status != CallStatus.WrapUp)
+        {
+            return Problem.Conflict($"Call '{Id}' is {S.Status}, not in wrap-up");
+        }
+        if (S.AgentId is { } agentId)
+        {
+            await grains.GetGrain<IAgentGrain>(agentId).CompleteWrapUpAsync();
+        }
+        await FinishAsync(CallStatus.Completed, S.EndReason, null);
+        return View();
+    }
+
+    public async Task WrapUpEndedAsync(string agentId)
+    {
+        if (S.Status == CallStatus.WrapUp && S.AgentId == agentId)
+        {
+            await FinishAsync(CallStatus.Completed, S.EndReason, null);
+        }
+    }
+
+    public async Task OnDeadlineAsync(CallDeadline kind, DateTimeOffset due)
+    {
+        if (Now < due)
+        {
+            return;
+        }
+        switch (kind)
+        {
+            case CallDeadline.Offer when S.Status == CallStatus.Offered && S.OfferDeadline == due:
+                LogOfferTimedOut(Id, S.OfferedAgentId);
+                await OfferFailedAsync(OfferEnd.Missed, "no-answer");
+                break;
+            case CallDeadline.Step when S.Status == CallStatus.Queued && S.StepDeadline == due:
+                await MoveOnAsync(overflow: false);
+                break;
+            case CallDeadline.MaxWait when S.Status == CallStatus.Queued && S.MaxWaitDeadline == due:
+                await MoveOnAsync(overflow: true);
+                break;
+        }
+    }
+}

@@ -1,0 +1,110 @@
+using Acd.Grains.Abstractions;
+using Acd.Grains.Routing.Workflows;
+
+namespace Acd.Grains.Calls;
+
+/// <summary>One leg in the call's conference: the caller, a rung agent, a supervisor.</summary>
+[GenerateSerializer, Alias("acd.CallLeg")]
+public sealed record CallLeg
+{
+    [Id(0)] public string LegId { get; set; } = "";
+
+    /// <summary>caller, agent, customer (outbound) or supervisor.</summary>
+    [Id(1)] public string Role { get; set; } = "";
+
+    [Id(2)] public string? AgentId { get; set; }
+
+    [Id(3)] public string? CallSid { get; set; }
+
+    /// <summary>Twilio's call status words: queued, initiated, ringing, in-progress, completed, busy, no-answer, failed, canceled.</summary>
+    [Id(4)] public string Status { get; set; } = "queued";
+
+    [Id(5)] public bool Muted { get; set; }
+
+    [Id(6)] public bool Hold { get; set; }
+
+    [Id(7)] public bool Coaching { get; set; }
+
+    public CallLegView View() => new(LegId, Role, AgentId, CallSid, Status, Muted, Hold, Coaching);
+}
+
+[GenerateSerializer, Alias("acd.CallState")]
+public sealed record CallState
+{
+    [Id(0)] public bool Exists { get; set; }
+
+    [Id(1)] public CallStatus Status { get; set; }
+
+    [Id(2)] public DateTimeOffset StatusSince { get; set; }
+
+    [Id(3)] public string AttributesJson { get; set; } = "{}";
+
+    [Id(4)] public string? WorkflowId { get; set; }
+
+    [Id(5)] public RoutingStep? Step { get; set; }
+
+    [Id(6)] public string? FilterName { get; set; }
+
+    [Id(7)] public string? QueueId { get; set; }
+
+    [Id(8)] public int Priority { get; set; }
+
+    /// <summary>The call's age origin: ordering by age uses this, across requeues and transfers.</summary>
+    [Id(9)] public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>When the call entered its current queue.</summary>
+    [Id(10)] public DateTimeOffset? QueuedAt { get; set; }
+
+    [Id(11)] public long Sequence { get; set; }
+
+    /// <summary>The workflow target's timeout.</summary>
+    [Id(12)] public DateTimeOffset? StepDeadline { get; set; }
+
+    /// <summary>The queue's maximum wait.</summary>
+    [Id(13)] public DateTimeOffset? MaxWaitDeadline { get; set; }
+
+    [Id(14)] public string? OfferedAgentId { get; set; }
+
+    [Id(15)] public DateTimeOffset? OfferDeadline { get; set; }
+
+    [Id(16)] public string? AgentId { get; set; }
+
+    [Id(17)] public DateTimeOffset? ConnectedAt { get; set; }
+
+    [Id(18)] public DateTimeOffset? EndedAt { get; set; }
+
+    [Id(19)] public string? EndReason { get; set; }
+
+    [Id(20)] public double? WaitSeconds { get; set; }
+
+    /// <summary>What the caller is told when Acd gives up (closed, overflow, no route).</summary>
+    [Id(21)] public string? Message { get; set; }
+
+    [Id(22)] public string ConferenceName { get; set; } = "";
+
+    [Id(23)] public string? ConferenceSid { get; set; }
+
+    [Id(24)] public List<CallLeg> Legs { get; set; } = [];
+
+    [Id(25)] public int ReservationTimeoutSeconds { get; set; }
+
+    [Id(26)] public int WrapUpSeconds { get; set; }
+
+    [Id(27)] public int LegCounter { get; set; }
+
+    /// <summary>The entry the call waits with, reused on requeue so it keeps its age and place.</summary>
+    [Id(28)] public WaitingCall? Waiting { get; set; }
+
+    /// <summary>What to say if the current queue overflows (max wait).</summary>
+    [Id(29)] public string? OverflowMessage { get; set; }
+
+    [Id(30)] public DateTimeOffset? TalkEndedAt { get; set; }
+
+    /// <summary>How many offers the call has had.</summary>
+    [Id(31)] public int Offers { get; set; }
+
+    [Id(32)] public WorkflowDefinition? Workflow { get; set; }
+
+    /// <summary>Bumped on every save; orders the one-way updates the call list receives.</summary>
+    [Id(33)] public long Version { get; set; }
+}

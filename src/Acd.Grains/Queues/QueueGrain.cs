@@ -1,0 +1,120 @@
+using Acd.Grains.Abstractions;
+using Acd.Grains.Workspace;
+
+namespace Acd.Grains.Queues;
+
+public sealed class QueueGrain(
+    [PersistentState("queue", "acd")] IPersistentState<QueueState> state,
+    IGrainFactory grains) : Grain, IQueueGrain
+{
+    private string Id => this.GetPrimaryKeyString();
+
+    public async Task<Outcome<QueueDefinition>> ConfigureAsync(QueueDefinition definition)
+    {
+        if (definition.Id != Id)
+        {
+            return Problem.Invalid("id", $"Must be '{Id}'");
+        }
+        if (QueueValidation.Check(definition) is { } problem)
+        {
+            return problem;
+        }
+        if (state.State.Definition == definition)
+        {
+            return definition;
+        }
+        await grains.Workspace().RegisterQueueAsync(Id);
+        state.State.Definition = definition;
+        await state.WriteStateAsync();
+        await grains.Router().UpsertQueueAsync(definition);
+        return definition;
+    }
+
+    public Task<QueueDefinition?> GetAsync() => Task.FromResult(state.State.Definition);
+
+    public async Task<Outcome<bool>> DeleteAsync()
+    {
+        if (state.State.Definition is null)
+        {
+            return Problem.NotFound($"No queue '{Id}'");
+        }
+        if (state.State.Waiting.Count > 0)
+        {
+            return Problem.Conflict($"{state.State.Waiting.Count} call(s) are waiting in queue '{Id}'");
+        }
+        var unregistered = await grains.Workspace().UnregisterQueueAsync(Id);
+        if (!unregistered.Ok)
+        {
+            return unregistered.Problem!;
+        }
+        if (!await grains.Router().RemoveQueueAsync(Id))
+        {
+            // A call arrived between the check and the removal: keep the queue.
+            await grains.Workspace().RegisterQueueAsync(Id);
+            return Problem.Conflict($"Calls are waiting in queue '{Id}'");
+        }
+        await state.ClearStateAsync();
+        state.State = new QueueState();
+        return true;
+    }
+
+    public async Task<EnqueueResult> EnqueueAsync(WaitingCall call, string? skipIf)
+    {
+        if (state.State.Definition is null)
+        {
+            return new EnqueueResult(EnqueueOutcome.UnknownQueue, null, call.Sequence);
+        }
+        var result = await grains.Router().EnqueueAsync(call, skipIf);
+        await RecordAsync(call, result);
+        return result;
+    }
+
+    public async Task<bool> WithdrawAsync(string callId)
+    {
+        var withdrawn = await grains.Router().WithdrawAsync(callId);
+        await RemoveAsync(callId);
+        return withdrawn;
+    }
+
+    public async Task RemoveAsync(string callId)
+    {
+        if (state.State.Waiting.Remove(callId))
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
+    public async Task<EnqueueResult> ReturnAsync(WaitingCall call, string agentId)
+    {
+        var result = await grains.Router().ReleaseMatchAsync(call.CallId, agentId, call)
+            ?? new EnqueueResult(EnqueueOutcome.UnknownQueue, null, call.Sequence);
+        await RecordAsync(call, result);
+        return result;
+    }
+
+    public Task<(QueueDefinition? Definition, IReadOnlyList<WaitingCall> Waiting)> GetRoutingAsync() =>
+        Task.FromResult<(QueueDefinition?, IReadOnlyList<WaitingCall>)>((state.State.Definition, [.. state.State.Waiting.Values]));
+
+    private async Task RecordAsync(WaitingCall call, EnqueueResult result)
+    {
+        // Only waiting calls are kept here; a matched call stays a member until its offer is made, so that a
+        // restart between the match and the offer still finds it.
+        var member = result.Outcome is EnqueueOutcome.Waiting or EnqueueOutcome.Matched;
+        var changed = member
+            ? state.State.Waiting.TryGetValue(call.CallId, out var known) is false || known.Sequence != result.Sequence
+            : state.State.Waiting.ContainsKey(call.CallId);
+        if (!changed)
+        {
+            return;
+        }
+        if (member)
+        {
+            state.State.Waiting[call.CallId] = call with { Sequence = result.Sequence };
+        }
+        else
+        {
+            state.State.Waiting.Remove(call.CallId);
+        }
+        await state.WriteStateAsync();
+    }
+}

@@ -1,0 +1,57 @@
+using Acd.Grains.Abstractions;
+using Acd.Grains.Routing.Expressions;
+using Acd.Grains.Routing.Matching;
+
+namespace Acd.Grains.Queues;
+
+/// <summary>Checks a queue definition; problems name the field as the HTTP API and workspace file spell it.</summary>
+internal static class QueueValidation
+{
+    public static Problem? Check(QueueDefinition d)
+    {
+        if (!Ids.IsValid(d.Id))
+        {
+            return Problem.Invalid("id", Ids.Rule);
+        }
+        if (d.FriendlyName.Length > 256)
+        {
+            return Problem.Invalid("friendly_name", "At most 256 characters");
+        }
+        if (RoutingExpression.Check(d.TargetWorkers, ExpressionScope.Worker) is { } e)
+        {
+            return Problem.Invalid("target_workers", e.Message);
+        }
+        if (d.TaskOrder is not ("FIFO" or "LIFO"))
+        {
+            return Problem.Invalid("task_order", "Must be FIFO or LIFO");
+        }
+        if (d.Selection == AgentSelection.OrderBy && string.IsNullOrWhiteSpace(d.OrderBy))
+        {
+            return Problem.Invalid("order_by", "Required when agent_selection is order_by");
+        }
+        if (!string.IsNullOrWhiteSpace(d.OrderBy))
+        {
+            try
+            {
+                OrderBySpec.Parse(d.OrderBy);
+            }
+            catch (ExpressionException ex)
+            {
+                return Problem.Invalid("order_by", ex.Message);
+            }
+        }
+        if (d.MaxLength < 0)
+        {
+            return Problem.Invalid("max_length", "Must be 0 (no limit) or more");
+        }
+        if (d.MaxWaitSeconds < 0)
+        {
+            return Problem.Invalid("max_wait_seconds", "Must be 0 (no limit) or more");
+        }
+        if (d.WrapUpSeconds is < 0 or > 3600)
+        {
+            return Problem.Invalid("wrap_up_seconds", "Must be between 0 and 3600");
+        }
+        return null;
+    }
+}

@@ -1,0 +1,209 @@
+using System.Text.Json;
+
+namespace Acd.Grains.Routing.Expressions;
+
+/// <summary>What an expression is evaluated against.</summary>
+public readonly struct ExpressionContext
+{
+    /// <summary>Task (call) attributes.</summary>
+    public JsonElement Task { get; init; }
+
+    /// <summary>Worker (agent) attributes.</summary>
+    public JsonElement Worker { get; init; }
+
+    /// <summary>For TaskRouter's <c>taskrouter.*</c> time-of-day keys.</summary>
+    public DateTimeOffset Now { get; init; }
+}
+
+/// <summary>A node of a compiled expression. Paths are split and constants parsed once, at compile time.</summary>
+internal abstract class ExpressionNode
+{
+    public abstract ExprValue Evaluate(in ExpressionContext context, AttributeRoot defaultRoot);
+
+    public bool IsTrue(in ExpressionContext context, AttributeRoot defaultRoot) => Evaluate(context, defaultRoot).Boolean;
+
+    public virtual void Visit(Action<ExpressionNode> visitor) => visitor(this);
+}
+
+internal sealed class ConstantNode(ExprValue value) : ExpressionNode
+{
+    public ExprValue Value { get; } = value;
+
+    public override ExprValue Evaluate(in ExpressionContext context, AttributeRoot defaultRoot) => Value;
+}
+
+internal sealed class PathNode(AttributePath path) : ExpressionNode
+{
+    public AttributePath Path { get; } = path;
+
+    public override ExprValue Evaluate(in ExpressionContext context, AttributeRoot defaultRoot)
+    {
+        var root = Path.Root == AttributeRoot.Default ? defaultRoot : Path.Root;
+        return root switch
+        {
+            AttributeRoot.Task => Path.Resolve(context.Task),
+            AttributeRoot.Worker => Path.Resolve(context.Worker),
+            AttributeRoot.Clock => Path.ResolveClock(context.Now),
+            _ => ExprValue.Null,
+        };
+    }
+}
+
+internal sealed class ListNode(ExpressionNode[] items) : ExpressionNode
+{
+    public override ExprValue Evaluate(in ExpressionContext context, AttributeRoot defaultRoot)
+    {
+        var values = new ExprValue[items.Length];
+        for (var i = 0; i < items.Length; i++)
+        {
+            values[i] = items[i].Evaluate(context, defaultRoot);
+        }
+        return ExprValue.FromList(values);
+    }
+
+    public override void Visit(Action<ExpressionNode> visitor)
+    {
+        visitor(this);
+        foreach (var item in items)
+        {
+            item.Visit(visitor);
+        }
+    }
+}
+
+internal sealed class NotNode(ExpressionNode operand) : ExpressionNode
+{
+    public override ExprValue Evaluate(in ExpressionContext context, AttributeRoot defaultRoot) =>
+        ExprValue.FromBoolean(!operand.IsTrue(context, defaultRoot));
+
+    public override void Visit(Action<ExpressionNode> visitor)
+    {
+        visitor(this);
+        operand.Visit(visitor);
+    }
+}
+
+internal sealed class LogicalNode(bool isAnd, ExpressionNode left, ExpressionNode right) : ExpressionNode
+{
+    public override ExprValue Evaluate(in ExpressionContext context, AttributeRoot defaultRoot)
+    {
+        var l = left.IsTrue(context, defaultRoot);
+        var result = isAnd ? l && right.IsTrue(context, defaultRoot) : l || right.IsTrue(context, defaultRoot);
+        return ExprValue.FromBoolean(result);
+    }
+
+    public override void Visit(Action<ExpressionNode> visitor)
+    {
+        visitor(this);
+        left.Visit(visitor);
+        right.Visit(visitor);
+    }
+}
+
+internal sealed class ComparisonNode(TokenKind op, ExpressionNode left, ExpressionNode right) : ExpressionNode
+{
+    public override ExprValue Evaluate(in ExpressionContext context, AttributeRoot defaultRoot)
+    {
+        var l = left.Evaluate(context, defaultRoot);
+        var r = right.Evaluate(context, defaultRoot);
+        return ExprValue.FromBoolean(Apply(op, l, r));
+    }
+
+    public override void Visit(Action<ExpressionNode> visitor)
+    {
+        visitor(this);
+        left.Visit(visitor);
+        right.Visit(visitor);
+    }
+
+    internal static bool Apply(TokenKind op, in ExprValue l, in ExprValue r)
+    {
+        switch (op)
+        {
+            case TokenKind.Equal:
+                return ExprValue.AreEqual(l, r);
+            case TokenKind.NotEqual:
+                return !ExprValue.AreEqual(l, r);
+            case TokenKind.Less:
+                return ExprValue.Compare(l, r) is < 0;
+            case TokenKind.LessOrEqual:
+                return ExprValue.Compare(l, r) is <= 0;
+            case TokenKind.Greater:
+                return ExprValue.Compare(l, r) is > 0;
+            case TokenKind.GreaterOrEqual:
+                return ExprValue.Compare(l, r) is >= 0;
+            case TokenKind.Has:
+                // list HAS value; a scalar on the left counts as a list of one.
+                return l.Kind == ExprKind.Array ? Any(l, r) : l.Kind != ExprKind.Null && ExprValue.AreEqual(l, r);
+            case TokenKind.In:
+                return In(l, r);
+            case TokenKind.NotIn:
+                return !In(l, r);
+            case TokenKind.Contains:
+                return Contains(l, r);
+            default:
+                throw new InvalidOperationException($"Not a comparison: {op}");
+        }
+    }
+
+    private static bool Any(in ExprValue list, ExprValue item)
+    {
+        foreach (var element in list.Items())
+        {
+            if (ExprValue.AreEqual(element, item))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>value IN list; a list on the left is IN when any of its items is (intersection).</summary>
+    private static bool In(in ExprValue l, in ExprValue r)
+    {
+        if (l.Kind == ExprKind.Null)
+        {
+            return false;
+        }
+        if (r.Kind != ExprKind.Array)
+        {
+            return ExprValue.AreEqual(l, r);
+        }
+        if (l.Kind == ExprKind.Array)
+        {
+            foreach (var item in l.Items())
+            {
+                if (Any(r, item))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return Any(r, l);
+    }
+
+    /// <summary>string CONTAINS substring; on a list, true when any string item contains it.</summary>
+    private static bool Contains(in ExprValue l, in ExprValue r)
+    {
+        if (r.Kind != ExprKind.String)
+        {
+            return l.Kind == ExprKind.Array && Any(l, r);
+        }
+        if (l.Kind == ExprKind.String)
+        {
+            return l.Text!.Contains(r.Text!, StringComparison.Ordinal);
+        }
+        if (l.Kind == ExprKind.Array)
+        {
+            foreach (var item in l.Items())
+            {
+                if (item.Kind == ExprKind.String && item.Text!.Contains(r.Text!, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}

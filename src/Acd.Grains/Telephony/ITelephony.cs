@@ -1,0 +1,56 @@
+namespace Acd.Grains.Telephony;
+
+/// <summary>
+/// What the grains ask of the phone network. Every method only submits the request and returns: the network's
+/// answers (leg ringing, answered, busy, the ConferenceSid) come back later as calls on <c>ICallGrain</c>, so a
+/// slow network never holds a grain's turn. Implementations: <see cref="InMemoryTelephony"/> (tests, no
+/// credentials) and the Twilio adapter in Acd.Api.
+/// </summary>
+public interface ITelephony
+{
+    /// <summary>Rings an agent into a call's conference (Twilio: a Participants API request).</summary>
+    Task RingAgentAsync(RingAgent request);
+
+    /// <summary>Hangs up one leg that Acd created (a ringing agent whose offer ended).</summary>
+    Task CancelLegAsync(LegReference leg);
+
+    /// <summary>Ends a call's conference for everyone in it.</summary>
+    Task EndConferenceAsync(ConferenceReference conference);
+}
+
+/// <summary>How urgent a request is: pacing serves lower values first.</summary>
+public enum Urgency
+{
+    /// <summary>A waiting caller's agent leg.</summary>
+    CallerWaiting = 0,
+
+    /// <summary>Ending or cancelling something.</summary>
+    Teardown = 1,
+
+    /// <summary>Everything else (hold, mute, supervisor legs).</summary>
+    Normal = 2,
+}
+
+/// <summary>A conference, by the name Acd gave it and, once known, Twilio's SID.</summary>
+[GenerateSerializer, Immutable, Alias("acd.ConferenceReference")]
+public sealed record ConferenceReference(
+    [property: Id(0)] string CallId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string? Sid);
+
+/// <summary>A leg Acd created: its own id (in callback URLs) and, once known, its CallSid.</summary>
+[GenerateSerializer, Immutable, Alias("acd.LegReference")]
+public sealed record LegReference(
+    [property: Id(0)] string CallId,
+    [property: Id(1)] string LegId,
+    [property: Id(2)] string? CallSid,
+    [property: Id(3)] ConferenceReference Conference);
+
+[GenerateSerializer, Immutable, Alias("acd.RingAgent")]
+public sealed record RingAgent(
+    [property: Id(0)] LegReference Leg,
+    [property: Id(1)] string AgentId,
+    [property: Id(2)] string ContactUri,
+    [property: Id(3)] string Label,
+    [property: Id(4)] int TimeoutSeconds,
+    [property: Id(5)] Urgency Urgency);

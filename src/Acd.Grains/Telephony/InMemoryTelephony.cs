@@ -1,0 +1,47 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace Acd.Grains.Telephony;
+
+/// <summary>
+/// Telephony without a phone network: records what was asked, so tests and a credential-less start can see it.
+/// Nothing rings for real; an offer is answered through the agent API (<c>POST /api/calls/{id}/accept</c>).
+/// </summary>
+public sealed class InMemoryTelephony(ILogger<InMemoryTelephony> logger) : ITelephony
+{
+    private readonly ConcurrentQueue<object> _requests = new();
+
+    /// <summary>Everything asked so far, in order.</summary>
+    public IReadOnlyList<object> Requests => [.. _requests];
+
+    public IEnumerable<RingAgent> Rings => _requests.OfType<RingAgent>();
+
+    public event Action<object>? Requested;
+
+    public Task RingAgentAsync(RingAgent request)
+    {
+        logger.LogInformation("Ring {AgentId} at {ContactUri} for {CallId} (not sent: in-memory telephony)", request.AgentId, request.ContactUri, request.Leg.CallId);
+        Record(request);
+        return Task.CompletedTask;
+    }
+
+    public Task CancelLegAsync(LegReference leg)
+    {
+        logger.LogInformation("Cancel leg {LegId} of {CallId} (not sent: in-memory telephony)", leg.LegId, leg.CallId);
+        Record(leg);
+        return Task.CompletedTask;
+    }
+
+    public Task EndConferenceAsync(ConferenceReference conference)
+    {
+        logger.LogInformation("End conference {ConferenceName} of {CallId} (not sent: in-memory telephony)", conference.Name, conference.CallId);
+        Record(conference);
+        return Task.CompletedTask;
+    }
+
+    private void Record(object request)
+    {
+        _requests.Enqueue(request);
+        Requested?.Invoke(request);
+    }
+}
