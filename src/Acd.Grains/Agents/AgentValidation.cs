@@ -4,7 +4,7 @@ using Acd.Grains.Abstractions;
 
 namespace Acd.Grains.Agents;
 
-internal static partial class AgentValidation
+public static partial class AgentValidation
 {
     public static Problem? Check(AgentDefinition d)
     {

@@ -5,7 +5,7 @@ using Acd.Grains.Routing.Matching;
 namespace Acd.Grains.Queues;
 
 /// <summary>Checks a queue definition; problems name the field as the HTTP API and workspace file spell it.</summary>
-internal static class QueueValidation
+public static class QueueValidation
 {
     public static Problem? Check(QueueDefinition d)
     {

@@ -1,0 +1,194 @@
+using System.Text.Json;
+using Acd.Grains.Abstractions;
+
+namespace Acd.Api.Contracts;
+
+/// <summary>An agent activity (TaskRouter's Activity resource).</summary>
+/// <param name="FriendlyName">The activity's name, its id.</param>
+/// <param name="Available">Whether agents in it can be offered calls.</param>
+public sealed record ActivityResource(string FriendlyName, bool Available)
+{
+    public static ActivityResource From(ActivityDefinition a) => new(a.Name, a.Available);
+}
+
+/// <summary>A queue (TaskRouter's TaskQueue), as sent and as returned.</summary>
+/// <param name="Id">The queue id (from the URL when sent).</param>
+/// <param name="FriendlyName">Display name.</param>
+/// <param name="TargetWorkers">TaskRouter expression over agent attributes; <c>1==1</c> takes everyone.</param>
+/// <param name="TaskOrder">FIFO (default) or LIFO within a priority.</param>
+/// <param name="AgentSelection">longest_idle (default), order_by, fewest_calls, least_talk_time, round_robin, random.</param>
+/// <param name="OrderBy">TaskRouter's order_by, e.g. <c>worker.skills.billing DESC</c>.</param>
+/// <param name="MaxLength">Calls that may wait; 0 is no limit. A full queue sends callers to the workflow's next target.</param>
+/// <param name="MaxWaitSeconds">Longest a caller waits here before overflowing; 0 is no limit.</param>
+/// <param name="WrapUpSeconds">Wrap-up after each call answered from this queue.</param>
+/// <param name="Closed">A closed queue takes no calls: they go to the next target or hear <c>closed_message</c>.</param>
+/// <param name="OverflowMessage">Spoken when the queue is full or a caller waited the maximum and nothing else can take the call.</param>
+/// <param name="ClosedMessage">Spoken when the queue is closed and nothing else can take the call.</param>
+public sealed record QueueResource(
+    string? Id,
+    string? FriendlyName,
+    string? TargetWorkers,
+    string? TaskOrder,
+    AgentSelection? AgentSelection,
+    string? OrderBy,
+    int? MaxLength,
+    int? MaxWaitSeconds,
+    int? WrapUpSeconds,
+    bool? Closed,
+    string? OverflowMessage,
+    string? ClosedMessage)
+{
+    public static QueueResource From(QueueDefinition q) => new(
+        q.Id, q.FriendlyName, q.TargetWorkers, q.TaskOrder, q.Selection, q.OrderBy, q.MaxLength, q.MaxWaitSeconds,
+        q.WrapUpSeconds, q.Closed, q.OverflowMessage, q.ClosedMessage);
+
+    public QueueDefinition ToDefinition(string id)
+    {
+        var selection = AgentSelection ?? (string.IsNullOrWhiteSpace(OrderBy) ? Grains.Abstractions.AgentSelection.LongestIdle : Grains.Abstractions.AgentSelection.OrderBy);
+        return new QueueDefinition(
+            id,
+            string.IsNullOrWhiteSpace(FriendlyName) ? id : FriendlyName,
+            string.IsNullOrWhiteSpace(TargetWorkers) ? "1==1" : TargetWorkers,
+            string.IsNullOrWhiteSpace(TaskOrder) ? "FIFO" : TaskOrder.ToUpperInvariant(),
+            selection,
+            string.IsNullOrWhiteSpace(OrderBy) ? null : OrderBy,
+            MaxLength ?? 0,
+            MaxWaitSeconds ?? 0,
+            WrapUpSeconds,
+            Closed ?? false,
+            OverflowMessage,
+            ClosedMessage);
+    }
+}
+
+/// <summary>A workflow (TaskRouter's Workflow resource).</summary>
+/// <param name="Id">The workflow id (from the URL when sent).</param>
+/// <param name="FriendlyName">Display name.</param>
+/// <param name="TaskReservationTimeout">Seconds an offer rings before it goes to someone else (default 30).</param>
+/// <param name="Configuration">TaskRouter's configuration: <c>{"task_routing":{"filters":[…],"default_filter":{…}}}</c>, as an object or a JSON string.</param>
+public sealed record WorkflowResource(string? Id, string? FriendlyName, int? TaskReservationTimeout, JsonElement? Configuration)
+{
+    public static WorkflowResource From(WorkflowDefinition w) =>
+        new(w.Id, w.FriendlyName, w.TaskReservationTimeout, Acd.Grains.Json.ParseElement(w.Configuration));
+}
+
+/// <summary>An agent (TaskRouter's Worker) as sent: the contact URI is the <c>contact_uri</c> attribute, as in Flex.</summary>
+/// <param name="FriendlyName">Display name.</param>
+/// <param name="Attributes">Skills, languages, <c>contact_uri</c> and anything routing expressions read; an object or a JSON string.</param>
+/// <param name="Activity">Activity to put the agent in (a new agent starts Offline otherwise).</param>
+/// <param name="Capacity">Calls at once (voice: 1).</param>
+public sealed record AgentRequest(string? FriendlyName, JsonElement? Attributes, string? Activity, int? Capacity);
+
+/// <summary>An agent as returned.</summary>
+public sealed record AgentResource(
+    string Id,
+    string FriendlyName,
+    JsonElement Attributes,
+    string? ContactUri,
+    string Activity,
+    DateTimeOffset ActivitySince,
+    bool Available,
+    int Capacity,
+    IReadOnlyList<string> Offers,
+    IReadOnlyList<string> Calls,
+    DateTimeOffset? LastCallEndedAt,
+    int ConsecutiveMissedOffers,
+    int CallsToday,
+    double TalkSecondsToday,
+    DateTimeOffset? WrapUpEndsAt)
+{
+    public static AgentResource From(AgentView a) => new(
+        a.Id, a.FriendlyName, Acd.Grains.Json.ParseElement(a.AttributesJson), a.ContactUri, a.Activity, a.ActivitySince,
+        a.Available, a.Capacity, a.Offers, a.Calls, a.LastCallEndedAt, a.ConsecutiveMissedOffers, a.CallsToday,
+        Math.Round(a.TalkSecondsToday, 3), a.WrapUpEndsAt);
+}
+
+/// <summary>A change of activity.</summary>
+/// <param name="Activity">The activity's friendly name: Available, Break, Offline or a configured one.</param>
+public sealed record ActivityChange(string? Activity);
+
+/// <summary>A call to route (what the voice webhook does for a real call).</summary>
+/// <param name="Id">Optional id; one is made when absent.</param>
+/// <param name="Attributes">Task attributes the workflow's filters read (From, To, digits, language, …).</param>
+/// <param name="Workflow">Workflow id; the workspace's first workflow when absent.</param>
+/// <param name="Priority">Initial priority (targets may override it).</param>
+public sealed record CreateCallRequest(string? Id, JsonElement? Attributes, string? Workflow, int? Priority);
+
+/// <summary>An agent acting on an offer.</summary>
+/// <param name="AgentId">The agent the call is offered to.</param>
+public sealed record OfferResponse(string? AgentId);
+
+/// <summary>A leg in the call's conference.</summary>
+public sealed record LegResource(string LegId, string Role, string? AgentId, string? CallSid, string Status, bool Muted, bool Hold, bool Coaching);
+
+/// <summary>A call as returned.</summary>
+public sealed record CallResource(
+    string Id,
+    CallStatus Status,
+    DateTimeOffset StatusSince,
+    double SecondsInStatus,
+    JsonElement Attributes,
+    string? Workflow,
+    string? Filter,
+    string? QueueId,
+    int Priority,
+    DateTimeOffset CreatedAt,
+    double AgeSeconds,
+    DateTimeOffset? QueuedAt,
+    string? OfferedTo,
+    DateTimeOffset? OfferExpiresAt,
+    string? AgentId,
+    DateTimeOffset? ConnectedAt,
+    DateTimeOffset? EndedAt,
+    string? EndReason,
+    double? WaitSeconds,
+    string? Message,
+    string ConferenceName,
+    string? ConferenceSid,
+    IReadOnlyList<LegResource> Legs)
+{
+    public static CallResource From(CallView c, DateTimeOffset now) => new(
+        c.Id, c.Status, c.StatusSince, Seconds(now - c.StatusSince), Acd.Grains.Json.ParseElement(c.AttributesJson), c.WorkflowId,
+        c.FilterName, c.QueueId, c.Priority, c.CreatedAt, Seconds((c.EndedAt ?? now) - c.CreatedAt), c.QueuedAt,
+        c.OfferedAgentId, c.OfferExpiresAt, c.AgentId, c.ConnectedAt, c.EndedAt, c.EndReason,
+        c.WaitSeconds is { } w ? Math.Round(w, 3) : null, c.Message, c.ConferenceName, c.ConferenceSid,
+        [.. c.Legs.Select(l => new LegResource(l.LegId, l.Role, l.AgentId, l.CallSid, l.Status, l.Muted, l.Hold, l.Coaching))]);
+
+    private static double Seconds(TimeSpan span) => Math.Round(Math.Max(0, span.TotalSeconds), 3);
+}
+
+/// <summary>A line of the call list.</summary>
+public sealed record CallSummaryResource(
+    string Id, CallStatus Status, DateTimeOffset StatusSince, double SecondsInStatus, string? QueueId, string? AgentId,
+    int Priority, DateTimeOffset CreatedAt, double AgeSeconds, string? ConferenceSid)
+{
+    public static CallSummaryResource From(CallSummary c, DateTimeOffset now) => new(
+        c.Id, c.Status, c.StatusSince, Math.Round(Math.Max(0, (now - c.StatusSince).TotalSeconds), 3), c.QueueId, c.AgentId,
+        c.Priority, c.CreatedAt, Math.Round(Math.Max(0, (now - c.CreatedAt).TotalSeconds), 3), c.ConferenceSid);
+}
+
+/// <summary>Agents in one activity among a queue's eligible agents (TaskRouter's activity_statistics).</summary>
+public sealed record ActivityStatistic(string FriendlyName, int Workers);
+
+/// <summary>A queue's realtime statistics, with TaskRouter's names where it has them.</summary>
+/// <param name="QueueId">The queue.</param>
+/// <param name="CallsWaiting">Calls waiting in the queue now.</param>
+/// <param name="LongestTaskWaitingAge">Seconds the oldest waiting call has waited (its age, kept across requeues).</param>
+/// <param name="ActivityStatistics">Eligible agents by activity.</param>
+/// <param name="TotalEligibleWorkers">Agents matching the queue's target_workers.</param>
+/// <param name="TotalAvailableWorkers">Eligible agents free to take a call now.</param>
+/// <param name="WaitingCallIds">Waiting calls in the order they will be served.</param>
+public sealed record QueueStatsResource(
+    string QueueId,
+    int CallsWaiting,
+    double LongestTaskWaitingAge,
+    IReadOnlyList<ActivityStatistic> ActivityStatistics,
+    int TotalEligibleWorkers,
+    int TotalAvailableWorkers,
+    IReadOnlyList<string> WaitingCallIds)
+{
+    public static QueueStatsResource From(QueueRealtime r) => new(
+        r.QueueId, r.Waiting, Math.Round(r.LongestWaitingSeconds, 3),
+        [.. r.AgentsByActivity.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => new ActivityStatistic(a.Key, a.Value))],
+        r.EligibleAgents, r.AvailableAgents, r.WaitingCallIds);
+}

@@ -1,0 +1,70 @@
+using Acd.Grains.Abstractions;
+using Acd.Grains.Workspace;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Acd.Api.WorkspaceFile;
+
+/// <summary>
+/// Applies <c>Acd:WorkspaceFile</c> at start, after the silo and before the web server: every item in the file
+/// replaces its configuration; an agent's activity is applied only to a new agent, so a restart does not undo
+/// what agents set. Items created through the API and absent from the file are left alone.
+/// </summary>
+public sealed class WorkspaceFileLoader(
+    IConfiguration configuration,
+    IGrainFactory grains,
+    IOptions<AcdOptions> options,
+    ILogger<WorkspaceFileLoader> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var path = configuration["Acd:WorkspaceFile"];
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            return;
+        }
+        if (!File.Exists(path))
+        {
+            throw new WorkspaceFileException($"Workspace file {path}: not found");
+        }
+        var json = await File.ReadAllTextAsync(path, cancellationToken);
+        var existingQueues = (await grains.Workspace().GetQueueIdsAsync()).ToHashSet(StringComparer.Ordinal);
+        var existingActivities = (await grains.Workspace().GetActivitiesAsync()).Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
+        var plan = WorkspacePlan.Read(path, json, options.Value, existingQueues, existingActivities);
+        await ApplyAsync(path, plan);
+        logger.LogInformation(
+            "Workspace file {WorkspaceFile} applied: {Activities} activities, {Queues} queues, {Workflows} workflows, {Agents} agents",
+            path, plan.Activities.Count, plan.Queues.Count, plan.Workflows.Count, plan.Agents.Count);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task ApplyAsync(string path, WorkspacePlan plan)
+    {
+        static void Check<T>(Outcome<T> outcome, string path, string item)
+        {
+            if (!outcome.Ok)
+            {
+                throw new WorkspaceFileException($"Workspace file {path}: {item}: {outcome.Problem!.Field}: {outcome.Problem.Detail}");
+            }
+        }
+        foreach (var activity in plan.Activities)
+        {
+            Check(await grains.Workspace().SetActivityAsync(activity), path, $"activity {activity.Name}");
+        }
+        foreach (var queue in plan.Queues)
+        {
+            Check(await grains.GetGrain<IQueueGrain>(queue.Id).ConfigureAsync(queue), path, $"task_queue {queue.Id}");
+        }
+        foreach (var workflow in plan.Workflows)
+        {
+            Check(await grains.GetGrain<IWorkflowGrain>(workflow.Id).ConfigureAsync(workflow), path, $"workflow {workflow.Id}");
+        }
+        foreach (var agent in plan.Agents)
+        {
+            Check(await grains.GetGrain<IAgentGrain>(agent.Id).ConfigureAsync(agent, activityOnlyIfNew: true), path, $"worker {agent.Id}");
+        }
+    }
+}
