@@ -93,15 +93,8 @@ public sealed class RouterGrain(IGrainFactory grains, TimeProvider time, ILogger
 
     public Task<EnqueueResult?> ReleaseMatchAsync(string callId, string agentId, WaitingCall? requeue)
     {
-        var matches = _index.ReleaseMatch(callId, agentId);
-        EnqueueResult? result = null;
-        if (requeue is not null)
-        {
-            var (r, more) = _index.Enqueue(requeue);
-            result = r;
-            matches.AddRange(more.Where(m => m.CallId != callId));
-        }
-        Dispatch(matches);
+        var (result, matches) = _index.ReleaseMatch(callId, agentId, requeue);
+        Dispatch(matches.Where(m => m.CallId != callId || requeue is null));
         return Task.FromResult(result);
     }
 

@@ -226,24 +226,39 @@ public sealed class RoutingIndex(TimeProvider time, Random random)
     }
 
     /// <summary>
-    /// A match that did not become an offer (the agent refused, the call had gone): frees the agent's slot
-    /// and matches again.
+    /// A match that did not become an offer (the agent refused, the call had gone): the call, when given, goes back
+    /// first with its age and arrival order, then the agent's slot is freed and matched again, so the agent takes
+    /// the best call, which may well be this one.
     /// </summary>
-    public List<Match> ReleaseMatch(string callId, string agentId)
+    public (EnqueueResult? Result, List<Match> Matches) ReleaseMatch(string callId, string agentId, WaitingCall? requeue = null)
     {
         var matches = new List<Match>();
         if (_pending.TryGetValue(callId, out var p) && p.AgentId == agentId)
         {
             _pending.Remove(callId);
         }
-        if (_agents.TryGetValue(agentId, out var agent) && agent.Pending.ContainsKey(callId))
+        EnqueueResult? result = null;
+        _agents.TryGetValue(agentId, out var agent);
+        var held = agent is not null && agent.Pending.Remove(callId);
+        if (requeue is not null)
         {
-            RemoveFromFreeSets(agent);
-            agent.Pending.Remove(callId);
-            AddToFreeSets(agent);
-            MatchAgent(agent, matches);
+            // The agent still counts as holding the slot here, so the call cannot be matched straight back to it
+            // before every other choice is considered below.
+            (result, var more) = Enqueue(requeue);
+            matches.AddRange(more);
         }
-        return matches;
+        if (held)
+        {
+            RemoveFromFreeSets(agent!);
+            AddToFreeSets(agent!);
+            var before = matches.Count;
+            MatchAgent(agent!, matches);
+            if (result?.Outcome == EnqueueOutcome.Waiting && matches.Skip(before).Any(m => m.CallId == callId))
+            {
+                result = result with { Outcome = EnqueueOutcome.Matched, AgentId = agentId };
+            }
+        }
+        return (result, matches);
     }
 
     /// <summary>Drops matches never confirmed nor released within <paramref name="age"/> (a lost message), freeing their agents.</summary>
@@ -255,7 +270,7 @@ public sealed class RoutingIndex(TimeProvider time, Random random)
         {
             foreach (var (callId, _) in agent.Pending.Where(p => p.Value < cutoff).ToList())
             {
-                matches.AddRange(ReleaseMatch(callId, agent.Id));
+                matches.AddRange(ReleaseMatch(callId, agent.Id).Matches);
             }
         }
         return matches;
