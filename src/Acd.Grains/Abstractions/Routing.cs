@@ -12,7 +12,8 @@ public sealed record WaitingCall(
     [property: Id(6)] string? TargetExpression,
     [property: Id(7)] string? KnownWorkerId,
     [property: Id(8)] string? KnownWorkerFriendlyName,
-    [property: Id(9)] string? OrderBy);
+    [property: Id(9)] string? OrderBy,
+    [property: Id(10)] IReadOnlyList<string>? ExcludedAgents = null);
 
 /// <summary>What the router needs to know of an agent. <see cref="Version"/> orders snapshots; older ones are ignored.</summary>
 [GenerateSerializer, Immutable, Alias("acd.AgentRouting")]

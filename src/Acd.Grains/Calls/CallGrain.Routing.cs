@@ -38,7 +38,8 @@ public sealed partial class CallGrain
                 target.Expression?.Source,
                 knownId,
                 knownName,
-                target.OrderBy?.Source);
+                target.OrderBy?.Source,
+                S.DeclinedBy.Count > 0 ? [.. S.DeclinedBy] : null);
             var result = await grains.GetGrain<IQueueGrain>(target.QueueId).EnqueueAsync(waiting, target.SkipIf?.Source);
             switch (result.Outcome)
             {
@@ -192,6 +193,11 @@ public sealed partial class CallGrain
             await telephony.CancelLegAsync(LegOf(leg));
         }
         await grains.GetGrain<IAgentGrain>(agentId).OfferEndedAsync(Id, how);
+        if (how == OfferEnd.Rejected && !S.DeclinedBy.Contains(agentId))
+        {
+            S.DeclinedBy.Add(agentId);
+            S.Waiting = S.Waiting! with { ExcludedAgents = [.. S.DeclinedBy] };
+        }
         if (S.MaxWaitDeadline <= Now)
         {
             await MoveOnAsync(overflow: true);

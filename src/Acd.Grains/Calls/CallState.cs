@@ -107,4 +107,7 @@ public sealed record CallState
 
     /// <summary>Bumped on every save; orders the one-way updates the call list receives.</summary>
     [Id(33)] public long Version { get; set; }
+
+    /// <summary>Agents who declined this call: it is not offered to them again.</summary>
+    [Id(34)] public List<string> DeclinedBy { get; set; } = [];
 }

@@ -41,10 +41,15 @@ internal sealed class IndexedCall
 
     public OrderBySpec? OrderBy { get; }
 
-    public bool HasAgentFilter => Filter is not null || Call.KnownWorkerId is not null || Call.KnownWorkerFriendlyName is not null;
+    public bool HasAgentFilter => Filter is not null || Call.KnownWorkerId is not null || Call.KnownWorkerFriendlyName is not null
+        || Call.ExcludedAgents is { Count: > 0 };
 
     public bool Accepts(IndexedAgent agent, DateTimeOffset now)
     {
+        if (Call.ExcludedAgents is { Count: > 0 } excluded && excluded.Contains(agent.Id))
+        {
+            return false; // declined this call already (TaskRouter does not reserve a worker again for a task it rejected)
+        }
         if (Call.KnownWorkerId is { } known && agent.Id != known)
         {
             return false;
