@@ -1,0 +1,63 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.TestingHost;
+
+namespace Acd.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The real Acd host (Program.cs) in-process: Orleans co-hosted with its own silo and gateway ports (two silos
+/// on one machine can silently share 11111), a fake clock for the grains, and settings a test chooses.
+/// </summary>
+public class AcdAppFactory : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings = new();
+
+    public AcdAppFactory()
+    {
+        _settings["Orleans:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _settings["Orleans:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _settings["Orleans:ClusterId"] = $"test-{Guid.NewGuid():N}";
+    }
+
+    /// <summary>Sets a configuration key before the host starts (the first client or service access).</summary>
+    public AcdAppFactory With(string key, string? value)
+    {
+        _settings[key] = value;
+        return this;
+    }
+
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Zero));
+
+    public IGrainFactory Grains => Services.GetRequiredService<IGrainFactory>();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+        builder.UseEnvironment("Development");
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Time);
+            services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
+            ConfigureServices(services);
+        });
+    }
+
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,169 @@
+using System.Net;
+using Acd.Api.Tests.Infrastructure;
+
+namespace Acd.Api.Tests;
+
+/// <summary>The README's walkthrough and the admin API's rules, through HTTP against the real host.</summary>
+public sealed class RoutingApiTests : IClassFixture<AcdAppFactory>
+{
+    private readonly AcdAppFactory _app;
+    private readonly HttpClient _http;
+
+    public RoutingApiTests(AcdAppFactory app)
+    {
+        _app = app;
+        _http = app.CreateClient();
+    }
+
+    [Fact]
+    public async Task ConfiguredCallIsOfferedToTheRightAgentAndRunsToCompletion()
+    {
+        (await _http.PutJsonAsync("/api/queues/walk-ja", new { friendly_name = "Support JA", target_workers = "languages HAS \"ja\" AND team == 'walk'", wrap_up_seconds = 10 })).AssertOk();
+        (await _http.PutJsonAsync("/api/workflows/walk", new { configuration = new { task_routing = new { default_filter = new { queue = "walk-ja" } } } })).AssertOk();
+        (await _http.PutJsonAsync("/api/agents/walk-en", new { activity = "Available", attributes = new { team = "walk", contact_uri = "client:walk-en", languages = new[] { "en" } } })).AssertOk();
+        var agent = (await _http.PutJsonAsync("/api/agents/walk-alice", new { friendly_name = "Alice", activity = "Available", attributes = new { team = "walk", contact_uri = "client:walk-alice", languages = new[] { "ja" } } })).AssertOk();
+        Assert.Equal(("client:walk-alice", "Available", true), (agent.Str("contact_uri"), agent.Str("activity"), agent["available"]!.GetValue<bool>()));
+
+        var created = await _http.PostJsonAsync("/api/calls", new { id = "walk-call", workflow = "walk", attributes = new Dictionary<string, string> { ["From"] = "+81312345678" } });
+        var call = created.AssertOk(HttpStatusCode.Created);
+        Assert.Equal(("offered", "walk-alice", "walk-ja"), (call.Str("status"), call.Str("offered_to"), call.Str("queue_id")));
+
+        var stats = (await _http.GetJsonAsync("/api/queues/walk-ja/stats")).AssertOk();
+        Assert.Equal(0, stats["calls_waiting"]!.GetValue<int>());
+        Assert.Equal(1, stats["total_eligible_workers"]!.GetValue<int>());
+        Assert.Equal(0, stats["total_available_workers"]!.GetValue<int>());
+
+        Assert.Equal("connected", (await _http.PostJsonAsync("/api/calls/walk-call/accept", new { agent_id = "walk-alice" })).AssertOk().Str("status"));
+        Assert.Equal("wrap_up", (await _http.PostJsonAsync("/api/calls/walk-call/hangup")).AssertOk().Str("status"));
+        Assert.Equal("WrapUp", (await _http.GetJsonAsync("/api/agents/walk-alice")).AssertOk().Str("activity"));
+        Assert.Equal("completed", (await _http.PostJsonAsync("/api/calls/walk-call/complete")).AssertOk().Str("status"));
+        var after = (await _http.GetJsonAsync("/api/agents/walk-alice")).AssertOk();
+        Assert.Equal(("Available", 1), (after.Str("activity"), after["calls_today"]!.GetValue<int>()));
+
+        var listed = (await _http.GetJsonAsync("/api/calls?status=completed")).AssertOk().AsArray();
+        Assert.Contains(listed, c => c!.Str("id") == "walk-call");
+    }
+
+    [Fact]
+    public async Task CallsWaitInOrderAndShowInTheLists()
+    {
+        (await _http.PutJsonAsync("/api/queues/order-q", new { target_workers = "team == 'order'" })).AssertOk();
+        (await _http.PutJsonAsync("/api/workflows/order", new { configuration = new { task_routing = new { default_filter = new { queue = "order-q" } } } })).AssertOk();
+        (await _http.PostJsonAsync("/api/calls", new { id = "order-low", workflow = "order", priority = 0 })).AssertOk(HttpStatusCode.Created);
+        (await _http.PostJsonAsync("/api/calls", new { id = "order-high", workflow = "order", priority = 5 })).AssertOk(HttpStatusCode.Created);
+
+        var stats = (await _http.GetJsonAsync("/api/queues/order-q/stats")).AssertOk();
+        Assert.Equal(2, stats["calls_waiting"]!.GetValue<int>());
+        Assert.Equal(["order-high", "order-low"], stats["waiting_call_ids"]!.AsArray().Select(n => n!.GetValue<string>()));
+        var queued = (await _http.GetJsonAsync("/api/calls?status=queued")).AssertOk().AsArray().Select(c => c!.Str("id")).ToList();
+        Assert.Contains("order-low", queued);
+        Assert.Contains("order-high", queued);
+    }
+
+    [Theory]
+    [InlineData("/api/queues/bad!id", "id")]
+    [InlineData("/api/agents/" + "x", "attributes.contact_uri")]
+    public async Task BadIdsAndAttributesAreRejected(string url, string field)
+    {
+        object body = url.Contains("agents", StringComparison.Ordinal) ? new { attributes = new { contact_uri = "phone 123" } } : new { };
+        (await _http.PutJsonAsync(url, body)).AssertProblem(HttpStatusCode.BadRequest, field);
+        if (url.Contains("agents", StringComparison.Ordinal))
+        {
+            (await _http.GetJsonAsync(url)).AssertProblem(HttpStatusCode.NotFound, null!);
+        }
+    }
+
+    [Fact]
+    public async Task ABadTargetWorkersExpressionIsRejectedWithItsPositionAndChangesNothing()
+    {
+        (await _http.PutJsonAsync("/api/queues/expr-q", new { target_workers = "1==1" })).AssertOk();
+        var problem = (await _http.PutJsonAsync("/api/queues/expr-q", new { target_workers = "skills HAS 'x' AND" })).AssertProblem(HttpStatusCode.BadRequest, "target_workers");
+        Assert.Contains("position 18", problem.Str("detail"));
+        Assert.Equal("1==1", (await _http.GetJsonAsync("/api/queues/expr-q")).AssertOk().Str("target_workers"));
+    }
+
+    [Fact]
+    public async Task WrongTypesNameTheField()
+    {
+        (await _http.PutJsonAsync("/api/queues/types-q", "{\"max_length\":\"many\"}")).AssertProblem(HttpStatusCode.BadRequest, "max_length");
+        (await _http.PutJsonAsync("/api/queues/types-q", "{\"agent_selection\":\"loudest\"}")).AssertProblem(HttpStatusCode.BadRequest, "agent_selection");
+        (await _http.PutJsonAsync("/api/queues/types-q", "{\"max_length\":-1}")).AssertProblem(HttpStatusCode.BadRequest, "max_length");
+        (await _http.PutJsonAsync("/api/queues/types-q", "{\"task_order\":\"RANDOM\"}")).AssertProblem(HttpStatusCode.BadRequest, "task_order");
+        (await _http.PutJsonAsync("/api/queues/types-q", "{\"agent_selection\":\"order_by\"}")).AssertProblem(HttpStatusCode.BadRequest, "order_by");
+        (await _http.PutJsonAsync("/api/queues/types-q", "{not json")).AssertProblem(HttpStatusCode.BadRequest, "body");
+        (await _http.PutJsonAsync("/api/agents/types-a", "{\"capacity\":0}")).AssertProblem(HttpStatusCode.BadRequest, "capacity");
+        (await _http.PutJsonAsync("/api/agents/types-a", "{\"attributes\":[1,2]}")).AssertProblem(HttpStatusCode.BadRequest, "attributes");
+        (await _http.PutJsonAsync("/api/agents/types-a", "{\"activity\":\"Dancing\"}")).AssertProblem(HttpStatusCode.BadRequest, "activity");
+        (await _http.GetJsonAsync("/api/queues/types-q")).AssertProblem(HttpStatusCode.NotFound, null!);
+        (await _http.GetJsonAsync("/api/agents/types-a")).AssertProblem(HttpStatusCode.NotFound, null!);
+    }
+
+    [Fact]
+    public async Task WorkflowErrorsNameTheFieldInsideTheConfiguration()
+    {
+        (await _http.PutJsonAsync("/api/queues/wf-q", new { })).AssertOk();
+        var bad = await _http.PutJsonAsync("/api/workflows/wf", new { configuration = new { task_routing = new { filters = new[] { new { expression = "a ==", targets = new[] { new { queue = "wf-q" } } } } } } });
+        Assert.Contains("position", bad.AssertProblem(HttpStatusCode.BadRequest, "configuration.task_routing.filters[0].expression").Str("detail"));
+        (await _http.PutJsonAsync("/api/workflows/wf", new { configuration = new { task_routing = new { default_filter = new { queue = "nowhere" } } } }))
+            .AssertProblem(HttpStatusCode.BadRequest, "configuration.task_routing.default_filter.queue");
+        (await _http.PutJsonAsync("/api/workflows/wf", new { configuration = "not json" })).AssertProblem(HttpStatusCode.BadRequest, "configuration");
+        (await _http.PutJsonAsync("/api/workflows/wf", new { task_reservation_timeout = 0, configuration = new { task_routing = new { default_filter = new { queue = "wf-q" } } } }))
+            .AssertProblem(HttpStatusCode.BadRequest, "task_reservation_timeout");
+        (await _http.GetJsonAsync("/api/workflows/wf")).AssertProblem(HttpStatusCode.NotFound, null!);
+
+        // TaskRouter sends configuration as a JSON string; that is accepted too.
+        var ok = (await _http.PutJsonAsync("/api/workflows/wf", new { configuration = "{\"task_routing\":{\"default_filter\":{\"queue\":\"wf-q\"}}}" })).AssertOk();
+        Assert.Equal("wf-q", ok["configuration"]!["task_routing"]!["default_filter"]!.Str("queue"));
+    }
+
+    [Fact]
+    public async Task DeletingWhatIsInUseIsAConflict()
+    {
+        (await _http.PutJsonAsync("/api/queues/del-q", new { target_workers = "team == 'del'" })).AssertOk();
+        (await _http.PutJsonAsync("/api/workflows/del-w", new { configuration = new { task_routing = new { default_filter = new { queue = "del-q" } } } })).AssertOk();
+        (await _http.DeleteJsonAsync("/api/queues/del-q")).AssertProblem(HttpStatusCode.Conflict, null!);
+        (await _http.PostJsonAsync("/api/calls", new { id = "del-call", workflow = "del-w" })).AssertOk(HttpStatusCode.Created);
+        (await _http.DeleteJsonAsync("/api/workflows/del-w")).AssertOk(HttpStatusCode.NoContent);
+        // The workflow is gone but a call still waits in the queue.
+        (await _http.DeleteJsonAsync("/api/queues/del-q")).AssertProblem(HttpStatusCode.Conflict, null!);
+        (await _http.PostJsonAsync("/api/calls/del-call/abandon")).AssertOk();
+        (await _http.DeleteJsonAsync("/api/queues/del-q")).AssertOk(HttpStatusCode.NoContent);
+        (await _http.DeleteJsonAsync("/api/queues/del-q")).AssertProblem(HttpStatusCode.NotFound, null!);
+
+        (await _http.PutJsonAsync("/api/activities/Meeting", new { available = false })).AssertOk();
+        (await _http.PutJsonAsync("/api/agents/del-agent", new { activity = "Meeting", attributes = new { team = "del" } })).AssertOk();
+        (await _http.DeleteJsonAsync("/api/activities/Meeting")).AssertProblem(HttpStatusCode.Conflict, null!);
+        (await _http.DeleteJsonAsync("/api/activities/Break")).AssertProblem(HttpStatusCode.Conflict, null!);
+        (await _http.PutJsonAsync("/api/activities/Available", new { available = false })).AssertProblem(HttpStatusCode.Conflict, "available");
+    }
+
+    [Fact]
+    public async Task CallInputIsValidated()
+    {
+        (await _http.PostJsonAsync("/api/calls", new { attributes = "[1]" })).AssertProblem(HttpStatusCode.BadRequest, "attributes");
+        (await _http.PostJsonAsync("/api/calls", new { workflow = "no-such-workflow" })).AssertProblem(HttpStatusCode.NotFound, "workflow");
+        (await _http.PostJsonAsync("/api/calls", new { id = "has space" })).AssertProblem(HttpStatusCode.BadRequest, "id");
+        (await _http.GetJsonAsync("/api/calls/no-such-call")).AssertProblem(HttpStatusCode.NotFound, null!);
+        (await _http.GetJsonAsync("/api/calls?status=ringing")).AssertProblem(HttpStatusCode.BadRequest, "status");
+        (await _http.PostJsonAsync("/api/calls/no-such-call/hangup")).AssertProblem(HttpStatusCode.NotFound, null!);
+        (await _http.PostJsonAsync("/api/calls/no-such-call/accept", new { })).AssertProblem(HttpStatusCode.BadRequest, "agent_id");
+
+        (await _http.PutJsonAsync("/api/queues/val-q", new { target_workers = "team == 'val'" })).AssertOk();
+        (await _http.PutJsonAsync("/api/workflows/val-w", new { configuration = new { task_routing = new { default_filter = new { queue = "val-q" } } } })).AssertOk();
+        (await _http.PostJsonAsync("/api/calls", new { id = "val-call", workflow = "val-w" })).AssertOk(HttpStatusCode.Created);
+        (await _http.PostJsonAsync("/api/calls", new { id = "val-call", workflow = "val-w" })).AssertProblem(HttpStatusCode.Conflict, "id");
+        (await _http.PostJsonAsync("/api/calls/val-call/accept", new { agent_id = "nobody" })).AssertProblem(HttpStatusCode.Conflict, null!);
+        (await _http.PostJsonAsync("/api/calls/val-call/complete")).AssertProblem(HttpStatusCode.Conflict, null!);
+        Assert.Equal("queued", (await _http.GetJsonAsync("/api/calls/val-call")).AssertOk().Str("status"));
+    }
+
+    [Fact]
+    public async Task HealthAndOpenApiAnswer()
+    {
+        using var health = await _http.GetAsync(new Uri("/health", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        var openApi = (await _http.GetJsonAsync("/openapi/v1.json")).AssertOk();
+        Assert.NotNull(openApi["paths"]!["/api/queues/{id}"]);
+        Assert.NotNull(openApi["paths"]!["/api/calls"]);
+    }
+}
