@@ -1,4 +1,4 @@
-using System.Net;
+using Acd.Grains;
 using Serilog;
 
 namespace Acd.Silo;
@@ -30,10 +30,9 @@ public static class SiloExtensions
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(siloPort, gatewayPort, null, serviceId, clusterId);
-            silo.AddMemoryGrainStorage("acd");
+            silo.AddAcdMemoryStorage();
             silo.UseInMemoryReminderService();
         });
-        _ = IPAddress.Loopback;
         return builder;
     }
 }

@@ -20,6 +20,7 @@ public sealed class AgentGrain(
 {
     private DeadlineTimer? _wrapUpTimer;
     private string? _wrapUpEndedFor;
+    private AgentRouting? _pushed;
 
     private AgentState S => state.State;
 
@@ -259,7 +260,12 @@ public sealed class AgentGrain(
     {
         S.Version++;
         await state.WriteStateAsync();
-        await grains.Router().UpsertAgentAsync(Snapshot());
+        var snapshot = Snapshot();
+        if (!RoutesTheSame(snapshot, _pushed))
+        {
+            await grains.Router().UpsertAgentAsync(snapshot);
+            _pushed = snapshot;
+        }
         if (_wrapUpEndedFor is { } callId)
         {
             _wrapUpEndedFor = null;
@@ -287,6 +293,19 @@ public sealed class AgentGrain(
 
     private DateTimeOffset IdleSince =>
         S.LastCallEndedAt is { } ended && ended > S.AvailableSince ? ended : S.AvailableSince;
+
+    /// <summary>Whether the router would do nothing new with <paramref name="next"/> (it differs only in its version).</summary>
+    private static bool RoutesTheSame(AgentRouting next, AgentRouting? last) =>
+        last is not null
+        && next.AttributesJson == last.AttributesJson
+        && next.Activity == last.Activity
+        && next.Available == last.Available
+        && next.Capacity == last.Capacity
+        && next.IdleSince == last.IdleSince
+        && next.CallsToday == last.CallsToday
+        && next.TalkSecondsToday.Equals(last.TalkSecondsToday)
+        && next.FriendlyName == last.FriendlyName
+        && next.ActiveCalls.Order(StringComparer.Ordinal).SequenceEqual(last.ActiveCalls.Order(StringComparer.Ordinal));
 
     private AgentRouting Snapshot() => new(
         Id,

@@ -47,7 +47,7 @@ public sealed partial class CallGrain
                     EnterQueue(step, target, filterName, waiting with { Sequence = result.Sequence }, result);
                     if (result.Outcome == EnqueueOutcome.Matched)
                     {
-                        await OfferAsync(result.AgentId!, target.QueueId);
+                        await OfferAsync(result.AgentId!, target.QueueId, waitingInQueue: false);
                     }
                     else
                     {
@@ -114,7 +114,7 @@ public sealed partial class CallGrain
         switch (result.Outcome)
         {
             case EnqueueOutcome.Matched:
-                await OfferAsync(result.AgentId!, waiting.QueueId);
+                await OfferAsync(result.AgentId!, waiting.QueueId, waitingInQueue: false);
                 break;
             case EnqueueOutcome.Waiting:
                 await SaveAsync();
@@ -130,8 +130,9 @@ public sealed partial class CallGrain
     /// <summary>
     /// The router paired this call with an agent (or the enqueue matched at once). The agent confirms atomically;
     /// a refusal (the router's view was a moment old) puts the call straight back, with its age and place.
+    /// <paramref name="waitingInQueue"/>: the queue grain holds the call as waiting (it was matched later, not at once).
     /// </summary>
-    private async Task OfferAsync(string agentId, string queueId)
+    private async Task OfferAsync(string agentId, string queueId, bool waitingInQueue)
     {
         while (true)
         {
@@ -144,7 +145,10 @@ public sealed partial class CallGrain
             var reservation = await grains.GetGrain<IAgentGrain>(agentId).TryReserveAsync(Id);
             if (reservation.Accepted)
             {
-                await grains.GetGrain<IQueueGrain>(queueId).RemoveAsync(Id);
+                if (waitingInQueue)
+                {
+                    await grains.GetGrain<IQueueGrain>(queueId).RemoveAsync(Id);
+                }
                 await RingAsync(agentId, reservation);
                 return;
             }
@@ -156,6 +160,7 @@ public sealed partial class CallGrain
                 return;
             }
             agentId = result.AgentId!;
+            waitingInQueue = false;
         }
     }
 

@@ -38,8 +38,7 @@ public sealed partial class CallGrain
         MaxWaitTimer.Arm(S.Status == CallStatus.Queued ? S.MaxWaitDeadline : null, due => OnDeadlineAsync(CallDeadline.MaxWait, due));
     }
 
-    /// <summary>The workflow as it was when the call started: edits apply to new calls, and a deleted workflow strands no one.</summary>
-    private WorkflowPlan? Plan() => S.Workflow is { } workflow ? WorkflowPlans.Get(workflow) : null;
+    private WorkflowPlan? Plan() => _workflow is { } workflow ? WorkflowPlans.Get(workflow) : null;
 
     private CallLeg? CurrentAgentLeg(string agentId) => S.Legs.LastOrDefault(l => l.Role == "agent" && l.AgentId == agentId);
 

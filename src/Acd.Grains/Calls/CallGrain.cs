@@ -27,16 +27,25 @@ public sealed partial class CallGrain(
     private DeadlineTimer? _stepTimer;
     private DeadlineTimer? _maxWaitTimer;
 
+    /// <summary>
+    /// The call's workflow, loaded when the call starts or activates: an edited workflow applies to the steps a call
+    /// has not taken yet; a deleted one leaves the call where it is.
+    /// </summary>
+    private WorkflowDefinition? _workflow;
+
     private CallState S => state.State;
 
     private string Id => this.GetPrimaryKeyString();
 
     private DateTimeOffset Now => time.GetUtcNow();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (S.WorkflowId is { } workflowId && !S.Status.IsFinal())
+        {
+            _workflow = await grains.GetGrain<IWorkflowGrain>(workflowId).GetAsync();
+        }
         ArmTimers();
-        return Task.CompletedTask;
     }
 
     public async Task<Outcome<CallView>> StartAsync(CallStart start)
@@ -77,7 +86,7 @@ public sealed partial class CallGrain(
         S.CreatedAt = Now;
         S.AttributesJson = start.AttributesJson;
         S.WorkflowId = workflow?.Id;
-        S.Workflow = workflow;
+        _workflow = workflow;
         S.Priority = start.Priority;
         S.ConferenceName = $"acd-{Id}-{Guid.NewGuid().ToString("N")[..8]}";
         S.ReservationTimeoutSeconds = workflow?.TaskReservationTimeout ?? options.Value.DefaultReservationTimeoutSeconds;
@@ -100,7 +109,7 @@ public sealed partial class CallGrain(
 
     public Task<CallView?> GetAsync() => Task.FromResult(S.Exists ? View() : null);
 
-    public async Task OfferMatchedAsync(string agentId, string queueId) => await OfferAsync(agentId, queueId);
+    public async Task OfferMatchedAsync(string agentId, string queueId) => await OfferAsync(agentId, queueId, waitingInQueue: true);
 
     public async Task<Outcome<CallView>> AcceptAsync(string agentId)
     {

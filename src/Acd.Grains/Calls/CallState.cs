@@ -103,8 +103,6 @@ public sealed record CallState
     /// <summary>How many offers the call has had.</summary>
     [Id(31)] public int Offers { get; set; }
 
-    [Id(32)] public WorkflowDefinition? Workflow { get; set; }
-
     /// <summary>Bumped on every save; orders the one-way updates the call list receives.</summary>
     [Id(33)] public long Version { get; set; }
 

@@ -97,9 +97,9 @@ public sealed class QueueGrain(
 
     private async Task RecordAsync(WaitingCall call, EnqueueResult result)
     {
-        // Only waiting calls are kept here; a matched call stays a member until its offer is made, so that a
-        // restart between the match and the offer still finds it.
-        var member = result.Outcome is EnqueueOutcome.Waiting or EnqueueOutcome.Matched;
+        // Only waiting calls are kept here. A call matched at once is not written down: it becomes an offer in the
+        // same turn of its call grain, which writes its own state.
+        var member = result.Outcome == EnqueueOutcome.Waiting;
         var changed = member
             ? state.State.Waiting.TryGetValue(call.CallId, out var known) is false || known.Sequence != result.Sequence
             : state.State.Waiting.ContainsKey(call.CallId);

@@ -97,29 +97,39 @@ public sealed class RoutingIndex(TimeProvider time, Random random)
     public List<Match> UpsertAgent(AgentRouting snapshot)
     {
         var matches = new List<Match>();
-        if (!_agents.TryGetValue(snapshot.Id, out var agent))
+        var isNew = !_agents.TryGetValue(snapshot.Id, out var agent);
+        if (isNew)
         {
             agent = new IndexedAgent(snapshot.Id) { RandomKey = random.NextDouble() };
             _agents[snapshot.Id] = agent;
         }
-        else if (snapshot.Version < agent.Snapshot.Version)
+        else if (snapshot.Version < agent!.Snapshot.Version)
         {
             return matches;
         }
-        else
+
+        // Eligibility depends on attributes only: an activity or load change (most snapshots) keeps the agent's
+        // queues and only moves it in and out of their free sets.
+        var attributesChanged = isNew || agent!.Snapshot.AttributesJson != snapshot.AttributesJson;
+        RemoveFromFreeSets(agent!);
+        if (!isNew)
         {
-            RemoveFromFreeSets(agent);
-            foreach (var queue in agent.Queues)
+            foreach (var queue in agent!.Queues)
             {
-                queue.Members.Remove(agent);
                 queue.CountActivity(agent.Snapshot.Activity, -1);
+                if (attributesChanged)
+                {
+                    queue.Members.Remove(agent);
+                }
             }
-            agent.Queues.Clear();
-            agent.OrderKeys.Clear();
+            if (attributesChanged)
+            {
+                agent.Queues.Clear();
+                agent.OrderKeys.Clear();
+            }
         }
 
-        var attributesChanged = agent.Snapshot is null || agent.Snapshot.AttributesJson != snapshot.AttributesJson;
-        agent.Snapshot = snapshot;
+        agent!.Snapshot = snapshot;
         if (attributesChanged)
         {
             agent.Attributes = Json.ParseElement(snapshot.AttributesJson);
@@ -133,9 +143,19 @@ public sealed class RoutingIndex(TimeProvider time, Random random)
                 _pending.Remove(confirmed);
             }
         }
-        foreach (var queue in _queues.Values)
+        if (attributesChanged)
         {
-            Join(agent, queue);
+            foreach (var queue in _queues.Values)
+            {
+                Join(agent, queue);
+            }
+        }
+        else
+        {
+            foreach (var queue in agent.Queues)
+            {
+                queue.CountActivity(snapshot.Activity, +1);
+            }
         }
         AddToFreeSets(agent);
         MatchAgent(agent, matches);

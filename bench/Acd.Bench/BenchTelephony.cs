@@ -1,0 +1,26 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Acd.Grains.Telephony;
+
+namespace Acd.Bench;
+
+/// <summary>Telephony that records when each call's agent leg was requested: the end of "enqueue → offer".</summary>
+public sealed class BenchTelephony : ITelephony
+{
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<long>> _rings = new();
+
+    public Task<long> RingOf(string callId) => _rings.GetOrAdd(callId, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    public void Forget(string callId) => _rings.TryRemove(callId, out _);
+
+    public Task RingAgentAsync(RingAgent request)
+    {
+        var now = Stopwatch.GetTimestamp();
+        _rings.GetOrAdd(request.Leg.CallId, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(now);
+        return Task.CompletedTask;
+    }
+
+    public Task CancelLegAsync(LegReference leg) => Task.CompletedTask;
+
+    public Task EndConferenceAsync(ConferenceReference conference) => Task.CompletedTask;
+}
