@@ -145,14 +145,16 @@ public sealed record CallResource(
     string? Message,
     string ConferenceName,
     string? ConferenceSid,
-    IReadOnlyList<LegResource> Legs)
+    IReadOnlyList<LegResource> Legs,
+    IReadOnlyList<string> DeclinedBy)
 {
     public static CallResource From(CallView c, DateTimeOffset now) => new(
         c.Id, c.Status, c.StatusSince, Seconds(now - c.StatusSince), Acd.Grains.Json.ParseElement(c.AttributesJson), c.WorkflowId,
         c.FilterName, c.QueueId, c.Priority, c.CreatedAt, Seconds((c.EndedAt ?? now) - c.CreatedAt), c.QueuedAt,
         c.OfferedAgentId, c.OfferExpiresAt, c.AgentId, c.ConnectedAt, c.EndedAt, c.EndReason,
         c.WaitSeconds is { } w ? Math.Round(w, 3) : null, c.Message, c.ConferenceName, c.ConferenceSid,
-        [.. c.Legs.Select(l => new LegResource(l.LegId, l.Role, l.AgentId, l.CallSid, l.Status, l.Muted, l.Hold, l.Coaching))]);
+        [.. c.Legs.Select(l => new LegResource(l.LegId, l.Role, l.AgentId, l.CallSid, l.Status, l.Muted, l.Hold, l.Coaching))],
+        c.DeclinedBy);
 
     private static double Seconds(TimeSpan span) => Math.Round(Math.Max(0, span.TotalSeconds), 3);
 }

@@ -58,7 +58,8 @@ public sealed record CallView(
     [property: Id(17)] string? Message,
     [property: Id(18)] string ConferenceName,
     [property: Id(19)] string? ConferenceSid,
-    [property: Id(20)] IReadOnlyList<CallLegView> Legs);
+    [property: Id(20)] IReadOnlyList<CallLegView> Legs,
+    [property: Id(21)] IReadOnlyList<string> DeclinedBy);
 
 /// <summary>One phone leg in a call's conference.</summary>
 [GenerateSerializer, Immutable, Alias("acd.CallLegView")]

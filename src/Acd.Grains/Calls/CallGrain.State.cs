@@ -70,7 +70,8 @@ public sealed partial class CallGrain
         S.Message,
         S.ConferenceName,
         S.ConferenceSid,
-        [.. S.Legs.Select(l => l.View())]);
+        [.. S.Legs.Select(l => l.View())],
+        [.. S.DeclinedBy]);
 
     [LoggerMessage(LogLevel.Information, "Offer {CallId} to {AgentId} from {QueueId}")]
     private partial void LogOffered(string callId, string agentId, string? queueId);

@@ -131,7 +131,19 @@ public sealed class MatchingInvariantTests(ClusterFixture fixture)
 
         // Priority then age: with everyone on break, agents coming back one by one each take the best call among their queues.
         await Task.WhenAll(capacity.Keys.Select(id => s.Grains.GetGrain<IAgentGrain>(id).SetActivityAsync(Activities.Break)));
+        // Withdrawn offers go back to their queues by one-way messages: wait until every one is back in the router.
         var router = s.Grains.GetGrain<IRouterGrain>("default");
+        await Scenario.EventuallyAsync(async () =>
+        {
+            var waiting = new HashSet<string>();
+            foreach (var skill in Skills)
+            {
+                waiting.UnionWith((await router.GetRealtimeAsync(s.Id(skill)))!.WaitingCallIds);
+            }
+            var views = await Task.WhenAll(calls.Select(c => s.Call(c).GetAsync()));
+            return views.All(v => v is null || v.Status is not (CallStatus.Offered or CallStatus.Created)
+                && (v.Status != CallStatus.Queued || waiting.Contains(v.Id)));
+        }, "every call not being talked to waits in the router", timeoutMs: 15000);
         var checkedAgents = 0;
         foreach (var id in capacity.Keys.Where(id => capacity[id] == 1).Take(60))
         {
@@ -141,13 +153,18 @@ public sealed class MatchingInvariantTests(ClusterFixture fixture)
                 continue;
             }
             await Scenario.EventuallyAsync(async () => (await agent.GetAsync())!.Offers.Count == 0, $"{id} has no offer");
+            // The head of each of its queues, skipping calls this agent declined earlier (they are never re-offered to it).
             var heads = new List<CallView>();
             foreach (var skill in eligible[id])
             {
-                var waiting = (await router.GetRealtimeAsync(s.Id(skill)))!.WaitingCallIds;
-                if (waiting.Count > 0)
+                foreach (var waitingId in (await router.GetRealtimeAsync(s.Id(skill)))!.WaitingCallIds)
                 {
-                    heads.Add((await s.Grains.GetGrain<ICallGrain>(waiting[0]).GetAsync())!);
+                    var waiting = (await s.Grains.GetGrain<ICallGrain>(waitingId).GetAsync())!;
+                    if (!waiting.DeclinedBy.Contains(id))
+                    {
+                        heads.Add(waiting);
+                        break;
+                    }
                 }
             }
             if (heads.Count == 0)
