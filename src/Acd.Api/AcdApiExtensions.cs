@@ -1,5 +1,6 @@
 using Acd.Api.Apis;
 using Acd.Api.Http;
+using Acd.Api.Twilio;
 using Acd.Api.WorkspaceFile;
 using Acd.Grains;
 using Acd.Grains.Abstractions;
@@ -26,6 +27,7 @@ public static class AcdApiExtensions
         services.AddOpenApi();
         services.AddHealthChecks();
         services.AddHostedService<WorkspaceFileLoader>();
+        builder.AddAcdTwilio();
         return builder;
     }
 
@@ -41,6 +43,7 @@ public static class AcdApiExtensions
         app.MapWorkflowsApi();
         app.MapAgentsApi();
         app.MapCallsApi();
+        app.MapTwilioWebhooks();
         return app;
     }
 }

@@ -57,4 +57,16 @@ public interface ICallGrain : IGrainWithStringKey
 
     /// <summary>Timer entry point: a stored deadline has come.</summary>
     Task OnDeadlineAsync(CallDeadline kind, DateTimeOffset due);
+
+    /// <summary>Telephony created a leg Acd asked for: it now has a CallSid.</summary>
+    Task LegCreatedAsync(string legId, string callSid);
+
+    /// <summary>Telephony could not create a leg (refused after retries): the offer fails and the call is offered again.</summary>
+    Task LegFailedAsync(string legId, string reason);
+
+    /// <summary>A leg's status callback: ringing, answered (in-progress), completed, busy, no-answer, failed, canceled.</summary>
+    Task LegStatusAsync(LegStatusReport report);
+
+    /// <summary>A conference status callback. The first one gives the ConferenceSid. Duplicates and late arrivals change nothing.</summary>
+    Task ConferenceEventAsync(ConferenceEventReport report);
 }

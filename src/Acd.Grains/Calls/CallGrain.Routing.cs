@@ -181,7 +181,8 @@ public sealed partial class CallGrain
             reservation.ContactUri ?? $"client:{agentId}",
             $"agent-{agentId}",
             S.ReservationTimeoutSeconds,
-            Urgency.CallerWaiting));
+            Urgency.CallerWaiting,
+            Json.ReadString(S.AttributesJson, "To")));
     }
 
     /// <summary>The offer ended without a connection: the agent is told (a miss counts), the call goes back.</summary>

@@ -44,7 +44,7 @@ public sealed partial class CallGrain
 
     private ConferenceReference Conference() => new(Id, S.ConferenceName, S.ConferenceSid);
 
-    private LegReference LegOf(CallLeg leg) => new(Id, leg.LegId, leg.CallSid, Conference());
+    private LegReference LegOf(CallLeg leg) => new(Id, leg.LegId, leg.CallSid, Conference(), Answered: leg.Status is "in-progress" or "completed");
 
     private CallSummary Summary() => new(
         Id, S.Status, S.StatusSince, S.QueueId, S.AgentId ?? S.OfferedAgentId, S.Priority, S.CreatedAt, S.ConferenceSid, S.Version);

@@ -125,13 +125,24 @@ public sealed partial class CallGrain(
         {
             return Problem.Conflict($"Call '{Id}' is {S.Status} and not offered to '{agentId}'");
         }
+        if (CurrentAgentLeg(agentId) is { CallSid: not null })
+        {
+            return Problem.Conflict($"The offer of '{Id}' rings {agentId}'s phone: it connects when they answer it");
+        }
+        await ConnectAsync(agentId);
+        return View();
+    }
+
+    /// <summary>The offered agent answered: the call is connected.</summary>
+    private async Task ConnectAsync(string agentId)
+    {
         OfferTimer.Cancel();
         S.OfferDeadline = null;
         S.OfferedAgentId = null;
         S.AgentId = agentId;
         S.ConnectedAt = Now;
         S.WaitSeconds = (Now - S.CreatedAt).TotalSeconds;
-        if (CurrentAgentLeg(agentId) is { } leg)
+        if (CurrentAgentLeg(agentId) is { } leg && Rank(leg.Status) < Rank("in-progress"))
         {
             leg.Status = "in-progress";
         }
@@ -143,7 +154,6 @@ public sealed partial class CallGrain(
         await SaveAsync();
         await grains.GetGrain<IAgentGrain>(agentId).CallConnectedAsync(Id);
         LogConnected(Id, agentId, S.WaitSeconds ?? 0);
-        return View();
     }
 
     public async Task<Outcome<CallView>> RejectAsync(string agentId)

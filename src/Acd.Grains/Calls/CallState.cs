@@ -19,6 +19,9 @@ public sealed record CallLeg
     /// <summary>Twilio's call status words: queued, initiated, ringing, in-progress, completed, busy, no-answer, failed, canceled.</summary>
     [Id(4)] public string Status { get; set; } = "queued";
 
+    /// <summary>The highest status callback sequence number seen for this leg.</summary>
+    [Id(8)] public int LastSequence { get; set; } = -1;
+
     [Id(5)] public bool Muted { get; set; }
 
     [Id(6)] public bool Hold { get; set; }
@@ -108,4 +111,10 @@ public sealed record CallState
 
     /// <summary>Agents who declined this call: it is not offered to them again.</summary>
     [Id(34)] public List<string> DeclinedBy { get; set; } = [];
+
+    /// <summary>Conference callbacks already handled (by SequenceNumber), so a duplicate changes nothing.</summary>
+    [Id(35)] public List<int> ConferenceSequences { get; set; } = [];
+
+    /// <summary>When the ConferenceSid was learned.</summary>
+    [Id(36)] public DateTimeOffset? ConferenceSidAt { get; set; }
 }

@@ -44,7 +44,8 @@ public sealed record LegReference(
     [property: Id(0)] string CallId,
     [property: Id(1)] string LegId,
     [property: Id(2)] string? CallSid,
-    [property: Id(3)] ConferenceReference Conference);
+    [property: Id(3)] ConferenceReference Conference,
+    [property: Id(4)] bool Answered = false);
 
 [GenerateSerializer, Immutable, Alias("acd.RingAgent")]
 public sealed record RingAgent(
@@ -53,4 +54,5 @@ public sealed record RingAgent(
     [property: Id(2)] string ContactUri,
     [property: Id(3)] string Label,
     [property: Id(4)] int TimeoutSeconds,
-    [property: Id(5)] Urgency Urgency);
+    [property: Id(5)] Urgency Urgency,
+    [property: Id(6)] string? CallerId = null);

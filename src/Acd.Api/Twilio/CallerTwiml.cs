@@ -1,0 +1,79 @@
+using Microsoft.Extensions.Options;
+using global::Twilio.TwiML;
+using global::Twilio.TwiML.Voice;
+
+namespace Acd.Api.Twilio;
+
+/// <summary>The TwiML Acd answers Twilio with.</summary>
+public sealed class CallerTwiml(IOptions<TwilioOptions> options, TwilioUrls urls)
+{
+    /// <summary>Conference events of the caller's leg, which as the first participant fixes them for the conference (rule 7).</summary>
+    private static readonly Conference.EventEnum[] ConferenceEvents = [.. TwilioTelephony.ConferenceEvents.Select(e => (Conference.EventEnum)e)];
+
+    /// <summary>
+    /// Greets the caller and puts them into the call's own conference (rule 1): media in <c>Twilio:ConferenceRegion</c>,
+    /// wait music until an agent joins, and the caller's leg alone ends the conference when it leaves (rule 2).
+    /// </summary>
+    public string Conference(string callId, string conferenceName)
+    {
+        var settings = options.Value;
+        var response = new VoiceResponse();
+        if (!string.IsNullOrWhiteSpace(settings.Greeting))
+        {
+            response.Append(Say(settings.Greeting));
+        }
+        var dial = new Dial();
+        dial.Append(new Conference(
+            name: conferenceName,
+            beep: global::Twilio.TwiML.Voice.Conference.BeepEnum.False,
+            startConferenceOnEnter: false,
+            endConferenceOnExit: true,
+            waitUrl: urls.Wait(callId),
+            waitMethod: global::Twilio.Http.HttpMethod.Post,
+            region: settings.ConferenceRegion,
+            statusCallbackEvent: ConferenceEvents,
+            statusCallback: urls.ConferenceStatus(callId),
+            statusCallbackMethod: global::Twilio.Http.HttpMethod.Post,
+            participantLabel: "customer"));
+        response.Append(dial);
+        return response.ToString();
+    }
+
+    /// <summary>A spoken message, then hang up: for calls Acd cannot route.</summary>
+    public string Message(string message)
+    {
+        var response = new VoiceResponse();
+        response.Append(Say(message));
+        response.Hangup();
+        return response.ToString();
+    }
+
+    /// <summary>Wait music, optionally after the caller's place in the queue; Twilio fetches it again when it ends.</summary>
+    public string Wait(int position)
+    {
+        var settings = options.Value;
+        var response = new VoiceResponse();
+        if (settings.AnnouncePosition && position > 0)
+        {
+            response.Append(Say(settings.Language.StartsWith("ja", StringComparison.OrdinalIgnoreCase)
+                ? $"ただいま{position}番目にお待ちいただいております。"
+                : $"You are number {position} in the queue."));
+        }
+        response.Play(new Uri(settings.WaitMusicUrl));
+        return response.ToString();
+    }
+
+    /// <summary>Music for a participant on hold.</summary>
+    public string Hold()
+    {
+        var response = new VoiceResponse();
+        response.Play(new Uri(options.Value.HoldMusicUrl), loop: 0);
+        return response.ToString();
+    }
+
+    private Say Say(string text)
+    {
+        var settings = options.Value;
+        return new Say(text, voice: string.IsNullOrWhiteSpace(settings.Voice) ? null : (Say.VoiceEnum)settings.Voice, language: (Say.LanguageEnum)settings.Language);
+    }
+}

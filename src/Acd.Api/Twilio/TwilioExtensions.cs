@@ -1,0 +1,115 @@
+using Acd.Grains.Telephony;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using global::Twilio.Clients;
+using global::Twilio.Http;
+
+namespace Acd.Api.Twilio;
+
+public static class TwilioExtensions
+{
+    /// <summary>
+    /// Twilio: webhooks and TwiML always; the REST adapter of <see cref="ITelephony"/> when credentials are set
+    /// (otherwise REST requests are logged, not sent, and start-up says so).
+    /// </summary>
+    public static IHostApplicationBuilder AddAcdTwilio(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<TwilioOptions>().Bind(builder.Configuration.GetSection(TwilioOptions.Section));
+        services.AddSingleton<TwilioUrls>();
+        services.AddSingleton<CallerTwiml>();
+        services.AddSingleton<TwilioSignatureFilter>();
+        services.AddHostedService<TwilioStartupReport>();
+
+        var settings = builder.Configuration.GetSection(TwilioOptions.Section).Get<TwilioOptions>() ?? new TwilioOptions();
+        if (!settings.HasCredentials)
+        {
+            return builder;
+        }
+
+        var http = services.AddHttpClient("twilio", c => c.Timeout = Timeout.InfiniteTimeSpan);
+        if (!string.IsNullOrWhiteSpace(settings.ApiBaseUrl))
+        {
+            var baseUrl = new Uri(settings.ApiBaseUrl);
+            http.AddHttpMessageHandler(() => new ApiBaseUrlHandler(baseUrl));
+        }
+        http.AddResilienceHandler("twilio", pipeline =>
+        {
+            // 429, 5xx and network errors, with exponential backoff and jitter, bounded; Retry-After is honoured.
+            pipeline.AddRetry(new HttpRetryStrategyOptions
+            {
+                MaxRetryAttempts = Math.Max(0, settings.MaxRetries),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(Math.Max(1, settings.RetryBaseDelayMilliseconds)),
+            });
+            pipeline.AddTimeout(TimeSpan.FromSeconds(Math.Max(1, settings.RequestTimeoutSeconds)));
+        });
+
+        services.AddSingleton<ITwilioRestClient>(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<TwilioOptions>>().Value;
+            var client = new TwilioRestClient(
+                o.AccountSid!,
+                o.AuthToken!,
+                region: string.IsNullOrWhiteSpace(o.Region) ? null : o.Region,
+                httpClient: new SystemNetHttpClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient("twilio")),
+                edge: string.IsNullOrWhiteSpace(o.Edge) ? null : o.Edge);
+            return client;
+        });
+        services.AddSingleton<TwilioRequestQueue>();
+        services.AddHostedService(sp => sp.GetRequiredService<TwilioRequestQueue>());
+        services.AddSingleton<TwilioTelephony>();
+        services.AddSingleton<ITelephony>(sp => sp.GetRequiredService<TwilioTelephony>());
+        return builder;
+    }
+}
+
+/// <summary>Says at start what Acd will do with Twilio, loudly when it will not send anything.</summary>
+internal sealed class TwilioStartupReport(IOptions<TwilioOptions> options, IServiceProvider services, ILogger<TwilioStartupReport> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        if (!o.HasCredentials)
+        {
+            logger.LogWarning("No Twilio credentials (Twilio:AccountSid, Twilio:AuthToken): REST calls to Twilio are logged and NOT sent; nothing will really ring");
+        }
+        else
+        {
+            var client = services.GetRequiredService<ITwilioRestClient>();
+            logger.LogInformation(
+                "Twilio REST: host {Host} (processed in US1 unless an IE1/AU1 region is set), conferences in {ConferenceRegion}, paced at {Cps} calls/s{Redirect}",
+                ApiHost(o), o.ConferenceRegion, o.CallsPerSecond, string.IsNullOrWhiteSpace(o.ApiBaseUrl) ? "" : $", sent to {o.ApiBaseUrl}");
+            _ = client;
+        }
+        if (string.IsNullOrWhiteSpace(o.PublicBaseUrl))
+        {
+            logger.LogWarning("Twilio:PublicBaseUrl is not set: callback URLs fall back to http://localhost:5080 and signatures are checked against the request's own address");
+        }
+        if (!o.ValidateSignatures)
+        {
+            logger.LogWarning("Twilio:ValidateSignatures is off: anyone can post to /twilio/*. Use this for local experiments only");
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The host the SDK builds: api[.edge][.region].twilio.com.</summary>
+    internal static string ApiHost(TwilioOptions o)
+    {
+        var region = string.IsNullOrWhiteSpace(o.Region) ? null : o.Region;
+        var edge = string.IsNullOrWhiteSpace(o.Edge) ? null : o.Edge;
+        if (edge is not null && region is null)
+        {
+            region = "us1";
+        }
+        return string.Join('.', new[] { "api", edge, region, "twilio", "com" }.Where(p => p is not null));
+    }
+}

@@ -1,0 +1,64 @@
+namespace Acd.Api.Twilio;
+
+/// <summary>Twilio settings, bound from the <c>Twilio</c> configuration section.</summary>
+public sealed class TwilioOptions
+{
+    public const string Section = "Twilio";
+
+    public string? AccountSid { get; set; }
+
+    public string? AuthToken { get; set; }
+
+    /// <summary>REST home region for IE1/AU1 accounts; empty means api.twilio.com (US1). Never jp1: see design.md.</summary>
+    public string? Region { get; set; }
+
+    /// <summary>REST edge (e.g. <c>dublin</c>, <c>sydney</c>); empty means none.</summary>
+    public string? Edge { get; set; }
+
+    /// <summary>Where conference media is mixed: on every conference Acd creates.</summary>
+    public string ConferenceRegion { get; set; } = "jp1";
+
+    /// <summary>The account's calls per second: Participants and Calls creations are paced to it, most urgent first.</summary>
+    public double CallsPerSecond { get; set; } = 1;
+
+    /// <summary>The URL Twilio calls back (Acd's public address); signatures are checked against it.</summary>
+    public string? PublicBaseUrl { get; set; }
+
+    /// <summary>Sends the SDK's requests to another base URL (tests point it at a fake Twilio).</summary>
+    public string? ApiBaseUrl { get; set; }
+
+    /// <summary>Caller ID of agent legs (a Twilio number); the number the caller dialled when empty.</summary>
+    public string? CallerId { get; set; }
+
+    /// <summary>Check <c>X-Twilio-Signature</c> on every webhook. Turning it off is for local experiments only.</summary>
+    public bool ValidateSignatures { get; set; } = true;
+
+    /// <summary>What callers hear before joining their conference.</summary>
+    public string Greeting { get; set; } = "お電話ありがとうございます。担当者におつなぎしますので、このままお待ちください。";
+
+    /// <summary>Language of spoken messages (TwiML &lt;Say language&gt;).</summary>
+    public string Language { get; set; } = "ja-JP";
+
+    /// <summary>Voice for spoken messages (e.g. <c>Polly.Mizuki</c>); Twilio's default when empty.</summary>
+    public string? Voice { get; set; }
+
+    /// <summary>Music while waiting for an agent.</summary>
+    public string WaitMusicUrl { get; set; } = "http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHAMP-Borghestral.mp3";
+
+    /// <summary>Music while on hold.</summary>
+    public string HoldMusicUrl { get; set; } = "http://com.twilio.sounds.music.s3.amazonaws.com/oldDog_-_endless_goodbye_%28instr.%29.mp3";
+
+    /// <summary>Tell waiting callers their place in the queue each time the wait music loops.</summary>
+    public bool AnnouncePosition { get; set; } = true;
+
+    /// <summary>Retries of a failed REST request (429, 5xx, network), with exponential backoff and jitter.</summary>
+    public int MaxRetries { get; set; } = 3;
+
+    /// <summary>First retry delay; later ones grow exponentially.</summary>
+    public int RetryBaseDelayMilliseconds { get; set; } = 500;
+
+    /// <summary>Timeout of one REST attempt.</summary>
+    public int RequestTimeoutSeconds { get; set; } = 10;
+
+    public bool HasCredentials => !string.IsNullOrWhiteSpace(AccountSid) && !string.IsNullOrWhiteSpace(AuthToken);
+}

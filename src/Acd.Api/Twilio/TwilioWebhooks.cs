@@ -1,0 +1,176 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Acd.Api.Http;
+using Acd.Grains.Abstractions;
+using Acd.Grains.Workspace;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace Acd.Api.Twilio;
+
+/// <summary>
+/// Twilio's webhooks: form-encoded POSTs (and GETs for wait music), each authenticated by its signature alone
+/// (<see cref="TwilioSignatureFilter"/>). Thin: parse, call the call grain, answer TwiML or 200.
+/// </summary>
+public static class TwilioWebhooks
+{
+    /// <summary>Query parameters that steer routing rather than describe the caller.</summary>
+    private static readonly HashSet<string> Steering = new(StringComparer.OrdinalIgnoreCase) { "workflow", "attributes", "priority" };
+
+    public static RouteGroupBuilder MapTwilioWebhooks(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/twilio").WithTags("Twilio webhooks").AddEndpointFilter<TwilioSignatureFilter>().DisableAntiforgery();
+
+        group.MapPost("/voice/incoming", IncomingAsync)
+            .WithSummary("A call arrives (the number's voice webhook, or a redirect from an IVR with attributes): routes it and answers TwiML that greets the caller and puts them into the call's own conference in jp1.");
+        group.MapMethods("/voice/wait", ["GET", "POST"], WaitAsync)
+            .WithSummary("Wait music for a caller in their conference, after their place in the queue.");
+        group.MapMethods("/voice/hold", ["GET", "POST"], (CallerTwiml twiml) => Xml(twiml.Hold()))
+            .WithSummary("Hold music.");
+        group.MapPost("/conference/status", ConferenceStatusAsync)
+            .WithSummary("Conference status callbacks (start, end, join, leave): the first gives the ConferenceSid.");
+        group.MapPost("/call/status", CallStatusAsync)
+            .WithSummary("Status callbacks of legs Acd created (and of the caller's leg when the number's status callback points here).");
+        return group;
+    }
+
+    private static async Task<IResult> IncomingAsync(HttpRequest request, IGrainFactory grains, CallerTwiml twiml, IOptions<AcdOptions> acd)
+    {
+        var form = await request.ReadFormAsync();
+        var callSid = form["CallSid"].ToString();
+        if (string.IsNullOrEmpty(callSid) || !Ids.IsValid(callSid))
+        {
+            return Problems.Invalid("CallSid", "Required: the call's SID");
+        }
+        var attributes = new JsonObject();
+        foreach (var (key, values) in form)
+        {
+            attributes[key] = values.Count == 1 ? JsonValue.Create(values[0]) : new JsonArray([.. values.Select(v => JsonValue.Create(v))]);
+        }
+        foreach (var (key, values) in request.Query)
+        {
+            if (!Steering.Contains(key))
+            {
+                attributes[key] = JsonValue.Create(values.ToString());
+            }
+        }
+        // An IVR built elsewhere hands over attributes as JSON, the way <Enqueue><Task> hands them to TaskRouter.
+        var handed = request.Query["attributes"].FirstOrDefault() ?? form["attributes"].FirstOrDefault();
+        if (!string.IsNullOrWhiteSpace(handed))
+        {
+            try
+            {
+                if (JsonNode.Parse(handed) is JsonObject extra)
+                {
+                    foreach (var (key, value) in extra)
+                    {
+                        attributes[key] = value?.DeepClone();
+                    }
+                }
+            }
+            catch (JsonException)
+            {
+                return Problems.Invalid("attributes", "Must be a JSON object");
+            }
+        }
+        var workflow = request.Query["workflow"].FirstOrDefault();
+        if (workflow is not null && !Ids.IsValid(workflow))
+        {
+            return Problems.Invalid("workflow", Ids.Rule);
+        }
+        var priority = int.TryParse(request.Query["priority"].FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var p) ? p : 0;
+
+        var outcome = await grains.GetGrain<ICallGrain>(callSid).StartAsync(new CallStart(attributes.ToJsonString(), workflow, callSid, priority));
+        if (!outcome.Ok)
+        {
+            return Xml(twiml.Message(acd.Value.NoRouteMessage));
+        }
+        var call = outcome.Value!;
+        return call.Status switch
+        {
+            CallStatus.Canceled or CallStatus.Failed => Xml(twiml.Message(call.Message ?? acd.Value.NoRouteMessage)),
+            CallStatus.Abandoned or CallStatus.Completed or CallStatus.WrapUp => Xml(twiml.Message(acd.Value.NoRouteMessage)),
+            _ => Xml(twiml.Conference(call.Id, call.ConferenceName)),
+        };
+    }
+
+    private static async Task<IResult> WaitAsync(HttpRequest request, IGrainFactory grains, CallerTwiml twiml)
+    {
+        var callId = request.Query["callId"].FirstOrDefault();
+        var position = callId is not null && Ids.IsValid(callId) ? await grains.Router().GetPositionAsync(callId) : 0;
+        return Xml(twiml.Wait(position));
+    }
+
+    private static async Task<IResult> ConferenceStatusAsync(HttpRequest request, IGrainFactory grains)
+    {
+        var form = await request.ReadFormAsync();
+        var conferenceSid = form["ConferenceSid"].ToString();
+        var statusEvent = form["StatusCallbackEvent"].ToString();
+        if (string.IsNullOrEmpty(conferenceSid))
+        {
+            return Problems.Invalid("ConferenceSid", "Required");
+        }
+        if (string.IsNullOrEmpty(statusEvent))
+        {
+            return Problems.Invalid("StatusCallbackEvent", "Required");
+        }
+        var callId = request.Query["callId"].FirstOrDefault() ?? CallIdOfConference(form["FriendlyName"].ToString());
+        if (callId is null || !Ids.IsValid(callId))
+        {
+            return Problems.Invalid("callId", "Required in the callback URL (Acd puts it there)");
+        }
+        var report = new ConferenceEventReport(
+            conferenceSid,
+            statusEvent,
+            NullIfEmpty(form["CallSid"]),
+            Int(form["SequenceNumber"]),
+            Time(form["Timestamp"]),
+            NullIfEmpty(form["ParticipantLabel"]),
+            Bool(form["Hold"]),
+            Bool(form["Muted"]),
+            Bool(form["Coaching"]),
+            NullIfEmpty(form["FriendlyName"]));
+        await grains.GetGrain<ICallGrain>(callId).ConferenceEventAsync(report);
+        return Results.Ok();
+    }
+
+    private static async Task<IResult> CallStatusAsync(HttpRequest request, IGrainFactory grains)
+    {
+        var form = await request.ReadFormAsync();
+        var callSid = form["CallSid"].ToString();
+        var status = form["CallStatus"].ToString();
+        if (string.IsNullOrEmpty(callSid) || !Ids.IsValid(callSid))
+        {
+            return Problems.Invalid("CallSid", "Required");
+        }
+        if (string.IsNullOrEmpty(status))
+        {
+            return Problems.Invalid("CallStatus", "Required");
+        }
+        // Legs Acd created carry callId and legId in their callback URL; the caller's own leg is the call's id.
+        var callId = request.Query["callId"].FirstOrDefault() ?? callSid;
+        if (!Ids.IsValid(callId))
+        {
+            return Problems.Invalid("callId", Ids.Rule);
+        }
+        var report = new LegStatusReport(request.Query["legId"].FirstOrDefault(), callSid, status, Int(form["SequenceNumber"]), Time(form["Timestamp"]));
+        await grains.GetGrain<ICallGrain>(callId).LegStatusAsync(report);
+        return Results.Ok();
+    }
+
+    /// <summary>Acd names conferences <c>acd-{callId}-{8 hex}</c>.</summary>
+    private static string? CallIdOfConference(string friendlyName) =>
+        friendlyName.StartsWith("acd-", StringComparison.Ordinal) && friendlyName.Length > 13 ? friendlyName[4..^9] : null;
+
+    private static IResult Xml(string twiml) => Results.Content(twiml, "application/xml; charset=utf-8");
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static int? Int(string? value) => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
+
+    private static bool? Bool(string? value) => bool.TryParse(value, out var b) ? b : null;
+
+    private static DateTimeOffset? Time(string? value) =>
+        DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
+}

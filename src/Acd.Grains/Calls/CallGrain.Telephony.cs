@@ -1,0 +1,205 @@
+using Acd.Grains.Abstractions;
+using Microsoft.Extensions.Logging;
+
+namespace Acd.Grains.Calls;
+
+/// <summary>
+/// What the phone network reports. Twilio's callbacks arrive in bursts, twice and out of order (design rule 5):
+/// each handler is idempotent, a leg's status never goes backwards, and a conference callback already seen
+/// (same SequenceNumber) is dropped.
+/// </summary>
+public sealed partial class CallGrain
+{
+    private const int SequencesKept = 200;
+
+    public async Task LegCreatedAsync(string legId, string callSid)
+    {
+        var leg = S.Legs.Find(l => l.LegId == legId);
+        if (leg is null || leg.CallSid == callSid)
+        {
+            return;
+        }
+        if (leg.CallSid is not null)
+        {
+            // A retried request created a second leg for the same offer: hang the extra one up.
+            logger.LogWarning("Call {CallId}: leg {LegId} was created twice ({CallSid} and {Duplicate}); hanging up the second", Id, legId, leg.CallSid, callSid);
+            await telephony.CancelLegAsync(LegOf(new CallLeg { LegId = legId, CallSid = callSid, Status = "queued" }));
+            return;
+        }
+        leg.CallSid = callSid;
+        if (IsTerminal(leg.Status))
+        {
+            // The offer ended while the leg was being created: now that it has a CallSid, hang it up.
+            await telephony.CancelLegAsync(LegOf(leg));
+        }
+        await SaveAsync();
+    }
+
+    public async Task LegFailedAsync(string legId, string reason)
+    {
+        var leg = S.Legs.Find(l => l.LegId == legId);
+        if (leg is null || IsTerminal(leg.Status))
+        {
+            return;
+        }
+        logger.LogWarning("Call {CallId}: telephony could not create leg {LegId} for {AgentId}: {Reason}", Id, legId, leg.AgentId, reason);
+        leg.Status = "failed";
+        if (S.Status == CallStatus.Offered && leg.AgentId == S.OfferedAgentId && leg == CurrentAgentLeg(leg.AgentId!))
+        {
+            await OfferFailedAsync(OfferEnd.Missed, "failed");
+        }
+        else
+        {
+            await SaveAsync();
+        }
+    }
+
+    public async Task LegStatusAsync(LegStatusReport report)
+    {
+        if (!S.Exists)
+        {
+            return;
+        }
+        var leg = report.LegId is not null
+            ? S.Legs.Find(l => l.LegId == report.LegId)
+            : S.Legs.Find(l => l.CallSid == report.CallSid);
+        if (leg is null)
+        {
+            return;
+        }
+        var status = report.Status == "answered" ? "in-progress" : report.Status;
+        if (report.SequenceNumber is { } sequence && sequence <= leg.LastSequence)
+        {
+            return; // a duplicate, or older than what is known
+        }
+        if (Rank(status) < Rank(leg.Status) || (IsTerminal(leg.Status) && IsTerminal(status)))
+        {
+            return; // statuses only move forward; the first final word stands
+        }
+        leg.LastSequence = report.SequenceNumber ?? leg.LastSequence;
+        leg.CallSid ??= report.CallSid;
+        var previous = leg.Status;
+        leg.Status = status;
+
+        if (leg.Role == "caller")
+        {
+            if (IsTerminal(status))
+            {
+                await CallerHungUpAsync();
+                return;
+            }
+        }
+        else if (leg.Role == "agent" && leg.AgentId is { } agentId)
+        {
+            var isOffer = S.Status == CallStatus.Offered && S.OfferedAgentId == agentId && leg == CurrentAgentLeg(agentId);
+            if (isOffer && status == "in-progress")
+            {
+                await ConnectAsync(agentId);
+                return;
+            }
+            if (isOffer && status == "completed")
+            {
+                // Twilio says "completed" only of a call that was answered: the "answered" callback is late or lost.
+                await ConnectAsync(agentId);
+                await AgentLeftAsync();
+                return;
+            }
+            if (isOffer && IsTerminal(status) && status != "canceled")
+            {
+                LogLegEnded(Id, agentId, status);
+                await OfferFailedAsync(OfferEnd.Missed, status);
+                return;
+            }
+            if (S.Status == CallStatus.Connected && S.AgentId == agentId && previous == "in-progress" && IsTerminal(status))
+            {
+                await AgentLeftAsync();
+                return;
+            }
+        }
+        await SaveAsync();
+    }
+
+    public async Task ConferenceEventAsync(ConferenceEventReport report)
+    {
+        if (!S.Exists || (report.SequenceNumber is { } seq && S.ConferenceSequences.Contains(seq)))
+        {
+            return;
+        }
+        if (report.SequenceNumber is { } sequence)
+        {
+            S.ConferenceSequences.Add(sequence);
+            if (S.ConferenceSequences.Count > SequencesKept)
+            {
+                S.ConferenceSequences.RemoveAt(0);
+            }
+        }
+        if (S.ConferenceSid is null)
+        {
+            S.ConferenceSid = report.ConferenceSid;
+            S.ConferenceSidAt = Now;
+            LogConferenceSid(Id, report.ConferenceSid);
+        }
+        else if (S.ConferenceSid != report.ConferenceSid)
+        {
+            // Design rule 4's trap: a second conference under the same name. Acd never reuses names, so this is
+            // someone else's conference or a late event of an old one: it changes nothing here.
+            logger.LogWarning("Call {CallId}: event {Event} from conference {Other}, not the call's {ConferenceSid}", Id, report.Event, report.ConferenceSid, S.ConferenceSid);
+            await SaveAsync();
+            return;
+        }
+
+        var leg = report.CallSid is null ? null : S.Legs.Find(l => l.CallSid == report.CallSid);
+        if (leg is not null)
+        {
+            leg.Hold = report.Hold ?? leg.Hold;
+            leg.Muted = report.Muted ?? leg.Muted;
+            leg.Coaching = report.Coaching ?? leg.Coaching;
+        }
+        switch (report.Event)
+        {
+            case "participant-join" when leg is { Role: "agent", AgentId: { } agentId }
+                && S.Status == CallStatus.Offered && S.OfferedAgentId == agentId && leg == CurrentAgentLeg(agentId):
+                await ConnectAsync(agentId);
+                return;
+            case "participant-leave" when leg is { Role: "caller" }:
+                leg.Status = "completed";
+                await CallerHungUpAsync();
+                return;
+            case "participant-leave" when leg is { Role: "agent", AgentId: { } agentId } && S.Status == CallStatus.Connected && S.AgentId == agentId:
+                leg.Status = "completed";
+                await AgentLeftAsync();
+                return;
+            case "conference-end" when S.Status == CallStatus.Connected:
+                await EndTalkAsync(S.Legs.Any(l => l.Role == "caller" && l.Status == "completed") ? "caller-hangup" : "conference-ended");
+                return;
+            case "conference-end" when S.Status is CallStatus.Created or CallStatus.Queued or CallStatus.Offered:
+                await CallerHungUpAsync();
+                return;
+        }
+        await SaveAsync();
+    }
+
+    /// <summary>The agent hung up first: Acd ends the conference so the caller is not left alone on a silent line (rule 2).</summary>
+    private async Task AgentLeftAsync()
+    {
+        await telephony.EndConferenceAsync(Conference());
+        await EndTalkAsync("agent-hangup");
+    }
+
+    private static int Rank(string status) => status switch
+    {
+        "queued" => 0,
+        "initiated" => 1,
+        "ringing" => 2,
+        "in-progress" or "answered" => 3,
+        _ => 4,
+    };
+
+    private static bool IsTerminal(string status) => Rank(status) == 4;
+
+    [LoggerMessage(LogLevel.Information, "Call {CallId}: conference is {ConferenceSid}")]
+    private partial void LogConferenceSid(string callId, string conferenceSid);
+
+    [LoggerMessage(LogLevel.Information, "Call {CallId}: {AgentId}'s leg ended {Status} before answering")]
+    private partial void LogLegEnded(string callId, string agentId, string status);
+}

@@ -1,0 +1,119 @@
+namespace Acd.Twilio.Fake;
+
+/// <summary>What a leg does when the fake rings it.</summary>
+public enum LegBehavior
+{
+    /// <summary>Keeps ringing until the test answers, rejects or lets it time out.</summary>
+    Ring,
+
+    /// <summary>Answers at once and joins its conference.</summary>
+    Answer,
+
+    /// <summary>Busy.</summary>
+    Busy,
+
+    /// <summary>Rings out: no answer.</summary>
+    NoAnswer,
+
+    /// <summary>The call fails (bad number).</summary>
+    Fail,
+}
+
+/// <summary>A REST request the fake received.</summary>
+public sealed record RestRequest(
+    string Method,
+    string Path,
+    IReadOnlyList<KeyValuePair<string, string>> Form,
+    IReadOnlyList<KeyValuePair<string, string>> Query,
+    string? TargetHost,
+    DateTimeOffset At,
+    int Status)
+{
+    public string? this[string name] => Form.Concat(Query).FirstOrDefault(p => p.Key == name).Value;
+
+    public IEnumerable<string> All(string name) => Form.Where(p => p.Key == name).Select(p => p.Value);
+}
+
+/// <summary>A callback the fake sent to Acd.</summary>
+public sealed record SentCallback(string Url, IReadOnlyList<KeyValuePair<string, string>> Form, int Status, DateTimeOffset At)
+{
+    public string? this[string name] => Form.FirstOrDefault(p => p.Key == name).Value;
+}
+
+/// <summary>One phone leg (Twilio's Call resource).</summary>
+public sealed class FakeLeg
+{
+    public required string Sid { get; init; }
+
+    public required string From { get; init; }
+
+    public required string To { get; init; }
+
+    public string Status { get; set; } = "queued";
+
+    public string Direction { get; init; } = "outbound-api";
+
+    public string? StatusCallback { get; init; }
+
+    public HashSet<string> StatusCallbackEvents { get; init; } = [];
+
+    public string? ConferenceSid { get; set; }
+
+    /// <summary>Twilio numbers each leg's status callbacks from 0.</summary>
+    public int Sequence { get; set; }
+
+    public DateTimeOffset? AnsweredAt { get; set; }
+
+    public bool IsFinal => Status is "completed" or "busy" or "no-answer" or "failed" or "canceled";
+}
+
+/// <summary>A participant of a conference.</summary>
+public sealed class FakeParticipant
+{
+    public required string CallSid { get; init; }
+
+    public string? Label { get; init; }
+
+    public bool StartConferenceOnEnter { get; init; } = true;
+
+    public bool EndConferenceOnExit { get; init; }
+
+    public bool Muted { get; set; }
+
+    public bool Hold { get; set; }
+
+    public bool Coaching { get; set; }
+
+    public string? CallSidToCoach { get; set; }
+
+    /// <summary>queued, connecting, ringing, connected, complete, failed.</summary>
+    public string Status { get; set; } = "queued";
+}
+
+/// <summary>A conference: started by a startConferenceOnEnter participant, ended by an endConferenceOnExit one leaving or the last one.</summary>
+public sealed class FakeConference
+{
+    public required string Sid { get; init; }
+
+    public required string FriendlyName { get; init; }
+
+    /// <summary>init, in-progress, completed.</summary>
+    public string Status { get; set; } = "init";
+
+    public string? Region { get; init; }
+
+    public string? StatusCallback { get; init; }
+
+    public HashSet<string> StatusCallbackEvents { get; init; } = [];
+
+    public Dictionary<string, FakeParticipant> Participants { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Every participant who was ever in it, for tests.</summary>
+    public List<string> Joined { get; } = [];
+
+    public int Sequence { get; set; }
+
+    public string? ReasonEnded { get; set; }
+
+    public string? CallSidEndingConference { get; set; }
+}
