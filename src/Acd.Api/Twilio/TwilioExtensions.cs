@@ -40,6 +40,8 @@ public static class TwilioExtensions
         }
         http.AddResilienceHandler("twilio", pipeline =>
         {
+            // Network waits are real time, whatever clock the grains run on (tests drive those with a fake one).
+            pipeline.TimeProvider = TimeProvider.System;
             // 429, 5xx and network errors, with exponential backoff and jitter, bounded; Retry-After is honoured.
             pipeline.AddRetry(new HttpRetryStrategyOptions
             {

@@ -130,7 +130,8 @@ public static class TwilioWebhooks
             Bool(form["Hold"]),
             Bool(form["Muted"]),
             Bool(form["Coaching"]),
-            NullIfEmpty(form["FriendlyName"]));
+            NullIfEmpty(form["FriendlyName"]),
+            NullIfEmpty(form["CallSidEndingConference"]));
         await grains.GetGrain<ICallGrain>(callId).ConferenceEventAsync(report);
         return Results.Ok();
     }

@@ -24,4 +24,5 @@ public sealed record ConferenceEventReport(
     [property: Id(6)] bool? Hold,
     [property: Id(7)] bool? Muted,
     [property: Id(8)] bool? Coaching,
-    [property: Id(9)] string? FriendlyName);
+    [property: Id(9)] string? FriendlyName,
+    [property: Id(10)] string? CallSidEndingConference = null);

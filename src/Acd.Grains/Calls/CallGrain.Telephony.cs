@@ -170,7 +170,13 @@ public sealed partial class CallGrain
                 await AgentLeftAsync();
                 return;
             case "conference-end" when S.Status == CallStatus.Connected:
-                await EndTalkAsync(S.Legs.Any(l => l.Role == "caller" && l.Status == "completed") ? "caller-hangup" : "conference-ended");
+                var ending = S.Legs.Find(l => l.CallSid is not null && l.CallSid == report.CallSidEndingConference);
+                await EndTalkAsync(ending?.Role switch
+                {
+                    "caller" => "caller-hangup",
+                    "agent" => "agent-hangup",
+                    _ => S.Legs.Any(l => l.Role == "caller" && l.Status == "completed") ? "caller-hangup" : "conference-ended",
+                });
                 return;
             case "conference-end" when S.Status is CallStatus.Created or CallStatus.Queued or CallStatus.Offered:
                 await CallerHungUpAsync();

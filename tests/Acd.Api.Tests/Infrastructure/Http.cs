@@ -53,7 +53,7 @@ public static class Http
         return response.Body!;
     }
 
-    public static string Str(this JsonNode node, string property) => node[property]!.GetValue<string>();
+    public static string Str(this JsonNode node, string property) => node[property]?.GetValue<string>()!;
 
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web);
 }

@@ -58,4 +58,195 @@ public sealed class VoiceFlowTests(TwilioFixture fixture) : IClassFixture<Twilio
         await Twilio.IdleAsync();
         Assert.Equal(requestsBefore, Twilio.Requests.Count);
     }
+
+    [Theory]
+    [InlineData("no-answer")]
+    [InlineData("busy")]
+    [InlineData("failed")]
+    public async Task AnAgentWhoDoesNotAnswerIsCountedAndTheCallGoesToTheNextAgent(string outcome)
+    {
+        var name = $"flow-miss-{outcome}";
+        await fixture.CenterAsync(name, agents: [$"{name}-first"]);
+        var caller = await fixture.CallInAsync(name);
+        var first = await fixture.RungAsync($"client:{name}-first");
+        await fixture.AgentAsync(name, $"{name}-second");
+
+        Twilio.EndRinging(first.Sid, outcome);
+
+        // The miss counts: the first agent is moved to Break; the caller is offered to the next agent.
+        var second = await fixture.RungAsync($"client:{name}-second");
+        var call = await fixture.CallEventuallyAsync(caller.CallSid, c => c.Str("offered_to") == $"{name}-second", "the call is offered to the second agent");
+        Assert.Contains(call["legs"]!.AsArray(), l => l!.Str("agent_id") == $"{name}-first" && l!.Str("status") == outcome);
+        var missed = await fixture.AgentViewAsync($"{name}-first");
+        Assert.Equal(("Break", 1), (missed.Str("activity"), missed["consecutive_missed_offers"]!.GetValue<int>()));
+
+        Twilio.Answer(second.Sid);
+        await fixture.CallEventuallyAsync(caller.CallSid, c => c.Str("status") == "connected" && c.Str("agent_id") == $"{name}-second", "connected to the second agent");
+    }
+
+    [Fact]
+    public async Task ACallerWhoHangsUpWhileWaitingIsAbandonedWithTheirWaitTime()
+    {
+        await fixture.CenterAsync("flow-abandon");
+        var caller = await fixture.CallInAsync("flow-abandon");
+        await fixture.CallEventuallyAsync(caller.CallSid, c => c.Str("status") == "queued", "the call waits");
+        var requestsBefore = Twilio.Requests.Count;
+
+        Twilio.HangUp(caller.CallSid);
+
+        var call = await fixture.CallEventuallyAsync(caller.CallSid, c => c.Str("status") == "abandoned", "the call is abandoned");
+        Assert.Equal("caller-hangup", call.Str("end_reason"));
+        Assert.NotNull(call["wait_seconds"]);
+        Assert.Equal(0, (await fixture.Http.GetJsonAsync("/api/queues/flow-abandon/stats")).AssertOk()["calls_waiting"]!.GetValue<int>());
+        Assert.Equal(requestsBefore, Twilio.Requests.Count);
+    }
+
+    [Fact]
+    public async Task ACallerWhoHangsUpWhileTheAgentRingsCancelsTheAgentsLeg()
+    {
+        await fixture.CenterAsync("flow-abandon-ringing", agents: "flow-ringing-agent");
+        var caller = await fixture.CallInAsync("flow-abandon-ringing");
+        var leg = await fixture.RungAsync("client:flow-ringing-agent");
+        await fixture.CallEventuallyAsync(caller.CallSid, c => c["legs"]!.AsArray().Any(l => l!["call_sid"]?.GetValue<string>() == leg.Sid), "Acd knows the agent leg's CallSid");
+
+        Twilio.HangUp(caller.CallSid);
+
+        await fixture.CallEventuallyAsync(caller.CallSid, c => c.Str("status") == "abandoned", "the call is abandoned");
+        await Eventually.HoldsAsync(() => Task.FromResult(Twilio.Requests.Any(r => r.Path.EndsWith($"/Calls/{leg.Sid}.json", StringComparison.Ordinal) && r["Status"] == "canceled")), "the agent's ringing leg is canceled through the API");
+        Assert.Equal("canceled", Twilio.Leg(leg.Sid)!.Status);
+        var agent = await fixture.AgentViewAsync("flow-ringing-agent");
+        Assert.Equal(("Available", 0), (agent.Str("activity"), agent["offers"]!.AsArray().Count));
+    }
+
+    [Fact]
+    public async Task WhenTheAgentHangsUpFirstAcdEndsTheConference()
+    {
+        await fixture.CenterAsync("flow-agent-hangup", agents: "flow-hangup-agent");
+        var caller = await fixture.CallInAsync("flow-agent-hangup");
+        var leg = await fixture.RungAsync("client:flow-hangup-agent");
+        Twilio.Answer(leg.Sid);
+        await fixture.CallEventuallyAsync(caller.CallSid, c => c.Str("status") == "connected", "connected");
+
+        Twilio.HangUp(leg.Sid);
+
+        var call = await fixture.CallEventuallyAsync(caller.CallSid, c => c.Str("status") == "wrap_up", "the call is in wrap-up");
+        Assert.Equal("agent-hangup", call.Str("end_reason"));
+        var conference = Twilio.ConferenceNamed(caller.ConferenceName!)!;
+        await Eventually.HoldsAsync(() => Task.FromResult(Twilio.Requests.Any(r => r.Path.EndsWith($"/Conferences/{conference.Sid}.json", StringComparison.Ordinal) && r["Status"] == "completed")), "Acd ends the conference through the API");
+        // The caller is not left alone on a silent line.
+        Assert.Equal("completed", conference.Status);
+        Assert.Equal("completed", Twilio.Leg(caller.CallSid)!.Status);
+    }
+
+    [Fact]
+    public async Task DuplicatedCallbacksChangeNothing()
+    {
+        await fixture.CenterAsync("flow-duplicates", agents: "flow-dup-agent");
+        Twilio.DuplicateCallbacks = true;
+        try
+        {
+            var caller = await fixture.CallInAsync("flow-duplicates");
+            var leg = await fixture.RungAsync("client:flow-dup-agent");
+            Twilio.Answer(leg.Sid);
+            await fixture.CallEventuallyAsync(caller.CallSid, c => c.Str("status") == "connected", "connected");
+            Twilio.HangUp(caller.CallSid);
+            await Twilio.IdleAsync();
+            var call = await fixture.CallEventuallyAsync(caller.CallSid, c => c.Str("status") == "wrap_up", "wrap-up");
+            Assert.Equal("caller-hangup", call.Str("end_reason"));
+            var agent = await fixture.AgentViewAsync("flow-dup-agent");
+            Assert.Equal((1, "WrapUp"), (agent["calls_today"]!.GetValue<int>(), agent.Str("activity")));
+            Assert.Single(Twilio.Requests, r => r.Path.EndsWith("/Participants.json", StringComparison.Ordinal) && r["To"] == "client:flow-dup-agent");
+        }
+        finally
+        {
+            Twilio.DuplicateCallbacks = false;
+        }
+    }
+
+    [Fact]
+    public async Task CallbacksArrivingInReverseOrderWithinEachBurstChangeNothing()
+    {
+        await fixture.CenterAsync("flow-reorder", agents: "flow-reorder-agent");
+        var caller = await fixture.CallInAsync("flow-reorder");
+        var leg = await fixture.RungAsync("client:flow-reorder-agent");
+        await fixture.CallEventuallyAsync(caller.CallSid, c => c["conference_sid"] is not null, "the ConferenceSid is known");
+
+        // The answer's burst (answered, participant-join, conference-start) arrives last first...
+        Twilio.HoldCallbacks = true;
+        Twilio.Answer(leg.Sid);
+        await Twilio.ReleaseHeldAsync(reverse: true);
+        await fixture.CallEventuallyAsync(caller.CallSid, c => c.Str("status") == "connected", "connected");
+
+        // ...and so does the hang-up's (participant-leave twice, the agent's leg completed, conference-end).
+        Twilio.HoldCallbacks = true;
+        Twilio.HangUp(caller.CallSid);
+        await Twilio.ReleaseHeldAsync(reverse: true);
+
+        var call = await fixture.CallEventuallyAsync(caller.CallSid, c => c.Str("status") == "wrap_up", "the call is in wrap-up");
+        Assert.Equal(("flow-reorder-agent", "caller-hangup"), (call.Str("agent_id"), call.Str("end_reason")));
+        var agent = await fixture.AgentViewAsync("flow-reorder-agent");
+        Assert.Equal((1, "WrapUp"), (agent["calls_today"]!.GetValue<int>(), agent.Str("activity")));
+        Assert.Empty(agent["offers"]!.AsArray());
+        Assert.Single(Twilio.Requests, r => r.Path.EndsWith("/Participants.json", StringComparison.Ordinal) && r["To"] == "client:flow-reorder-agent");
+        var conferenceSid = call.Str("conference_sid");
+        Assert.DoesNotContain(Twilio.Requests, r => r.Path.Contains($"/Conferences/{conferenceSid}", StringComparison.Ordinal) && r.Method == "POST");
+    }
+
+    [Fact]
+    public async Task AWebhookWithABadSignatureIsRefusedAndChangesNothing()
+    {
+        await fixture.CenterAsync("flow-signature", agents: "flow-signature-agent");
+        var url = $"{TwilioFixture.PublicBaseUrl}/twilio/voice/incoming?workflow=flow-signature";
+        var form = new Dictionary<string, string> { ["CallSid"] = "CAbadsignature0000000000000000001", ["From"] = "+819000000000", ["To"] = TwilioFixture.Number };
+
+        var (status, _) = await Twilio.PostAsync(url, form, signature: "bm90IGEgc2lnbmF0dXJl");
+        Assert.Equal(403, status);
+        (status, _) = await Twilio.PostAsync(url, form, sign: false);
+        Assert.Equal(403, status);
+        (status, _) = await Twilio.PostAsync(url, form, signature: Signatures.Sign("another-token", url, form));
+        Assert.Equal(403, status);
+
+        (await fixture.Http.GetJsonAsync("/api/calls/CAbadsignature0000000000000000001")).AssertProblem(HttpStatusCode.NotFound, null!);
+        Assert.DoesNotContain(Twilio.Requests, r => r["To"] == "client:flow-signature-agent");
+
+        var conferenceUrl = $"{TwilioFixture.PublicBaseUrl}/twilio/conference/status?callId=CAbadsignature0000000000000000001";
+        (status, _) = await Twilio.PostAsync(conferenceUrl, new Dictionary<string, string> { ["ConferenceSid"] = "CF1", ["StatusCallbackEvent"] = "conference-end" }, sign: false);
+        Assert.Equal(403, status);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.InternalServerError)]
+    [InlineData(HttpStatusCode.TooManyRequests)]
+    [InlineData(HttpStatusCode.ServiceUnavailable)]
+    public async Task ATransientTwilioErrorIsRetriedAndTheAgentStillRings(HttpStatusCode error)
+    {
+        var name = $"flow-retry-{(int)error}";
+        await fixture.CenterAsync(name, agents: $"{name}-agent");
+        Twilio.FailNext(2, error, "/Participants.json");
+
+        var caller = await fixture.CallInAsync(name);
+
+        await Eventually.HoldsAsync(() => Task.FromResult(Twilio.LegTo($"client:{name}-agent") is not null),
+            $"the agent is rung; requests: {string.Join(", ", Twilio.Requests.Select(r => $"{r.Method} {r.Path} {r.Status}"))}");
+        var leg = Twilio.LegTo($"client:{name}-agent")!;
+        var attempts = Twilio.Requests.Where(r => r.Path.EndsWith("/Participants.json", StringComparison.Ordinal) && r["To"] == $"client:{name}-agent").ToList();
+        Assert.Equal([(int)error, (int)error, 201], attempts.Select(a => a.Status));
+        Twilio.Answer(leg.Sid);
+        await fixture.CallEventuallyAsync(caller.CallSid, c => c.Str("status") == "connected", "connected after the retries");
+    }
+
+    [Fact]
+    public async Task APermanentTwilioFailureOffersTheCallToSomeoneElse()
+    {
+        await fixture.CenterAsync("flow-permanent", agents: "flow-permanent-first");
+        Twilio.FailNext(4, HttpStatusCode.InternalServerError, "/Participants.json");
+        var caller = await fixture.CallInAsync("flow-permanent");
+
+        await Eventually.HoldsAsync(async () => (await fixture.AgentViewAsync("flow-permanent-first")).Str("activity") == "Break", "the unreachable agent is moved to Break");
+        await fixture.AgentAsync("flow-permanent", "flow-permanent-second");
+        await fixture.RungAsync("client:flow-permanent-second");
+        var call = await fixture.CallAsync(caller.CallSid);
+        Assert.Equal("flow-permanent-second", call.Str("offered_to"));
+        Assert.Contains(call["legs"]!.AsArray(), l => l!.Str("agent_id") == "flow-permanent-first" && l!.Str("status") == "failed");
+    }
 }
