@@ -55,14 +55,15 @@ public static class QueuesApi
             return outcome.Ok ? TypedResults.NoContent() : outcome.Problem!.ToResult();
         }).WithSummary("Deletes a queue that no call waits in and no workflow routes to.");
 
-        group.MapGet("/{id}/stats", async Task<Results<Ok<QueueStatsResource>, ProblemHttpResult>> (string id, IGrainFactory grains) =>
+        group.MapGet("/{id}/stats", async Task<Results<Ok<QueueStatsResource>, ProblemHttpResult>> (string id, IGrainFactory grains, IServiceProvider services) =>
         {
             if (Problems.CheckId(id) is { } bad)
             {
                 return bad;
             }
             var stats = await grains.Router().GetRealtimeAsync(id);
-            return stats is null ? Problems.NotFound($"No queue '{id}'") : TypedResults.Ok(QueueStatsResource.From(stats));
+            var backlog = services.GetService(typeof(Acd.Api.Twilio.TwilioRequestQueue)) is Acd.Api.Twilio.TwilioRequestQueue queue ? queue.Backlog() : null;
+            return stats is null ? Problems.NotFound($"No queue '{id}'") : TypedResults.Ok(QueueStatsResource.From(stats, backlog));
         }).WithSummary("Realtime statistics: calls waiting, longest waiting age, agents by activity, eligible and available agents.");
 
         return group;

@@ -180,6 +180,7 @@ public sealed record ActivityStatistic(string FriendlyName, int Workers);
 /// <param name="TotalEligibleWorkers">Agents matching the queue's target_workers.</param>
 /// <param name="TotalAvailableWorkers">Eligible agents free to take a call now.</param>
 /// <param name="WaitingCallIds">Waiting calls in the order they will be served.</param>
+/// <param name="TelephonyBacklog">Twilio requests waiting for the account's calls-per-second pace (design rule 8); null without Twilio.</param>
 public sealed record QueueStatsResource(
     string QueueId,
     int CallsWaiting,
@@ -187,10 +188,11 @@ public sealed record QueueStatsResource(
     IReadOnlyList<ActivityStatistic> ActivityStatistics,
     int TotalEligibleWorkers,
     int TotalAvailableWorkers,
-    IReadOnlyList<string> WaitingCallIds)
+    IReadOnlyList<string> WaitingCallIds,
+    Acd.Api.Twilio.TelephonyBacklog? TelephonyBacklog)
 {
-    public static QueueStatsResource From(QueueRealtime r) => new(
+    public static QueueStatsResource From(QueueRealtime r, Acd.Api.Twilio.TelephonyBacklog? backlog) => new(
         r.QueueId, r.Waiting, Math.Round(r.LongestWaitingSeconds, 3),
         [.. r.AgentsByActivity.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => new ActivityStatistic(a.Key, a.Value))],
-        r.EligibleAgents, r.AvailableAgents, r.WaitingCallIds);
+        r.EligibleAgents, r.AvailableAgents, r.WaitingCallIds, backlog);
 }

@@ -33,13 +33,15 @@ public sealed class TwilioRequestQueue : BackgroundService
     {
         _logger = logger;
         _callsPerSecond = Math.Max(0.01, options.Value.CallsPerSecond);
-        // One token per 1/CPS seconds, no burst beyond one second's worth.
-        var tokens = Math.Max(1, (int)Math.Floor(_callsPerSecond));
+        // Evenly spaced, as Twilio meters calls: one request every 1/CPS seconds, with no burst saved up. Above 50
+        // per second the spacing would be finer than the timer, so a few go together every 20 ms.
+        var period = Math.Max(1 / _callsPerSecond, 0.02);
+        var tokens = Math.Max(1, (int)Math.Round(_callsPerSecond * period));
         _pace = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
             TokenLimit = tokens,
             TokensPerPeriod = tokens,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(tokens / _callsPerSecond),
+            ReplenishmentPeriod = TimeSpan.FromSeconds(period),
             QueueLimit = 1,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
             AutoReplenishment = true,

@@ -34,12 +34,49 @@ public sealed class TwilioSignatureFilter(IOptions<TwilioOptions> options, ILogg
             }
         }
         if (string.IsNullOrEmpty(signature) || string.IsNullOrEmpty(settings.AuthToken)
-            || !new RequestValidator(settings.AuthToken).Validate(url, form, signature))
+            || !(new RequestValidator(settings.AuthToken).Validate(url, form, signature) || RepeatedParametersMatch(settings.AuthToken, url, form, signature)))
         {
             logger.LogWarning("Rejected a webhook to {Url}: {Reason}", url, string.IsNullOrEmpty(signature) ? "no X-Twilio-Signature" : "bad X-Twilio-Signature");
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: "X-Twilio-Signature is missing or does not match");
         }
         return await next(context);
+    }
+
+    /// <summary>
+    /// A repeated parameter (<c>a=1&amp;a=2</c>): the SDK's validator joins its values with commas, while Twilio's
+    /// other libraries append the name and each value, values sorted. Both are Twilio's; the second is checked here,
+    /// with and without the URL's explicit port, as the validator does for the first.
+    /// </summary>
+    private static bool RepeatedParametersMatch(string authToken, string url, NameValueCollection form, string signature)
+    {
+        if (form.AllKeys.All(k => (form.GetValues(k)?.Length ?? 0) <= 1))
+        {
+            return false;
+        }
+        var data = new System.Text.StringBuilder();
+        foreach (var key in form.AllKeys.OfType<string>().Order(StringComparer.Ordinal))
+        {
+            foreach (var value in form.GetValues(key)!.Order(StringComparer.Ordinal))
+            {
+                data.Append(key).Append(value);
+            }
+        }
+        var uri = new Uri(url);
+        var other = uri.IsDefaultPort && !url.Contains($":{uri.Port}/", StringComparison.Ordinal)
+            ? new UriBuilder(uri) { Port = uri.Port }.Uri.GetComponents(UriComponents.AbsoluteUri, UriFormat.UriEscaped).Replace($"{uri.Host}/", $"{uri.Host}:{uri.Port}/", StringComparison.Ordinal)
+            : new UriBuilder(uri) { Port = -1 }.Uri.ToString();
+        var expected = System.Text.Encoding.UTF8.GetBytes(signature);
+        foreach (var candidate in new[] { url, other })
+        {
+#pragma warning disable CA5350 // Twilio's signature is HMAC-SHA1 by definition.
+            var computed = Convert.ToBase64String(System.Security.Cryptography.HMACSHA1.HashData(System.Text.Encoding.UTF8.GetBytes(authToken), System.Text.Encoding.UTF8.GetBytes(candidate + data)));
+#pragma warning restore CA5350
+            if (System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(computed), expected))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>The URL Twilio requested, as Twilio saw it: behind a proxy that is PublicBaseUrl, not the local address.</summary>
