@@ -23,4 +23,8 @@ public sealed class BenchTelephony : ITelephony
     public Task CancelLegAsync(LegReference leg) => Task.CompletedTask;
 
     public Task EndConferenceAsync(ConferenceReference conference) => Task.CompletedTask;
+
+    public Task AddParticipantAsync(AddParticipant request) => Task.CompletedTask;
+
+    public Task UpdateParticipantAsync(ParticipantUpdate update) => Task.CompletedTask;
 }

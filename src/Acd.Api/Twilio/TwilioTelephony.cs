@@ -28,9 +28,13 @@ public sealed class TwilioTelephony(
     public static readonly List<string> LegEvents = ["initiated", "ringing", "answered", "completed"];
 
     /// <summary>Conference callbacks Acd uses (design rule 5: subscribe only to what is used).</summary>
-    public static readonly List<string> ConferenceEvents = ["start", "end", "join", "leave"];
+    public static readonly List<string> ConferenceEvents = ["start", "end", "join", "leave", "hold", "mute", "modify"];
 
-    public Task RingAgentAsync(RingAgent request)
+    public Task RingAgentAsync(RingAgent request) => AddParticipantAsync(new AddParticipant(
+        request.Leg, request.ContactUri, request.Label, Muted: false, Coaching: false, CallSidToCoach: null,
+        StartConferenceOnEnter: true, EndConferenceOnExit: false, request.TimeoutSeconds, request.Urgency, request.CallerId));
+
+    public Task AddParticipantAsync(AddParticipant request)
     {
         var settings = options.Value;
         var leg = request.Leg;
@@ -40,11 +44,13 @@ public sealed class TwilioTelephony(
             {
                 // Design rule 7: whichever participant is first fixes the conference's region and callbacks, and the
                 // agent's leg may get there before the caller, so every Participants request carries them.
-                var create = new CreateParticipantOptions(leg.Conference.Sid ?? leg.Conference.Name, new PhoneNumber(settings.CallerId ?? request.CallerId ?? "Acd"), new PhoneNumber(request.ContactUri))
+                // Rule 4: once the conference exists it is addressed by its SID, never by name, so a conference that
+                // has ended is not silently recreated under the same name with one person alone in it.
+                var create = new CreateParticipantOptions(leg.Conference.Sid ?? leg.Conference.Name, new PhoneNumber(settings.CallerId ?? request.CallerId ?? "Acd"), new PhoneNumber(request.To))
                 {
                     Label = request.Label,
-                    StartConferenceOnEnter = true,
-                    EndConferenceOnExit = false,
+                    StartConferenceOnEnter = request.StartConferenceOnEnter,
+                    EndConferenceOnExit = request.EndConferenceOnExit,
                     Timeout = Math.Clamp(request.TimeoutSeconds, 5, 600),
                     Beep = "false",
                     EarlyMedia = true,
@@ -57,6 +63,15 @@ public sealed class TwilioTelephony(
                     Region = settings.ConferenceRegion,
                     WaitUrl = urls.Wait(leg.CallId),
                 };
+                if (request.Muted)
+                {
+                    create.Muted = true;
+                }
+                if (request.Coaching)
+                {
+                    create.Coaching = true;
+                    create.CallSidToCoach = request.CallSidToCoach;
+                }
                 var participant = await ParticipantResource.CreateAsync(create, client);
                 await grains.GetGrain<ICallGrain>(leg.CallId).LegCreatedAsync(leg.LegId, participant.CallSid);
             }
@@ -112,6 +127,38 @@ public sealed class TwilioTelephony(
                 return;
             }
             await ConferenceResource.UpdateAsync(pathSid: sid, status: ConferenceResource.UpdateStatusEnum.Completed, client: client);
+        });
+        return Task.CompletedTask;
+    }
+
+    public Task UpdateParticipantAsync(ParticipantUpdate update)
+    {
+        var settings = options.Value;
+        Run($"update {update.CallSid} in {update.Conference.Name}", async () =>
+        {
+            var change = new UpdateParticipantOptions(update.Conference.Sid!, update.CallSid);
+            if (update.Hold is { } hold)
+            {
+                change.Hold = hold;
+                if (hold)
+                {
+                    change.HoldUrl = new Uri(settings.HoldMusicUrl);
+                    change.HoldMethod = global::Twilio.Http.HttpMethod.Get;
+                }
+            }
+            if (update.Muted is { } muted)
+            {
+                change.Muted = muted;
+            }
+            if (update.Coaching is { } coaching)
+            {
+                change.Coaching = coaching;
+                if (coaching)
+                {
+                    change.CallSidToCoach = update.CallSidToCoach;
+                }
+            }
+            await ParticipantResource.UpdateAsync(change, client);
         });
         return Task.CompletedTask;
     }

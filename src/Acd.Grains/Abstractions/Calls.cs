@@ -59,7 +59,10 @@ public sealed record CallView(
     [property: Id(18)] string ConferenceName,
     [property: Id(19)] string? ConferenceSid,
     [property: Id(20)] IReadOnlyList<CallLegView> Legs,
-    [property: Id(21)] IReadOnlyList<string> DeclinedBy);
+    [property: Id(21)] IReadOnlyList<string> DeclinedBy,
+    [property: Id(22)] string Direction = "inbound",
+    [property: Id(23)] string? ConsultAgentId = null,
+    [property: Id(24)] IReadOnlyList<string>? PendingOperations = null);
 
 /// <summary>One phone leg in a call's conference.</summary>
 [GenerateSerializer, Immutable, Alias("acd.CallLegView")]

@@ -44,6 +44,9 @@ public interface IAgentGrain : IGrainWithStringKey
     /// <summary>Atomically takes on a call if the agent is available with a free channel.</summary>
     Task<Reservation> TryReserveAsync(string callId);
 
+    /// <summary>Takes on the agent's own outbound call: a free channel is enough, whatever the activity.</summary>
+    Task<Reservation> TryReserveOutboundAsync(string callId);
+
     /// <summary>An offer ended without the call connecting.</summary>
     Task OfferEndedAsync(string callId, OfferEnd how);
 

@@ -13,7 +13,10 @@ public sealed record CallSummary(
     [property: Id(5)] int Priority,
     [property: Id(6)] DateTimeOffset CreatedAt,
     [property: Id(7)] string? ConferenceSid,
-    [property: Id(8)] long Version);
+    [property: Id(8)] long Version,
+    [property: Id(9)] bool OnHold = false,
+    [property: Id(10)] IReadOnlyList<string>? Monitors = null,
+    [property: Id(11)] string Direction = "inbound");
 
 /// <summary>
 /// The list of calls (key <c>default</c>): every live call and the most recent finished ones. Fed one-way by

@@ -13,7 +13,50 @@ public enum CallDeadline
 
     /// <summary>The queue's maximum wait: overflow.</summary>
     MaxWait,
+
+    /// <summary>Operations waiting for the ConferenceSid have waited long enough.</summary>
+    Conference,
 }
+
+public enum TransferMode
+{
+    /// <summary>The customer is routed again (holding), the transferring agent leaves at once.</summary>
+    Cold,
+
+    /// <summary>The customer holds while the agents talk; then the first agent leaves, or cancels and resumes.</summary>
+    Warm,
+}
+
+/// <summary>A transfer asked for by the agent on the call: to a queue (routed again with the original age) or to an agent.</summary>
+[GenerateSerializer, Immutable, Alias("acd.TransferRequest")]
+public sealed record TransferRequest(
+    [property: Id(0)] string FromAgentId,
+    [property: Id(1)] TransferMode Mode,
+    [property: Id(2)] string? ToQueueId,
+    [property: Id(3)] string? ToAgentId);
+
+public enum SupervisorAction
+{
+    /// <summary>Listen: the supervisor's leg joins muted.</summary>
+    Monitor,
+
+    /// <summary>Whisper: only the agent hears the supervisor.</summary>
+    Coach,
+
+    /// <summary>Speak to both: unmuted, no longer coaching.</summary>
+    Barge,
+
+    /// <summary>Hang up the supervisor's leg.</summary>
+    Leave,
+}
+
+/// <summary>An agent's outbound call to a number.</summary>
+[GenerateSerializer, Immutable, Alias("acd.OutboundStart")]
+public sealed record OutboundStart(
+    [property: Id(0)] string AgentId,
+    [property: Id(1)] string To,
+    [property: Id(2)] string? CallerId,
+    [property: Id(3)] string AttributesJson);
 
 /// <summary>
 /// A call (key: call id; the caller's CallSid for Twilio calls). Owns the call's lifecycle: routing through its
@@ -69,4 +112,25 @@ public interface ICallGrain : IGrainWithStringKey
 
     /// <summary>A conference status callback. The first one gives the ConferenceSid. Duplicates and late arrivals change nothing.</summary>
     Task ConferenceEventAsync(ConferenceEventReport report);
+
+    /// <summary>Puts the customer on hold (hold music; nobody leaves the conference) or takes them off it.</summary>
+    Task<Outcome<CallView>> HoldAsync(string agentId, bool hold);
+
+    /// <summary>Mutes or unmutes the agent's own leg.</summary>
+    Task<Outcome<CallView>> MuteAsync(string agentId, bool muted);
+
+    /// <summary>Transfers the call to a queue or an agent, cold or warm.</summary>
+    Task<Outcome<CallView>> TransferAsync(TransferRequest request);
+
+    /// <summary>Warm transfer: the first agent leaves, the consulted agent keeps the customer.</summary>
+    Task<Outcome<CallView>> CompleteTransferAsync(string agentId);
+
+    /// <summary>Warm transfer called off: the consulted agent's leg goes, the first agent resumes with the customer.</summary>
+    Task<Outcome<CallView>> CancelTransferAsync(string agentId);
+
+    /// <summary>A supervisor monitors, coaches, barges into or leaves the call.</summary>
+    Task<Outcome<CallView>> SuperviseAsync(string supervisorId, SupervisorAction action);
+
+    /// <summary>An agent calls a number: both legs join a fresh conference through the Participants API (rule 4).</summary>
+    Task<Outcome<CallView>> StartOutboundAsync(OutboundStart start);
 }

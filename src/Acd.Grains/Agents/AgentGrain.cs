@@ -21,6 +21,7 @@ public sealed class AgentGrain(
     private DeadlineTimer? _wrapUpTimer;
     private string? _wrapUpEndedFor;
     private AgentRouting? _pushed;
+    private bool _activityChanged;
 
     private AgentState S => state.State;
 
@@ -141,6 +142,25 @@ public sealed class AgentGrain(
         return new Reservation(true, contact, S.FriendlyName, null);
     }
 
+    public async Task<Reservation> TryReserveOutboundAsync(string callId)
+    {
+        if (!S.Exists)
+        {
+            return new Reservation(false, null, null, "no such agent");
+        }
+        if (S.Offers.Contains(callId) || S.Calls.ContainsKey(callId))
+        {
+            return new Reservation(true, Json.ReadString(S.AttributesJson, "contact_uri"), S.FriendlyName, null);
+        }
+        if (S.Offers.Count + S.Calls.Count >= S.Capacity)
+        {
+            return new Reservation(false, null, null, "no free channel");
+        }
+        S.Offers.Add(callId);
+        await SaveAsync();
+        return new Reservation(true, Json.ReadString(S.AttributesJson, "contact_uri"), S.FriendlyName, null);
+    }
+
     public async Task OfferEndedAsync(string callId, OfferEnd how)
     {
         if (!S.Offers.Remove(callId))
@@ -225,6 +245,7 @@ public sealed class AgentGrain(
 
     private void ChangeActivity(ActivityDefinition activity)
     {
+        _activityChanged = S.Activity != activity.Name || _activityChanged;
         var wasAvailable = S.ActivityAvailable;
         S.Activity = activity.Name;
         S.ActivityAvailable = activity.Available;
@@ -265,6 +286,13 @@ public sealed class AgentGrain(
         {
             await grains.Router().UpsertAgentAsync(snapshot);
             _pushed = snapshot;
+        }
+        if (_activityChanged)
+        {
+            _activityChanged = false;
+            Events.EventPublisher.Publish(grains, Now, "worker.activity.update", null, Id, null,
+                new { agent = new { id = Id, friendly_name = S.FriendlyName, activity = S.Activity, available = S.ActivityAvailable, activity_since = S.ActivitySince, wrap_up_ends_at = S.WrapUpEndsAt } },
+                [Id]);
         }
         if (_wrapUpEndedFor is { } callId)
         {

@@ -97,6 +97,7 @@ public sealed partial class CallGrain
         {
             S.QueuedAt = Now;
             S.MaxWaitDeadline = result.MaxWaitSeconds > 0 ? Now.AddSeconds(result.MaxWaitSeconds) : null;
+            Emit("task-queue.entered", new { queue_id = target.QueueId, filter = filterName, priority = waiting.Priority });
         }
         SetStatus(CallStatus.Queued);
     }
@@ -166,29 +167,33 @@ public sealed partial class CallGrain
 
     private async Task RingAsync(string agentId, Reservation reservation)
     {
-        var leg = new CallLeg { LegId = $"{Id}-a{++S.LegCounter}", Role = "agent", AgentId = agentId, Status = "queued" };
-        S.Legs.Add(leg);
+        var leg = NewAgentLeg(agentId, "agent");
         S.OfferedAgentId = agentId;
         S.OfferDeadline = Now.AddSeconds(S.ReservationTimeoutSeconds);
         S.Offers++;
         SetStatus(CallStatus.Offered);
+        Emit("reservation.created", new { agent_id = agentId, expires_at = S.OfferDeadline });
         await SaveAsync();
         ArmTimers();
         LogOffered(Id, agentId, S.QueueId);
-        await telephony.RingAgentAsync(new RingAgent(
-            LegOf(leg),
-            agentId,
-            reservation.ContactUri ?? $"client:{agentId}",
-            $"agent-{agentId}",
-            S.ReservationTimeoutSeconds,
-            Urgency.CallerWaiting,
-            Json.ReadString(S.AttributesJson, "To")));
+        await RingLegAsync(leg, reservation, Urgency.CallerWaiting);
     }
 
     /// <summary>The offer ended without a connection: the agent is told (a miss counts), the call goes back.</summary>
     private async Task OfferFailedAsync(OfferEnd how, string legStatus)
     {
         var agentId = S.OfferedAgentId!;
+        Emit(how switch
+        {
+            OfferEnd.Missed => "reservation.timeout",
+            OfferEnd.Rejected => "reservation.rejected",
+            _ => "reservation.canceled",
+        }, new { agent_id = agentId, reason = legStatus }, agentId);
+        if (S.Direction == "outbound")
+        {
+            await OutboundFailedAsync(legStatus == "no-answer" ? "agent-no-answer" : $"agent-{legStatus}");
+            return;
+        }
         var leg = CurrentAgentLeg(agentId);
         OfferTimer.Cancel();
         S.OfferedAgentId = null;
@@ -266,6 +271,7 @@ public sealed partial class CallGrain
             }
             S.OfferedAgentId = null;
             S.OfferDeadline = null;
+            Emit("reservation.canceled", new { agent_id = agentId, reason = "caller-gone" }, agentId);
             await grains.GetGrain<IAgentGrain>(agentId).OfferEndedAsync(Id, OfferEnd.Withdrawn);
         }
     }
@@ -283,6 +289,7 @@ public sealed partial class CallGrain
         if (wrapping)
         {
             SetStatus(CallStatus.WrapUp);
+            Emit("task.wrapup", new { reason, wrap_up_seconds = S.WrapUpSeconds });
             await SaveAsync();
         }
         else
@@ -293,6 +300,17 @@ public sealed partial class CallGrain
 
     private async Task FinishAsync(CallStatus status, string? reason, string? message)
     {
+        Emit(status switch
+        {
+            CallStatus.Completed => "task.completed",
+            CallStatus.Failed => "task.failed",
+            _ => "task.canceled",
+        }, new { status = status.ToString().ToLowerInvariant(), reason });
+        if (status is CallStatus.Canceled && S.ConferenceSid is not null && CustomerLeg() is { } customer && !IsTerminal(customer.Status))
+        {
+            // The customer is in their conference and Acd is giving up on them: end it rather than leave them holding.
+            await telephony.EndConferenceAsync(Conference());
+        }
         S.EndedAt ??= Now;
         S.EndReason = reason;
         S.Message = message ?? S.Message;

@@ -23,7 +23,48 @@ public sealed partial class CallGrain
         S.Version++;
         await state.WriteStateAsync();
         grains.GetGrain<ICallDirectoryGrain>(Workspace.RouterGrainKey.Default).UpdateAsync(Summary()).Ignore();
+        PublishEvents();
     }
+
+    /// <summary>Notes an event; it is published once the state it describes is written.</summary>
+    private void Emit(string type, object? details = null, string? alsoTo = null) => _events.Add((type, details, alsoTo));
+
+    private void PublishEvents()
+    {
+        if (_events.Count == 0)
+        {
+            return;
+        }
+        var snapshot = EventSnapshot();
+        var concerned = S.Legs.Where(l => l.AgentId is not null && !IsTerminal(l.Status)).Select(l => l.AgentId)
+            .Append(S.AgentId).Append(S.OfferedAgentId).Append(S.ConsultAgentId).ToList();
+        foreach (var (type, details, alsoTo) in _events)
+        {
+            Events.EventPublisher.Publish(grains, Now, type, Id, S.AgentId ?? S.OfferedAgentId ?? alsoTo, S.QueueId,
+                new { call = snapshot, details }, concerned.Append(alsoTo));
+        }
+        _events.Clear();
+    }
+
+    private object EventSnapshot() => new
+    {
+        id = Id,
+        status = S.Status.ToString().ToLowerInvariant() is "wrapup" ? "wrap_up" : S.Status.ToString().ToLowerInvariant(),
+        direction = S.Direction,
+        queue_id = S.QueueId,
+        agent_id = S.AgentId,
+        offered_to = S.OfferedAgentId,
+        consult_agent_id = S.ConsultAgentId,
+        conference_name = S.ConferenceName,
+        conference_sid = S.ConferenceSid,
+        on_hold = CustomerLeg()?.Hold ?? false,
+        priority = S.Priority,
+        created_at = S.CreatedAt,
+        legs = S.Legs.Select(l => new { leg_id = l.LegId, role = l.Role, agent_id = l.AgentId, call_sid = l.CallSid, status = l.Status, muted = l.Muted, hold = l.Hold, coaching = l.Coaching }),
+    };
+
+    /// <summary>The customer's leg: the caller of an inbound call, the person dialled by an outbound one.</summary>
+    private CallLeg? CustomerLeg() => S.Legs.Find(l => l.Role is "caller" or "customer");
 
     private DeadlineTimer OfferTimer => _offerTimer ??= new DeadlineTimer(this, time);
 
@@ -31,11 +72,14 @@ public sealed partial class CallGrain
 
     private DeadlineTimer MaxWaitTimer => _maxWaitTimer ??= new DeadlineTimer(this, time);
 
+    private DeadlineTimer PendingTimer => _pendingTimer ??= new DeadlineTimer(this, time);
+
     private void ArmTimers()
     {
         OfferTimer.Arm(S.Status == CallStatus.Offered ? S.OfferDeadline : null, due => OnDeadlineAsync(CallDeadline.Offer, due));
         StepTimer.Arm(S.Status == CallStatus.Queued ? S.StepDeadline : null, due => OnDeadlineAsync(CallDeadline.Step, due));
         MaxWaitTimer.Arm(S.Status == CallStatus.Queued ? S.MaxWaitDeadline : null, due => OnDeadlineAsync(CallDeadline.MaxWait, due));
+        PendingTimer.Arm(S.Pending.Count > 0 ? S.PendingDeadline : null, due => OnDeadlineAsync(CallDeadline.Conference, due));
     }
 
     private WorkflowPlan? Plan() => _workflow is { } workflow ? WorkflowPlans.Get(workflow) : null;
@@ -47,7 +91,10 @@ public sealed partial class CallGrain
     private LegReference LegOf(CallLeg leg) => new(Id, leg.LegId, leg.CallSid, Conference(), Answered: leg.Status is "in-progress" or "completed");
 
     private CallSummary Summary() => new(
-        Id, S.Status, S.StatusSince, S.QueueId, S.AgentId ?? S.OfferedAgentId, S.Priority, S.CreatedAt, S.ConferenceSid, S.Version);
+        Id, S.Status, S.StatusSince, S.QueueId, S.AgentId ?? S.OfferedAgentId, S.Priority, S.CreatedAt, S.ConferenceSid, S.Version,
+        CustomerLeg()?.Hold ?? false,
+        [.. S.Legs.Where(l => l.Role == "supervisor" && !IsTerminal(l.Status)).Select(l => l.AgentId!)],
+        S.Direction);
 
     private CallView View() => new(
         Id,
@@ -71,7 +118,10 @@ public sealed partial class CallGrain
         S.ConferenceName,
         S.ConferenceSid,
         [.. S.Legs.Select(l => l.View())],
-        [.. S.DeclinedBy]);
+        [.. S.DeclinedBy],
+        S.Direction,
+        S.ConsultAgentId,
+        [.. S.Pending.Select(p => p.Description)]);
 
     [LoggerMessage(LogLevel.Information, "Offer {CallId} to {AgentId} from {QueueId}")]
     private partial void LogOffered(string callId, string agentId, string? queueId);

@@ -81,40 +81,53 @@ public sealed partial class CallGrain
         var previous = leg.Status;
         leg.Status = status;
 
-        if (leg.Role == "caller")
+        switch (leg.Role)
         {
-            if (IsTerminal(status))
-            {
+            case "caller" when IsTerminal(status):
                 await CallerHungUpAsync();
                 return;
-            }
-        }
-        else if (leg.Role == "agent" && leg.AgentId is { } agentId)
-        {
-            var isOffer = S.Status == CallStatus.Offered && S.OfferedAgentId == agentId && leg == CurrentAgentLeg(agentId);
-            if (isOffer && status == "in-progress")
-            {
-                await ConnectAsync(agentId);
+            case "customer":
+                await CustomerLegAsync(leg, previous, status);
                 return;
-            }
-            if (isOffer && status == "completed")
-            {
-                // Twilio says "completed" only of a call that was answered: the "answered" callback is late or lost.
-                await ConnectAsync(agentId);
-                await AgentLeftAsync();
+            case "consult":
+                await ConsultLegAsync(leg, previous, status);
                 return;
-            }
-            if (isOffer && IsTerminal(status) && status != "canceled")
-            {
-                LogLegEnded(Id, agentId, status);
-                await OfferFailedAsync(OfferEnd.Missed, status);
-                return;
-            }
-            if (S.Status == CallStatus.Connected && S.AgentId == agentId && previous == "in-progress" && IsTerminal(status))
-            {
-                await AgentLeftAsync();
-                return;
-            }
+            case "supervisor":
+                if (status == "in-progress")
+                {
+                    Emit("call.supervisor.joined", new { supervisor_id = leg.AgentId });
+                }
+                else if (IsTerminal(status))
+                {
+                    Emit("call.supervisor.left", new { supervisor_id = leg.AgentId, status });
+                }
+                break;
+            case "agent" when leg.AgentId is { } agentId:
+                var isOffer = S.Status == CallStatus.Offered && S.OfferedAgentId == agentId && leg == CurrentAgentLeg(agentId);
+                if (isOffer && status == "in-progress")
+                {
+                    await ConnectAsync(agentId);
+                    return;
+                }
+                if (isOffer && status == "completed")
+                {
+                    // Twilio says "completed" only of a call that was answered: the "answered" callback is late or lost.
+                    await ConnectAsync(agentId);
+                    await AgentLeftAsync();
+                    return;
+                }
+                if (isOffer && IsTerminal(status) && status != "canceled")
+                {
+                    LogLegEnded(Id, agentId, status);
+                    await OfferFailedAsync(OfferEnd.Missed, status);
+                    return;
+                }
+                if (S.Status == CallStatus.Connected && S.AgentId == agentId && previous == "in-progress" && IsTerminal(status))
+                {
+                    await AgentLeftAsync();
+                    return;
+                }
+                break;
         }
         await SaveAsync();
     }
@@ -133,11 +146,14 @@ public sealed partial class CallGrain
                 S.ConferenceSequences.RemoveAt(0);
             }
         }
+        var learned = false;
         if (S.ConferenceSid is null)
         {
             S.ConferenceSid = report.ConferenceSid;
             S.ConferenceSidAt = Now;
+            learned = true;
             LogConferenceSid(Id, report.ConferenceSid);
+            Emit("call.conference", new { conference_sid = report.ConferenceSid });
         }
         else if (S.ConferenceSid != report.ConferenceSid)
         {
@@ -148,15 +164,32 @@ public sealed partial class CallGrain
             return;
         }
 
+        if (learned)
+        {
+            await RunPendingAsync();
+        }
         var leg = report.CallSid is null ? null : S.Legs.Find(l => l.CallSid == report.CallSid);
-        if (leg is not null)
+        if (leg is not null && report.Event is "participant-hold" or "participant-unhold" or "participant-mute" or "participant-unmute" or "participant-modify")
         {
             leg.Hold = report.Hold ?? leg.Hold;
             leg.Muted = report.Muted ?? leg.Muted;
             leg.Coaching = report.Coaching ?? leg.Coaching;
+            Emit("call.participant", new { leg_id = leg.LegId, role = leg.Role, agent_id = leg.AgentId, hold = leg.Hold, muted = leg.Muted, coaching = leg.Coaching });
         }
         switch (report.Event)
         {
+            case "participant-join" when leg is { Role: "agent", AgentId: { } outboundAgent } && S.Direction == "outbound"
+                && S.Status == CallStatus.Offered && S.OfferedAgentId == outboundAgent:
+                await ConnectAsync(outboundAgent);
+                return;
+            case "participant-join" when leg is { Role: "consult" } && leg.Status != "in-progress":
+                await ConsultLegAsync(leg, leg.Status, "in-progress");
+                return;
+            case "participant-leave" when leg is { Role: "customer" } && !IsTerminal(leg.Status):
+                var before = leg.Status;
+                leg.Status = "completed";
+                await CustomerLegAsync(leg, before, "completed");
+                return;
             case "participant-join" when leg is { Role: "agent", AgentId: { } agentId }
                 && S.Status == CallStatus.Offered && S.OfferedAgentId == agentId && leg == CurrentAgentLeg(agentId):
                 await ConnectAsync(agentId);
@@ -188,8 +221,78 @@ public sealed partial class CallGrain
     /// <summary>The agent hung up first: Acd ends the conference so the caller is not left alone on a silent line (rule 2).</summary>
     private async Task AgentLeftAsync()
     {
-        await telephony.EndConferenceAsync(Conference());
+        if (S.ConsultAgentId is { } consult && ActiveLegOf(consult) is { Status: "in-progress" } && S.AgentId is { } leaving)
+        {
+            // The first agent hung up during a warm transfer the consulted agent has answered: the transfer completes.
+            Emit("call.transfer.completed", new { from = leaving, to_agent = consult }, leaving);
+            S.AgentId = null;
+            await grains.GetGrain<IAgentGrain>(leaving).CallEndedAsync(Id, S.WrapUpSeconds);
+            S.AgentId = consult;
+            S.ConsultAgentId = null;
+            if (CustomerLeg() is { CallSid: { } customer })
+            {
+                await HoldCustomerAsync(customer, false);
+            }
+            await SaveAsync();
+            return;
+        }
+        await DropConsultAsync(OfferEnd.Withdrawn);
+        await ConferenceOperationAsync("end conference", endConference: true);
         await EndTalkAsync("agent-hangup");
+    }
+
+    /// <summary>An outbound call's customer leg: answered, or ended before (busy, no-answer, failed) or after answering.</summary>
+    private async Task CustomerLegAsync(CallLeg leg, string previous, string status)
+    {
+        if (status == "in-progress" && previous != "in-progress")
+        {
+            Emit("call.outbound.answered", new { to = S.OutboundTo });
+        }
+        else if (IsTerminal(status) && previous != "in-progress" && !S.Status.IsFinal())
+        {
+            await OutboundFailedAsync(status == "completed" ? "no-answer" : status);
+            return;
+        }
+        else if (IsTerminal(status) && S.Status == CallStatus.Connected)
+        {
+            await EndTalkAsync("customer-hangup");
+            return;
+        }
+        await SaveAsync();
+    }
+
+    /// <summary>The consulted agent's leg in a warm transfer.</summary>
+    private async Task ConsultLegAsync(CallLeg leg, string previous, string status)
+    {
+        if (leg.AgentId is not { } consult || S.ConsultAgentId != consult)
+        {
+            await SaveAsync();
+            return;
+        }
+        leg.Status = status;
+        if (status == "in-progress" && previous != "in-progress")
+        {
+            await grains.GetGrain<IAgentGrain>(consult).CallConnectedAsync(Id);
+            Emit("call.transfer.answered", new { to_agent = consult }, consult);
+        }
+        else if (IsTerminal(status))
+        {
+            Emit("call.transfer.failed", new { to_agent = consult, reason = status }, consult);
+            S.ConsultAgentId = null;
+            if (previous == "in-progress")
+            {
+                await grains.GetGrain<IAgentGrain>(consult).CallEndedAsync(Id, 0);
+            }
+            else
+            {
+                await grains.GetGrain<IAgentGrain>(consult).OfferEndedAsync(Id, status is "canceled" ? OfferEnd.Withdrawn : OfferEnd.Missed);
+            }
+            if (CustomerLeg() is { CallSid: { } customer })
+            {
+                await HoldCustomerAsync(customer, false);
+            }
+        }
+        await SaveAsync();
     }
 
     private static int Rank(string status) => status switch

@@ -26,6 +26,8 @@ public sealed partial class CallGrain(
     private DeadlineTimer? _offerTimer;
     private DeadlineTimer? _stepTimer;
     private DeadlineTimer? _maxWaitTimer;
+    private DeadlineTimer? _pendingTimer;
+    private readonly List<(string Type, object? Details, string? AlsoTo)> _events = [];
 
     /// <summary>
     /// The call's workflow, loaded when the call starts or activates: an edited workflow applies to the steps a call
@@ -96,6 +98,7 @@ public sealed partial class CallGrain(
             S.Legs.Add(new CallLeg { LegId = $"{Id}-caller", Role = "caller", CallSid = sid, Status = "in-progress" });
         }
         SetStatus(CallStatus.Created);
+        Emit("task.created", new { workflow = workflow?.Id });
 
         if (workflow is null)
         {
@@ -151,9 +154,20 @@ public sealed partial class CallGrain(
         S.StepDeadline = null;
         S.MaxWaitDeadline = null;
         SetStatus(CallStatus.Connected);
+        Emit("reservation.accepted", new { agent_id = agentId, wait_seconds = S.WaitSeconds });
         await SaveAsync();
         await grains.GetGrain<IAgentGrain>(agentId).CallConnectedAsync(Id);
         LogConnected(Id, agentId, S.WaitSeconds ?? 0);
+        if (S.Direction == "outbound")
+        {
+            await DialCustomerAsync();
+        }
+        else if (CustomerLeg() is { Hold: true, CallSid: { } customer })
+        {
+            // Back from a transfer: the customer was holding until this agent answered.
+            await HoldCustomerAsync(customer, false);
+            await SaveAsync();
+        }
     }
 
     public async Task<Outcome<CallView>> RejectAsync(string agentId)
@@ -214,8 +228,10 @@ public sealed partial class CallGrain(
                 await FinishAsync(CallStatus.Canceled, "canceled", null);
                 break;
             case CallStatus.Connected:
-                // Design rule 2: Acd ends the conference so the caller is never left alone on a silent line.
-                await telephony.EndConferenceAsync(Conference());
+                // Design rule 2: Acd ends the conference so the caller is never left alone on a silent line;
+                // asked for before the ConferenceSid is known, it waits for it (rule 3).
+                await DropConsultAsync(OfferEnd.Withdrawn);
+                await ConferenceOperationAsync("end conference", endConference: true);
                 await EndTalkAsync("agent-hangup");
                 break;
         }
@@ -260,6 +276,10 @@ public sealed partial class CallGrain(
         }
         switch (kind)
         {
+            case CallDeadline.Offer when S.Status == CallStatus.Offered && S.OfferDeadline == due && S.Direction == "outbound":
+                await StopRoutingAsync();
+                await OutboundFailedAsync("agent-no-answer");
+                break;
             case CallDeadline.Offer when S.Status == CallStatus.Offered && S.OfferDeadline == due:
                 LogOfferTimedOut(Id, S.OfferedAgentId);
                 await OfferFailedAsync(OfferEnd.Missed, "no-answer");
@@ -269,6 +289,9 @@ public sealed partial class CallGrain(
                 break;
             case CallDeadline.MaxWait when S.Status == CallStatus.Queued && S.MaxWaitDeadline == due:
                 await MoveOnAsync(overflow: true);
+                break;
+            case CallDeadline.Conference when S.PendingDeadline == due:
+                await GiveUpWaitingForConferenceAsync();
                 break;
         }
     }

@@ -117,4 +117,37 @@ public sealed record CallState
 
     /// <summary>When the ConferenceSid was learned.</summary>
     [Id(36)] public DateTimeOffset? ConferenceSidAt { get; set; }
+
+    /// <summary>inbound (a caller called in) or outbound (an agent called out).</summary>
+    [Id(37)] public string Direction { get; set; } = "inbound";
+
+    /// <summary>The agent being consulted in a warm transfer.</summary>
+    [Id(38)] public string? ConsultAgentId { get; set; }
+
+    /// <summary>Conference operations asked for before the ConferenceSid was known (design rule 3).</summary>
+    [Id(39)] public List<PendingOperation> Pending { get; set; } = [];
+
+    /// <summary>How long pending operations wait for the ConferenceSid.</summary>
+    [Id(40)] public DateTimeOffset? PendingDeadline { get; set; }
+
+    /// <summary>Whom an outbound call dials.</summary>
+    [Id(41)] public string? OutboundTo { get; set; }
+
+    /// <summary>Caller ID of an outbound call's customer leg.</summary>
+    [Id(42)] public string? OutboundCallerId { get; set; }
+}
+
+/// <summary>A conference operation waiting for the ConferenceSid: at most one of its parts is set.</summary>
+[GenerateSerializer, Alias("acd.PendingOperation")]
+public sealed record PendingOperation
+{
+    [Id(0)] public string Description { get; set; } = "";
+
+    [Id(1)] public Telephony.ParticipantUpdate? Update { get; set; }
+
+    [Id(2)] public Telephony.AddParticipant? Add { get; set; }
+
+    [Id(3)] public bool EndConference { get; set; }
+
+    [Id(4)] public DateTimeOffset RequestedAt { get; set; }
 }

@@ -16,6 +16,12 @@ public interface ITelephony
 
     /// <summary>Ends a call's conference for everyone in it.</summary>
     Task EndConferenceAsync(ConferenceReference conference);
+
+    /// <summary>Adds someone else to a call's conference: a supervisor (muted, or coaching), an outbound call's customer.</summary>
+    Task AddParticipantAsync(AddParticipant request);
+
+    /// <summary>Changes a participant: hold (with hold music), mute, coaching (Twilio: a Participants update; needs the ConferenceSid).</summary>
+    Task UpdateParticipantAsync(ParticipantUpdate update);
 }
 
 /// <summary>How urgent a request is: pacing serves lower values first.</summary>
@@ -56,3 +62,27 @@ public sealed record RingAgent(
     [property: Id(4)] int TimeoutSeconds,
     [property: Id(5)] Urgency Urgency,
     [property: Id(6)] string? CallerId = null);
+
+[GenerateSerializer, Immutable, Alias("acd.AddParticipant")]
+public sealed record AddParticipant(
+    [property: Id(0)] LegReference Leg,
+    [property: Id(1)] string To,
+    [property: Id(2)] string Label,
+    [property: Id(3)] bool Muted,
+    [property: Id(4)] bool Coaching,
+    [property: Id(5)] string? CallSidToCoach,
+    [property: Id(6)] bool StartConferenceOnEnter,
+    [property: Id(7)] bool EndConferenceOnExit,
+    [property: Id(8)] int TimeoutSeconds,
+    [property: Id(9)] Urgency Urgency,
+    [property: Id(10)] string? CallerId);
+
+/// <summary>A change to one participant; null fields are left as they are.</summary>
+[GenerateSerializer, Immutable, Alias("acd.ParticipantUpdate")]
+public sealed record ParticipantUpdate(
+    [property: Id(0)] ConferenceReference Conference,
+    [property: Id(1)] string CallSid,
+    [property: Id(2)] bool? Hold,
+    [property: Id(3)] bool? Muted,
+    [property: Id(4)] bool? Coaching,
+    [property: Id(5)] string? CallSidToCoach);

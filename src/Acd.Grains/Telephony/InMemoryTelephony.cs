@@ -39,6 +39,21 @@ public sealed class InMemoryTelephony(ILogger<InMemoryTelephony> logger) : ITele
         return Task.CompletedTask;
     }
 
+    public Task AddParticipantAsync(AddParticipant request)
+    {
+        logger.LogInformation("Add {To} to {CallId} as {Label} (not sent: in-memory telephony)", request.To, request.Leg.CallId, request.Label);
+        Record(request);
+        return Task.CompletedTask;
+    }
+
+    public Task UpdateParticipantAsync(ParticipantUpdate update)
+    {
+        logger.LogInformation("Update {CallSid} in {ConferenceName}: hold {Hold}, muted {Muted}, coaching {Coaching} (not sent: in-memory telephony)",
+            update.CallSid, update.Conference.Name, update.Hold, update.Muted, update.Coaching);
+        Record(update);
+        return Task.CompletedTask;
+    }
+
     private void Record(object request)
     {
         _requests.Enqueue(request);

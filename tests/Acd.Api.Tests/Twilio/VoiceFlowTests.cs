@@ -24,7 +24,7 @@ public sealed class VoiceFlowTests(TwilioFixture fixture) : IClassFixture<Twilio
         Assert.Equal("true", (string?)conference.Attribute("endConferenceOnExit"));
         Assert.Equal("customer", (string?)conference.Attribute("participantLabel"));
         Assert.Equal($"{TwilioFixture.PublicBaseUrl}/twilio/conference/status?callId={caller.CallSid}", (string?)conference.Attribute("statusCallback"));
-        Assert.Equal("start end join leave", (string?)conference.Attribute("statusCallbackEvent"));
+        Assert.Equal("start end join leave hold mute modify", (string?)conference.Attribute("statusCallbackEvent"));
         Assert.StartsWith($"{TwilioFixture.PublicBaseUrl}/twilio/voice/wait", (string?)conference.Attribute("waitUrl"));
         Assert.StartsWith($"acd-{caller.CallSid}-", caller.ConferenceName);
 
