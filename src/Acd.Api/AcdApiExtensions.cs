@@ -1,5 +1,6 @@
 using Acd.Api.Apis;
 using Acd.Api.Http;
+using Acd.Api.Security;
 using Acd.Api.Twilio;
 using Acd.Api.WorkspaceFile;
 using Acd.Grains;
@@ -28,6 +29,7 @@ public static class AcdApiExtensions
         services.AddHealthChecks();
         services.AddHostedService<WorkspaceFileLoader>();
         builder.AddAcdTwilio();
+        builder.AddAcdAuth();
         return builder;
     }
 
@@ -36,14 +38,21 @@ public static class AcdApiExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapOpenApi();
-        app.MapHealthChecks("/health");
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapHealthChecks("/health").AllowAnonymous();
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapDevTokenApi();
+        }
         app.MapActivitiesApi();
         app.MapQueuesApi();
         app.MapWorkflowsApi();
         app.MapAgentsApi();
         app.MapCallsApi();
-        app.MapTwilioWebhooks();
+        app.MapEventsApi();
+        app.MapTwilioWebhooks().AllowAnonymous();
         return app;
     }
 }

@@ -146,7 +146,7 @@ public sealed class RoutingApiTests : IClassFixture<AcdAppFactory>
         (await _http.GetJsonAsync("/api/calls/no-such-call")).AssertProblem(HttpStatusCode.NotFound, null!);
         (await _http.GetJsonAsync("/api/calls?status=ringing")).AssertProblem(HttpStatusCode.BadRequest, "status");
         (await _http.PostJsonAsync("/api/calls/no-such-call/hangup")).AssertProblem(HttpStatusCode.NotFound, null!);
-        (await _http.PostJsonAsync("/api/calls/no-such-call/accept", new { })).AssertProblem(HttpStatusCode.BadRequest, "agent_id");
+        (await _http.PostJsonAsync("/api/calls/no-such-call/accept", new { })).AssertProblem(HttpStatusCode.NotFound, null!);
 
         (await _http.PutJsonAsync("/api/queues/val-q", new { target_workers = "team == 'val'" })).AssertOk();
         (await _http.PutJsonAsync("/api/workflows/val-w", new { configuration = new { task_routing = new { default_filter = new { queue = "val-q" } } } })).AssertOk();

@@ -1,5 +1,6 @@
 using Acd.Api.Contracts;
 using Acd.Api.Http;
+using Acd.Api.Security;
 using Acd.Grains.Abstractions;
 using Acd.Grains.Workspace;
 using Microsoft.AspNetCore.Builder;
@@ -16,7 +17,7 @@ public static class ActivitiesApi
 
         group.MapGet("/", async (IGrainFactory grains) =>
             TypedResults.Ok((await grains.Workspace().GetActivitiesAsync()).Select(ActivityResource.From).ToList()))
-            .WithSummary("Lists activities: the built-in Offline, Available, Break, WrapUp and configured ones.");
+            .WithSummary("Lists activities: the built-in Offline, Available, Break, WrapUp and configured ones. Any role.");
 
         group.MapGet("/{name}", async Task<Results<Ok<ActivityResource>, ProblemHttpResult>> (string name, IGrainFactory grains) =>
         {
@@ -32,7 +33,7 @@ public static class ActivitiesApi
             }
             var outcome = await grains.Workspace().SetActivityAsync(new ActivityDefinition(name, body.Available));
             return outcome.Ok ? TypedResults.Ok(ActivityResource.From(outcome.Value!)) : outcome.Problem!.ToResult();
-        }).WithSummary("Creates or changes a configured activity.");
+        }).RequireAuthorization(Roles.AdminPolicy).WithSummary("Creates or changes a configured activity. Admin.");
 
         group.MapPut("/", async Task<Results<Ok<List<ActivityResource>>, ProblemHttpResult>> (List<ActivityResource> body, IGrainFactory grains) =>
         {
@@ -57,13 +58,13 @@ public static class ActivitiesApi
                 }
             }
             return TypedResults.Ok((await grains.Workspace().GetActivitiesAsync()).Select(ActivityResource.From).ToList());
-        }).WithSummary("Creates or changes several activities at once.");
+        }).RequireAuthorization(Roles.AdminPolicy).WithSummary("Creates or changes several activities at once. Admin.");
 
         group.MapDelete("/{name}", async Task<Results<NoContent, ProblemHttpResult>> (string name, IGrainFactory grains) =>
         {
             var outcome = await grains.Workspace().RemoveActivityAsync(name);
             return outcome.Ok ? TypedResults.NoContent() : outcome.Problem!.ToResult();
-        }).WithSummary("Deletes a configured activity no agent is in.");
+        }).RequireAuthorization(Roles.AdminPolicy).WithSummary("Deletes a configured activity no agent is in. Admin.");
 
         return group;
     }

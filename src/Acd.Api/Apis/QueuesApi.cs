@@ -1,5 +1,6 @@
 using Acd.Api.Contracts;
 using Acd.Api.Http;
+using Acd.Api.Security;
 using Acd.Grains.Abstractions;
 using Acd.Grains.Workspace;
 using Microsoft.AspNetCore.Builder;
@@ -19,7 +20,7 @@ public static class QueuesApi
             var ids = await grains.Workspace().GetQueueIdsAsync();
             var queues = await Task.WhenAll(ids.Select(id => grains.GetGrain<IQueueGrain>(id).GetAsync()));
             return TypedResults.Ok(queues.OfType<QueueDefinition>().Select(QueueResource.From).ToList());
-        }).WithSummary("Lists queues.");
+        }).RequireAuthorization(Roles.SupervisorPolicy).WithSummary("Lists queues. Supervisor.");
 
         group.MapGet("/{id}", async Task<Results<Ok<QueueResource>, ProblemHttpResult>> (string id, IGrainFactory grains) =>
         {
@@ -29,7 +30,7 @@ public static class QueuesApi
             }
             var queue = await grains.GetGrain<IQueueGrain>(id).GetAsync();
             return queue is null ? Problems.NotFound($"No queue '{id}'") : TypedResults.Ok(QueueResource.From(queue));
-        }).WithSummary("Gets a queue.");
+        }).RequireAuthorization(Roles.SupervisorPolicy).WithSummary("Gets a queue. Supervisor.");
 
         group.MapPut("/{id}", async Task<Results<Ok<QueueResource>, ProblemHttpResult>> (string id, QueueResource body, IGrainFactory grains) =>
         {
@@ -43,7 +44,7 @@ public static class QueuesApi
             }
             var outcome = await grains.GetGrain<IQueueGrain>(id).ConfigureAsync(body.ToDefinition(id));
             return outcome.Ok ? TypedResults.Ok(QueueResource.From(outcome.Value!)) : outcome.Problem!.ToResult();
-        }).WithSummary("Creates or replaces a queue. A bad target_workers or order_by is rejected with the position of the error.");
+        }).RequireAuthorization(Roles.AdminPolicy).WithSummary("Creates or replaces a queue. A bad target_workers or order_by is rejected with the position of the error. Admin.");
 
         group.MapDelete("/{id}", async Task<Results<NoContent, ProblemHttpResult>> (string id, IGrainFactory grains) =>
         {
@@ -53,7 +54,7 @@ public static class QueuesApi
             }
             var outcome = await grains.GetGrain<IQueueGrain>(id).DeleteAsync();
             return outcome.Ok ? TypedResults.NoContent() : outcome.Problem!.ToResult();
-        }).WithSummary("Deletes a queue that no call waits in and no workflow routes to.");
+        }).RequireAuthorization(Roles.AdminPolicy).WithSummary("Deletes a queue that no call waits in and no workflow routes to. Admin.");
 
         group.MapGet("/{id}/stats", async Task<Results<Ok<QueueStatsResource>, ProblemHttpResult>> (string id, IGrainFactory grains, IServiceProvider services) =>
         {
@@ -64,7 +65,7 @@ public static class QueuesApi
             var stats = await grains.Router().GetRealtimeAsync(id);
             var backlog = services.GetService(typeof(Acd.Api.Twilio.TwilioRequestQueue)) is Acd.Api.Twilio.TwilioRequestQueue queue ? queue.Backlog() : null;
             return stats is null ? Problems.NotFound($"No queue '{id}'") : TypedResults.Ok(QueueStatsResource.From(stats, backlog));
-        }).WithSummary("Realtime statistics: calls waiting, longest waiting age, agents by activity, eligible and available agents.");
+        }).RequireAuthorization(Roles.SupervisorPolicy).WithSummary("Realtime statistics: calls waiting, longest waiting age, agents by activity, eligible and available agents. Supervisor.");
 
         return group;
     }

@@ -1,5 +1,6 @@
 using Acd.Api.Contracts;
 using Acd.Api.Http;
+using Acd.Api.Security;
 using Acd.Grains.Abstractions;
 using Acd.Grains.Workspace;
 using Microsoft.AspNetCore.Builder;
@@ -19,7 +20,7 @@ public static class WorkflowsApi
             var ids = await grains.Workspace().GetWorkflowIdsAsync();
             var workflows = await Task.WhenAll(ids.Select(id => grains.GetGrain<IWorkflowGrain>(id).GetAsync()));
             return TypedResults.Ok(workflows.OfType<WorkflowDefinition>().Select(WorkflowResource.From).ToList());
-        }).WithSummary("Lists workflows; the first is used for calls that name none.");
+        }).RequireAuthorization(Roles.SupervisorPolicy).WithSummary("Lists workflows; the first is used for calls that name none. Supervisor.");
 
         group.MapGet("/{id}", async Task<Results<Ok<WorkflowResource>, ProblemHttpResult>> (string id, IGrainFactory grains) =>
         {
@@ -29,7 +30,7 @@ public static class WorkflowsApi
             }
             var workflow = await grains.GetGrain<IWorkflowGrain>(id).GetAsync();
             return workflow is null ? Problems.NotFound($"No workflow '{id}'") : TypedResults.Ok(WorkflowResource.From(workflow));
-        }).WithSummary("Gets a workflow.");
+        }).RequireAuthorization(Roles.SupervisorPolicy).WithSummary("Gets a workflow. Supervisor.");
 
         group.MapPut("/{id}", async Task<Results<Ok<WorkflowResource>, ProblemHttpResult>> (string id, WorkflowResource body, IGrainFactory grains, Microsoft.Extensions.Options.IOptions<AcdOptions> options) =>
         {
@@ -53,7 +54,7 @@ public static class WorkflowsApi
                 configuration);
             var outcome = await grains.GetGrain<IWorkflowGrain>(id).ConfigureAsync(definition);
             return outcome.Ok ? TypedResults.Ok(WorkflowResource.From(outcome.Value!)) : outcome.Problem!.ToResult();
-        }).WithSummary("Creates or replaces a workflow from TaskRouter's configuration JSON; errors name the field.");
+        }).RequireAuthorization(Roles.AdminPolicy).WithSummary("Creates or replaces a workflow from TaskRouter's configuration JSON; errors name the field. Admin.");
 
         group.MapDelete("/{id}", async Task<Results<NoContent, ProblemHttpResult>> (string id, IGrainFactory grains) =>
         {
@@ -63,7 +64,7 @@ public static class WorkflowsApi
             }
             var outcome = await grains.GetGrain<IWorkflowGrain>(id).DeleteAsync();
             return outcome.Ok ? TypedResults.NoContent() : outcome.Problem!.ToResult();
-        }).WithSummary("Deletes a workflow. Calls already routing through it keep the definition they started with.");
+        }).RequireAuthorization(Roles.AdminPolicy).WithSummary("Deletes a workflow; calls routing through it stay where they are. Admin.");
 
         return group;
     }

@@ -146,7 +146,12 @@ public sealed record CallResource(
     string ConferenceName,
     string? ConferenceSid,
     IReadOnlyList<LegResource> Legs,
-    IReadOnlyList<string> DeclinedBy)
+    IReadOnlyList<string> DeclinedBy,
+    string Direction,
+    string? ConsultAgentId,
+    bool OnHold,
+    IReadOnlyList<string> Monitors,
+    IReadOnlyList<string> PendingOperations)
 {
     public static CallResource From(CallView c, DateTimeOffset now) => new(
         c.Id, c.Status, c.StatusSince, Seconds(now - c.StatusSince), Acd.Grains.Json.ParseElement(c.AttributesJson), c.WorkflowId,
@@ -154,7 +159,12 @@ public sealed record CallResource(
         c.OfferedAgentId, c.OfferExpiresAt, c.AgentId, c.ConnectedAt, c.EndedAt, c.EndReason,
         c.WaitSeconds is { } w ? Math.Round(w, 3) : null, c.Message, c.ConferenceName, c.ConferenceSid,
         [.. c.Legs.Select(l => new LegResource(l.LegId, l.Role, l.AgentId, l.CallSid, l.Status, l.Muted, l.Hold, l.Coaching))],
-        c.DeclinedBy);
+        c.DeclinedBy,
+        c.Direction,
+        c.ConsultAgentId,
+        c.Legs.Any(l => l.Role is "caller" or "customer" && l.Hold),
+        [.. c.Legs.Where(l => l.Role == "supervisor" && l.Status is "queued" or "initiated" or "ringing" or "in-progress").Select(l => l.AgentId!)],
+        c.PendingOperations ?? []);
 
     private static double Seconds(TimeSpan span) => Math.Round(Math.Max(0, span.TotalSeconds), 3);
 }
@@ -162,11 +172,11 @@ public sealed record CallResource(
 /// <summary>A line of the call list.</summary>
 public sealed record CallSummaryResource(
     string Id, CallStatus Status, DateTimeOffset StatusSince, double SecondsInStatus, string? QueueId, string? AgentId,
-    int Priority, DateTimeOffset CreatedAt, double AgeSeconds, string? ConferenceSid)
+    int Priority, DateTimeOffset CreatedAt, double AgeSeconds, string? ConferenceSid, bool OnHold, IReadOnlyList<string> Monitors, string Direction)
 {
     public static CallSummaryResource From(CallSummary c, DateTimeOffset now) => new(
         c.Id, c.Status, c.StatusSince, Math.Round(Math.Max(0, (now - c.StatusSince).TotalSeconds), 3), c.QueueId, c.AgentId,
-        c.Priority, c.CreatedAt, Math.Round(Math.Max(0, (now - c.CreatedAt).TotalSeconds), 3), c.ConferenceSid);
+        c.Priority, c.CreatedAt, Math.Round(Math.Max(0, (now - c.CreatedAt).TotalSeconds), 3), c.ConferenceSid, c.OnHold, c.Monitors ?? [], c.Direction);
 }
 
 /// <summary>Agents in one activity among a queue's eligible agents (TaskRouter's activity_statistics).</summary>
@@ -195,4 +205,16 @@ public sealed record QueueStatsResource(
         r.QueueId, r.Waiting, Math.Round(r.LongestWaitingSeconds, 3),
         [.. r.AgentsByActivity.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => new ActivityStatistic(a.Key, a.Value))],
         r.EligibleAgents, r.AvailableAgents, r.WaitingCallIds, backlog);
+}
+
+/// <summary>An agent's outbound call.</summary>
+/// <param name="To">The number (E.164), SIP address or client to call.</param>
+/// <param name="CallerId">Caller ID shown to the called party; Twilio:CallerId when absent.</param>
+/// <param name="Attributes">Attributes to keep with the call.</param>
+public sealed record OutboundRequest(string? To, string? CallerId, System.Text.Json.JsonElement? Attributes);
+
+/// <summary>An event as clients receive it (server-sent events and the event log).</summary>
+public sealed record EventResource(long Sequence, string Type, DateTimeOffset Time, string? CallId, string? AgentId, string? QueueId, System.Text.Json.JsonElement Data)
+{
+    public static EventResource From(AcdEvent e) => new(e.Sequence, e.Type, e.Time, e.CallId, e.AgentId, e.QueueId, Acd.Grains.Json.ParseElement(e.DataJson));
 }

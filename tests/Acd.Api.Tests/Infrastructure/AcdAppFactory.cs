@@ -54,6 +54,28 @@ public class AcdAppFactory : WebApplicationFactory<Program>
     {
     }
 
+    /// <summary>Clients made with <c>CreateClient()</c> act as an admin, as the walkthrough's operator does.</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Authorization = new("Bearer", Token(Acd.Api.Security.Roles.Admin, "admin"));
+    }
+
+    /// <summary>A token for <paramref name="role"/> as <paramref name="subject"/>, signed with the host's key.</summary>
+    public string Token(string role, string subject, TimeSpan? lifetime = null) =>
+        Services.GetRequiredService<Acd.Api.Security.TokenIssuer>().Issue(subject, [role], lifetime ?? TimeSpan.FromHours(1));
+
+    /// <summary>A client acting as <paramref name="subject"/> in <paramref name="role"/>.</summary>
+    public HttpClient ClientAs(string role, string subject)
+    {
+        var client = CreateDefaultClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", Token(role, subject));
+        return client;
+    }
+
+    /// <summary>A client without a token.</summary>
+    public HttpClient Anonymous() => CreateDefaultClient();
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
