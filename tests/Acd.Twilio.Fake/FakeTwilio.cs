@@ -122,15 +122,18 @@ public sealed partial class FakeTwilio : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends the held callbacks, in reverse order when asked (Twilio's callbacks arrive out of order).</summary>
-    public async Task ReleaseHeldAsync(bool reverse = false)
+    /// <summary>
+    /// Sends the held callbacks (those whose URL contains <paramref name="urlContains"/>, or all), in reverse order when
+    /// asked: Twilio's callbacks arrive out of order. Holding stops once nothing is left held.
+    /// </summary>
+    public async Task ReleaseHeldAsync(bool reverse = false, string? urlContains = null)
     {
-        List<(string, List<KeyValuePair<string, string>>)> held;
+        List<(string Url, List<KeyValuePair<string, string>> Form)> held;
         lock (_gate)
         {
-            held = [.. _held];
-            _held.Clear();
-            HoldCallbacks = false;
+            held = [.. _held.Where(h => urlContains is null || h.Url.Contains(urlContains, StringComparison.Ordinal))];
+            _held.RemoveAll(h => held.Contains(h));
+            HoldCallbacks = _held.Count > 0;
         }
         if (reverse)
         {
