@@ -74,7 +74,12 @@ public class AcdAppFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>A client without a token.</summary>
-    public HttpClient Anonymous() => CreateDefaultClient();
+    public HttpClient Anonymous()
+    {
+        var client = CreateDefaultClient();
+        client.DefaultRequestHeaders.Authorization = null;
+        return client;
+    }
 
     public static int FreePort()
     {

@@ -1,0 +1,170 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Acd.Api.Security;
+using Acd.Api.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Acd.Api.Tests;
+
+/// <summary>Who may do what: every endpoint has its rule, and every rule is tried with the wrong caller.</summary>
+public sealed class AuthorizationTests : IClassFixture<AcdAppFactory>
+{
+    private readonly AcdAppFactory _app;
+    private readonly HttpClient _admin;
+
+    public AuthorizationTests(AcdAppFactory app)
+    {
+        _app = app;
+        _admin = app.CreateClient();
+    }
+
+    private async Task<string> SetUpCallAsync(string name)
+    {
+        (await _admin.PutJsonAsync($"/api/queues/{name}", new { target_workers = $"team == '{name}'" })).AssertOk();
+        (await _admin.PutJsonAsync($"/api/workflows/{name}", new { configuration = new { task_routing = new { default_filter = new { queue = name } } } })).AssertOk();
+        (await _admin.PutJsonAsync($"/api/agents/{name}-mine", new { activity = "Available", attributes = new { team = name } })).AssertOk();
+        (await _admin.PutJsonAsync($"/api/agents/{name}-other", new { activity = "Offline", attributes = new { team = name } })).AssertOk();
+        var call = (await _admin.PostJsonAsync("/api/calls", new { id = $"{name}-call", workflow = name })).AssertOk(HttpStatusCode.Created);
+        Assert.Equal($"{name}-mine", call.Str("offered_to"));
+        return call.Str("id");
+    }
+
+    [Fact]
+    public async Task WithoutATokenOnlyTheOpenEndpointsAnswer()
+    {
+        var anonymous = _app.Anonymous();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetJsonAsync("/api/queues")).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PutJsonAsync("/api/queues/x", new { })).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetJsonAsync("/api/calls")).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetJsonAsync("/api/agents/x")).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetJsonAsync("/api/supervisor/events")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetJsonAsync("/openapi/v1.json")).Status);
+    }
+
+    [Fact]
+    public async Task AnExpiredOrForeignTokenIsRefused()
+    {
+        var options = _app.Services.GetRequiredService<IOptions<AuthOptions>>();
+        var past = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(-3));
+        var expired = new TokenIssuer(options) { Clock = past }.Issue("admin", [Roles.Admin], TimeSpan.FromHours(1));
+        var client = _app.Anonymous();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", expired);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetJsonAsync("/api/queues")).Status);
+
+        var foreign = new TokenIssuer(Options.Create(new AuthOptions { SigningKey = "someone-elses-key-0123456789-0123456789" })).Issue("admin", [Roles.Admin], TimeSpan.FromHours(1));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", foreign);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetJsonAsync("/api/queues")).Status);
+    }
+
+    [Fact]
+    public async Task ConfigurationNeedsAnAdmin()
+    {
+        var supervisor = _app.ClientAs(Roles.Supervisor, "boss");
+        var agent = _app.ClientAs(Roles.Agent, "auth-agent");
+        foreach (var client in new[] { supervisor, agent })
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, (await client.PutJsonAsync("/api/queues/auth-q", new { })).Status);
+            Assert.Equal(HttpStatusCode.Forbidden, (await client.PutJsonAsync("/api/workflows/auth-w", new { configuration = new { } })).Status);
+            Assert.Equal(HttpStatusCode.Forbidden, (await client.PutJsonAsync("/api/agents/auth-a", new { })).Status);
+            Assert.Equal(HttpStatusCode.Forbidden, (await client.PutJsonAsync("/api/activities/Lunch", new { available = false })).Status);
+            Assert.Equal(HttpStatusCode.Forbidden, (await client.DeleteJsonAsync("/api/queues/auth-q")).Status);
+            Assert.Equal(HttpStatusCode.Forbidden, (await client.PostJsonAsync("/api/calls", new { })).Status);
+        }
+        (await _admin.GetJsonAsync("/api/queues/auth-q")).AssertProblem(HttpStatusCode.NotFound, null!);
+    }
+
+    [Fact]
+    public async Task ListsAndStatisticsNeedASupervisor()
+    {
+        var agent = _app.ClientAs(Roles.Agent, "auth-lists");
+        Assert.Equal(HttpStatusCode.Forbidden, (await agent.GetJsonAsync("/api/calls?active=true")).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await agent.GetJsonAsync("/api/queues")).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await agent.GetJsonAsync("/api/agents")).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await agent.GetJsonAsync("/api/supervisor/events")).Status);
+        var supervisor = _app.ClientAs(Roles.Supervisor, "boss");
+        (await supervisor.GetJsonAsync("/api/calls?active=true")).AssertOk();
+        (await supervisor.GetJsonAsync("/api/queues")).AssertOk();
+        (await agent.GetJsonAsync("/api/activities")).AssertOk();
+    }
+
+    [Fact]
+    public async Task AnAgentActsOnlyOnThemselvesAndTheirOwnCalls()
+    {
+        var callId = await SetUpCallAsync("auth-own");
+        var mine = _app.ClientAs(Roles.Agent, "auth-own-mine");
+        var other = _app.ClientAs(Roles.Agent, "auth-own-other");
+
+        (await mine.GetJsonAsync("/api/agents/auth-own-mine")).AssertOk();
+        (await other.GetJsonAsync("/api/agents/auth-own-mine")).AssertProblem(HttpStatusCode.Forbidden, null!);
+        (await other.PutJsonAsync("/api/agents/auth-own-mine/activity", new { activity = "Break" })).AssertProblem(HttpStatusCode.Forbidden, null!);
+        Assert.Equal(HttpStatusCode.Forbidden, (await other.GetJsonAsync("/api/agents/auth-own-mine/events")).Status);
+
+        (await other.GetJsonAsync($"/api/calls/{callId}")).AssertProblem(HttpStatusCode.Forbidden, null!);
+        (await other.PostJsonAsync($"/api/calls/{callId}/accept")).AssertProblem(HttpStatusCode.Forbidden, null!);
+        (await other.PostJsonAsync($"/api/calls/{callId}/accept", new { agent_id = "auth-own-mine" })).AssertProblem(HttpStatusCode.Forbidden, null!);
+        (await other.PostJsonAsync($"/api/calls/{callId}/hangup")).AssertProblem(HttpStatusCode.Forbidden, null!);
+        Assert.Equal("offered", (await _admin.GetJsonAsync($"/api/calls/{callId}")).AssertOk().Str("status"));
+
+        (await mine.GetJsonAsync($"/api/calls/{callId}")).AssertOk();
+        Assert.Equal("connected", (await mine.PostJsonAsync($"/api/calls/{callId}/accept")).AssertOk().Str("status"));
+        Assert.Equal("Break", (await mine.PutJsonAsync("/api/agents/auth-own-mine/activity", new { activity = "Break" })).AssertOk().Str("activity"));
+    }
+
+    [Fact]
+    public async Task SupervisionIsForSupervisors()
+    {
+        var callId = await SetUpCallAsync("auth-sup");
+        var agent = _app.ClientAs(Roles.Agent, "auth-sup-mine");
+        (await agent.PostJsonAsync($"/api/calls/{callId}/accept")).AssertOk();
+        Assert.Equal(HttpStatusCode.Forbidden, (await agent.PostJsonAsync($"/api/calls/{callId}/monitor")).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await agent.PostJsonAsync($"/api/calls/{callId}/coach")).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await agent.PostJsonAsync($"/api/calls/{callId}/barge")).Status);
+
+        // A supervisor may act on any call, e.g. put it on hold for its agent.
+        var supervisor = _app.ClientAs(Roles.Supervisor, "boss");
+        (await supervisor.GetJsonAsync($"/api/calls/{callId}")).AssertOk();
+    }
+
+    [Fact]
+    public async Task DevelopmentHandsOutTokensForTheWalkthrough()
+    {
+        var anonymous = _app.Anonymous();
+        var minted = (await anonymous.PostJsonAsync("/dev/token", new { role = "supervisor", sub = "boss" })).AssertOk();
+        var client = _app.Anonymous();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", minted.Str("token"));
+        (await client.GetJsonAsync("/api/calls?active=true")).AssertOk();
+        (await anonymous.PostJsonAsync("/dev/token", new { role = "root" })).AssertProblem(HttpStatusCode.BadRequest, "role");
+    }
+}
+
+public sealed class StartupTests
+{
+    [Fact]
+    public async Task OutsideDevelopmentAcdRefusesToStartWithoutARealSigningKey()
+    {
+        await using var silo = SiloProcess.Start(new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" });
+        Assert.Equal(1, await silo.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("Auth:SigningKey is not set", silo.Output);
+
+        await using var devKey = SiloProcess.Start(new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["Auth__SigningKey"] = AuthOptions.DevelopmentKey });
+        Assert.Equal(1, await devKey.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("development key", devKey.Output);
+    }
+
+    [Fact]
+    public async Task TheTokenCommandMintsATokenTheServerAccepts()
+    {
+        var key = "a-production-key-for-this-test-0123456789";
+        await using var silo = SiloProcess.Start(new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["Auth__SigningKey"] = key });
+        await silo.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+        var token = await SiloProcess.RunTokenCommandAsync(new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["Auth__SigningKey"] = key }, "--role", "supervisor", "--sub", "boss");
+        using var http = new HttpClient { BaseAddress = silo.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/api/calls", UriKind.Relative))).StatusCode);
+        http.DefaultRequestHeaders.Authorization = null;
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync(new Uri("/api/calls", UriKind.Relative))).StatusCode);
+    }
+}
