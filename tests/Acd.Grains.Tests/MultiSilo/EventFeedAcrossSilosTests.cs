@@ -46,9 +46,11 @@ public sealed class EventFeedAcrossSilosTests : IAsyncLifetime
 
         var first = _cluster.Silos[0].ServiceProvider.GetRequiredService<IGrainFactory>();
         var agents = Enumerable.Range(0, 20).Select(i => $"multi-{i}").ToList();
-        foreach (var id in agents)
+        for (var i = 0; i < agents.Count; i++)
         {
-            var outcome = await first.GetGrain<IAgentGrain>(id).ConfigureAsync(new AgentDefinition(id, id, "{}", 1, Activities.Available), false);
+            // Calls from each silo in turn, so activations land on both.
+            var factory = i % 2 == 0 ? first : second;
+            var outcome = await factory.GetGrain<IAgentGrain>(agents[i]).ConfigureAsync(new AgentDefinition(agents[i], agents[i], "{}", 1, Activities.Available), false);
             Assert.True(outcome.Ok);
         }
 
