@@ -2,26 +2,31 @@ using Acd.Api;
 using Acd.Api.Security;
 using Acd.Api.WorkspaceFile;
 using Acd.Silo;
+using Acd.Silo.Database;
 using Serilog;
 
 var builder = WebApplication.CreateBuilder(args);
-if (args is ["token", ..])
+switch (args)
 {
-    return TokenCommand.Run(args, builder.Configuration, builder.Environment, Console.Out, Console.Error);
+    case ["token", ..]:
+        return TokenCommand.Run(args, builder.Configuration, builder.Environment, Console.Out, Console.Error);
+    case ["db", ..]:
+        return await DatabaseCommand.RunAsync(args, builder.Configuration);
 }
 
 try
 {
+    await builder.MigrateIfAskedAsync();
     builder.AddAcdLogging();
     builder.AddAcdSilo();
     builder.AddAcdApi();
 
     var app = builder.Build();
     app.MapAcdApi();
-    app.Run();
+    await app.RunAsync();
     return 0;
 }
-catch (Exception e) when (e is WorkspaceFileException or AcdStartupException)
+catch (Exception e) when (e is WorkspaceFileException or AcdStartupException or Npgsql.NpgsqlException)
 {
     // Acd does not start half-configured: say what to fix, exit non-zero.
     Console.Error.WriteLine($"Acd did not start: {e.Message}");
@@ -30,7 +35,7 @@ catch (Exception e) when (e is WorkspaceFileException or AcdStartupException)
 }
 finally
 {
-    Log.CloseAndFlush();
+    await Log.CloseAndFlushAsync();
 }
 
 /// <summary>The program, visible to WebApplicationFactory in tests.</summary>

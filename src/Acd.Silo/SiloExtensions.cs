@@ -1,4 +1,9 @@
+using Acd.Api.Security;
 using Acd.Grains;
+using Acd.Silo.Database;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
 using Serilog;
 
 namespace Acd.Silo;
@@ -18,7 +23,9 @@ public static class SiloExtensions
     }
 
     /// <summary>
-    /// Orleans in this process: localhost clustering and in-memory storage by default.
+    /// Orleans in this process. <c>Storage:Provider=Memory</c> (default): localhost clustering, in-memory storage and
+    /// reminders. <c>Storage:Provider=Postgres</c>: grain storage, clustering and reminders all on PostgreSQL through
+    /// Orleans' ADO.NET providers (invariant Npgsql), with <c>ConnectionStrings:Acd</c>.
     /// </summary>
     public static WebApplicationBuilder AddAcdSilo(this WebApplicationBuilder builder)
     {
@@ -27,12 +34,66 @@ public static class SiloExtensions
         var gatewayPort = configuration.GetValue("Orleans:GatewayPort", 30000);
         var clusterId = configuration["Orleans:ClusterId"] ?? "acd";
         var serviceId = configuration["Orleans:ServiceId"] ?? "acd";
+        var provider = configuration["Storage:Provider"] ?? "Memory";
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(siloPort, gatewayPort, null, serviceId, clusterId);
-            silo.AddAcdMemoryStorage();
-            silo.UseInMemoryReminderService();
+            silo.Services.Configure<ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
+            if (provider.Equals("Memory", StringComparison.OrdinalIgnoreCase))
+            {
+                silo.UseLocalhostClustering(siloPort, gatewayPort, null, serviceId, clusterId);
+                silo.AddAcdMemoryStorage();
+                silo.UseInMemoryReminderService();
+                return;
+            }
+            if (!provider.Equals("Postgres", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new AcdStartupException($"Storage:Provider must be Memory or Postgres, not '{provider}'");
+            }
+            var connectionString = configuration.GetConnectionString("Acd")
+                ?? throw new AcdStartupException("Storage:Provider is Postgres but ConnectionStrings:Acd is not set");
+            var address = System.Net.IPAddress.Parse(configuration["Orleans:AdvertisedAddress"] ?? "127.0.0.1");
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = clusterId;
+                o.ServiceId = serviceId;
+            });
+            silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: configuration.GetValue("Orleans:ListenOnAnyAddress", false));
+            silo.UseAdoNetClustering(o =>
+            {
+                o.Invariant = "Npgsql";
+                o.ConnectionString = connectionString;
+            });
+            silo.AddAdoNetGrainStorage(AcdStorage.Name, o =>
+            {
+                o.Invariant = "Npgsql";
+                o.ConnectionString = connectionString;
+            });
+            // Orleans' binary serializer for state: compact, and it round-trips Acd's records exactly.
+            silo.Services.AddOptions<AdoNetGrainStorageOptions>(AcdStorage.Name)
+                .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
+            silo.UseAdoNetReminderService(o =>
+            {
+                o.Invariant = "Npgsql";
+                o.ConnectionString = connectionString;
+            });
         });
         return builder;
+    }
+
+    /// <summary><c>Storage:MigrateOnStart=true</c>: brings the PostgreSQL schema up to date before Orleans starts.</summary>
+    public static async Task MigrateIfAskedAsync(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        if (!string.Equals(configuration["Storage:Provider"], "Postgres", StringComparison.OrdinalIgnoreCase)
+            || !configuration.GetValue("Storage:MigrateOnStart", false))
+        {
+            return;
+        }
+        var connectionString = configuration.GetConnectionString("Acd")
+            ?? throw new AcdStartupException("Storage:MigrateOnStart is set but ConnectionStrings:Acd is not");
+        var result = await new SchemaMigrator(connectionString).ApplyAsync();
+        Console.WriteLine(result.Applied.Count == 0
+            ? $"Acd schema is current (version {result.Version})"
+            : $"Acd schema migrated to version {result.Version}: {string.Join(", ", result.Applied)}");
     }
 }
