@@ -27,4 +27,6 @@ public sealed class BenchTelephony : ITelephony
     public Task AddParticipantAsync(AddParticipant request) => Task.CompletedTask;
 
     public Task UpdateParticipantAsync(ParticipantUpdate update) => Task.CompletedTask;
+
+    public Task ReconcileAsync(Reconciliation request) => Task.CompletedTask;
 }

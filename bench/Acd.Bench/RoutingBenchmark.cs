@@ -39,6 +39,7 @@ public static class RoutingBenchmark
         {
             silo.UseLocalhostClustering(siloPort: 21111, gatewayPort: 40000);
             silo.AddAcdMemoryStorage();
+            silo.UseInMemoryReminderService();
         });
         using var host = builder.Build();
         await host.StartAsync();

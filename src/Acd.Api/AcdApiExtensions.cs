@@ -25,6 +25,7 @@ public static class AcdApiExtensions
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestHandler>();
+        services.AddExceptionHandler<UnavailableHandler>();
         services.AddOpenApi();
         services.AddHealthChecks();
         services.AddHostedService<WorkspaceFileLoader>();

@@ -1,3 +1,4 @@
+using Acd.Grains.Router;
 using Acd.Grains.Abstractions;
 using Acd.Grains.Telephony;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,6 +18,8 @@ public static class AcdDomainServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<InMemoryTelephony>();
         services.TryAddSingleton<ITelephony>(sp => sp.GetRequiredService<InMemoryTelephony>());
+        services.AddSingleton<RouterKeeper>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RouterKeeper>());
         return services;
     }
 }

@@ -208,6 +208,22 @@ public sealed partial class FakeTwilio
         return 201;
     }
 
+    private async Task<int> FetchCallAsync(HttpContext context, string sid)
+    {
+        Dictionary<string, object?>? json;
+        lock (_gate)
+        {
+            json = _legs.GetValueOrDefault(sid) is { } leg ? CallJson(leg) : null;
+        }
+        if (json is null)
+        {
+            await WriteErrorAsync(context, 404, 20404, $"Call {sid} not found");
+            return 404;
+        }
+        await WriteJsonAsync(context, 200, json);
+        return 200;
+    }
+
     private async Task<int> UpdateCallAsync(HttpContext context, string sid, Func<string, string?> get)
     {
         FakeLeg? leg;

@@ -128,6 +128,10 @@ public sealed partial class FakeTwilio
         {
             return await UpdateCallAsync(context, m.Groups[1].Value, Get);
         }
+        if (method == "GET" && (m = CallRoute().Match(rest)).Success)
+        {
+            return await FetchCallAsync(context, m.Groups[1].Value);
+        }
         await WriteErrorAsync(context, 404, 20404, "The requested resource was not found");
         return 404;
     }

@@ -22,7 +22,7 @@ public sealed class TwilioTelephony(
     TwilioUrls urls,
     IGrainFactory grains,
     IOptions<TwilioOptions> options,
-    ILogger<TwilioTelephony> logger) : ITelephony
+    ILogger<TwilioTelephony> logger) : ITelephony, IDisposable
 {
     /// <summary>Leg status callbacks Acd uses: ringing for the agent's client, answered to connect, completed for the outcome.</summary>
     public static readonly List<string> LegEvents = ["initiated", "ringing", "answered", "completed"];
@@ -162,6 +162,56 @@ public sealed class TwilioTelephony(
         });
         return Task.CompletedTask;
     }
+
+    public Task ReconcileAsync(Reconciliation request)
+    {
+        var callId = request.Conference.CallId;
+        Run($"reconcile {callId}", async () =>
+        {
+            await _lookups.WaitAsync();
+            try
+            {
+                var call = grains.GetGrain<ICallGrain>(callId);
+                if (request.Conference.Sid is null)
+                {
+                    var live = await ConferenceResource.ReadAsync(friendlyName: request.Conference.Name, status: ConferenceResource.StatusEnum.InProgress, client: client);
+                    if (live.FirstOrDefault() is { } conference)
+                    {
+                        await call.ConferenceEventAsync(new ConferenceEventReport(conference.Sid, "conference-start", null, null, DateTimeOffset.UtcNow, null, null, null, null, conference.FriendlyName));
+                    }
+                }
+                foreach (var leg in request.Legs)
+                {
+                    CallResource fetched;
+                    try
+                    {
+                        fetched = await CallResource.FetchAsync(pathSid: leg.CallSid!, client: client);
+                    }
+                    catch (ApiException e) when (e.Status == 404)
+                    {
+                        logger.LogWarning("Reconcile {CallId}: leg {CallSid} is unknown to Twilio", callId, leg.CallSid);
+                        continue;
+                    }
+                    var status = fetched.Status?.ToString();
+                    if (status is not null)
+                    {
+                        logger.LogInformation("Reconcile {CallId}: leg {LegId} ({CallSid}) is {Status}", callId, leg.LegId, leg.CallSid, status);
+                        await call.LegStatusAsync(new LegStatusReport(leg.LegId, leg.CallSid!, status, null, DateTimeOffset.UtcNow));
+                    }
+                }
+            }
+            finally
+            {
+                _lookups.Release();
+            }
+        });
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Reconciliation lookups after a restart run a few at a time, not all at once.</summary>
+    private readonly SemaphoreSlim _lookups = new(4);
+
+    public void Dispose() => _lookups.Dispose();
 
     /// <summary>Teardowns are not paced (they create no calls) and run at once, off the grain's turn.</summary>
     private void Run(string what, Func<Task> request) =>

@@ -35,6 +35,10 @@ public interface IAgentGrain : IGrainWithStringKey
     [ReadOnly, AlwaysInterleave]
     Task<AgentView?> GetAsync();
 
+    /// <summary>Makes sure the agent is active (wrap-up deadline re-armed, the calls it holds woken): the recovery sweep.</summary>
+    [OneWay]
+    Task WakeAsync();
+
     /// <summary>Changes the agent's activity. Going unavailable withdraws a ringing offer.</summary>
     Task<Outcome<AgentView>> SetActivityAsync(string activity);
 

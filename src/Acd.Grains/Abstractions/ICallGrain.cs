@@ -71,6 +71,13 @@ public interface ICallGrain : IGrainWithStringKey
     [ReadOnly, AlwaysInterleave]
     Task<CallView?> GetAsync();
 
+    /// <summary>
+    /// Makes sure the call is active: after a restart or a lost silo, activation re-arms its deadlines from storage
+    /// and reconciles its legs with the network. Sent by the router's recovery sweep and by agents that hold the call.
+    /// </summary>
+    [OneWay]
+    Task WakeAsync();
+
     /// <summary>The router paired this waiting call with an agent: make it an offer, or give it back.</summary>
     [OneWay]
     Task OfferMatchedAsync(string agentId, string queueId);

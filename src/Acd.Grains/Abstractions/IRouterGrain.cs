@@ -12,6 +12,13 @@ public interface IRouterGrain : IGrainWithStringKey
 {
     Task UpsertQueueAsync(QueueDefinition definition);
 
+    /// <summary>Keeps the router active: each silo's keeper calls it, so a router lost with its silo comes back within seconds.</summary>
+    Task PingAsync();
+
+    /// <summary>After a silo is lost: reactivate the waiting calls and agents (and with them their deadlines) and resend lost matches.</summary>
+    Task RecoverAsync();
+
+
     /// <summary>False when calls still wait in the queue.</summary>
     Task<bool> RemoveQueueAsync(string queueId);
 

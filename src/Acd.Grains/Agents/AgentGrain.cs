@@ -32,8 +32,17 @@ public sealed class AgentGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         ArmWrapUp();
+        // Reloaded after a restart or a lost silo: the calls this agent holds may have been lost with it, and their
+        // deadlines (an offer ringing this desk) only run while they are active.
+        foreach (var callId in S.Offers.Concat(S.Calls.Keys).Distinct(StringComparer.Ordinal))
+        {
+            grains.GetGrain<ICallGrain>(callId).WakeAsync().Ignore();
+        }
         return Task.CompletedTask;
     }
+
+    /// <summary>Nothing to do: being activated is the point (wrap-up re-armed, held calls woken).</summary>
+    public Task WakeAsync() => Task.CompletedTask;
 
     public async Task<Outcome<AgentView>> ConfigureAsync(AgentDefinition definition, bool activityOnlyIfNew)
     {
@@ -113,7 +122,7 @@ public sealed class AgentGrain(
         await grains.Router().RemoveAgentAsync(Id);
         await grains.AgentDirectory(Id).RemoveAsync(Id);
         WrapUpTimer.Cancel();
-        await state.ClearStateAsync();
+        await state.ClearAsync(this);
         state.State = new AgentState();
         return true;
     }
@@ -280,7 +289,7 @@ public sealed class AgentGrain(
     private async Task SaveAsync()
     {
         S.Version++;
-        await state.WriteStateAsync();
+        await state.PersistAsync(this);
         var snapshot = Snapshot();
         if (!RoutesTheSame(snapshot, _pushed))
         {

@@ -21,7 +21,7 @@ public sealed partial class CallGrain
     private async Task SaveAsync()
     {
         S.Version++;
-        await state.WriteStateAsync();
+        await state.PersistAsync(this);
         grains.GetGrain<ICallDirectoryGrain>(Workspace.RouterGrainKey.Default).UpdateAsync(Summary()).Ignore();
         PublishEvents();
     }

@@ -47,8 +47,40 @@ public sealed partial class CallGrain(
         {
             _workflow = await grains.GetGrain<IWorkflowGrain>(workflowId).GetAsync();
         }
+        Reconcile();
         ArmTimers();
     }
+
+    /// <summary>
+    /// The call was loaded from storage (a restart, a lost silo, or a long idle wait): what the network reported
+    /// meanwhile may be lost, so the live legs and the conference are looked up again. An offer whose deadline passed
+    /// while Acd was down waits a moment for that answer before it counts as missed: the agent may have answered.
+    /// </summary>
+    private void Reconcile()
+    {
+        if (!S.Exists || S.Status.IsFinal())
+        {
+            return;
+        }
+        var live = S.Legs.Where(l => l.CallSid is not null && !IsTerminal(l.Status)).Select(LegOf).ToList();
+        var conferenceUnknown = S.ConferenceSid is null && S.Legs.Any(l => l.Role == "caller" && !IsTerminal(l.Status));
+        if (live.Count == 0 && !conferenceUnknown)
+        {
+            return;
+        }
+        logger.LogInformation("Call {CallId} reloaded in {Status}: reconciling {Legs} live legs with the network", Id, S.Status, live.Count);
+        if (S.Status == CallStatus.Offered && S.OfferDeadline is { } due && due < Now + ReconcileGrace)
+        {
+            S.OfferDeadline = Now + ReconcileGrace;
+        }
+        telephony.ReconcileAsync(new Reconciliation(Conference(), live)).Ignore();
+    }
+
+    /// <summary>How long a reloaded offer waits for the network's answer before it may time out.</summary>
+    private static readonly TimeSpan ReconcileGrace = TimeSpan.FromSeconds(5);
+
+    /// <summary>Nothing to do: being activated is the point (timers re-armed, legs reconciled).</summary>
+    public Task WakeAsync() => Task.CompletedTask;
 
     public async Task<Outcome<CallView>> StartAsync(CallStart start)
     {

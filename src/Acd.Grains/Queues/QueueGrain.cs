@@ -1,3 +1,4 @@
+using Acd.Grains.Infrastructure;
 using Acd.Grains.Abstractions;
 using Acd.Grains.Workspace;
 
@@ -25,7 +26,7 @@ public sealed class QueueGrain(
         }
         await grains.Workspace().RegisterQueueAsync(Id);
         state.State.Definition = definition;
-        await state.WriteStateAsync();
+        await state.PersistAsync(this);
         await grains.Router().UpsertQueueAsync(definition);
         return definition;
     }
@@ -53,7 +54,7 @@ public sealed class QueueGrain(
             await grains.Workspace().RegisterQueueAsync(Id);
             return Problem.Conflict($"Calls are waiting in queue '{Id}'");
         }
-        await state.ClearStateAsync();
+        await state.ClearAsync(this);
         state.State = new QueueState();
         return true;
     }
@@ -80,7 +81,7 @@ public sealed class QueueGrain(
     {
         if (state.State.Waiting.Remove(callId))
         {
-            await state.WriteStateAsync();
+            await state.PersistAsync(this);
         }
     }
 
@@ -115,6 +116,6 @@ public sealed class QueueGrain(
         {
             state.State.Waiting.Remove(call.CallId);
         }
-        await state.WriteStateAsync();
+        await state.PersistAsync(this);
     }
 }

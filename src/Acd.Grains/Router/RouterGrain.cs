@@ -12,8 +12,11 @@ namespace Acd.Grains.Router;
 /// Non-reentrant and it awaits nothing while matching, so every match is atomic.
 /// </summary>
 [CollectionAgeLimit(AlwaysActive = true)]
-public sealed class RouterGrain(IGrainFactory grains, TimeProvider time, ILogger<RouterGrain> logger) : Grain, IRouterGrain
+public sealed class RouterGrain(IGrainFactory grains, TimeProvider time, ILogger<RouterGrain> logger) : Grain, IRouterGrain, IRemindable
 {
+    /// <summary>The reminder that brings the router back by itself if every silo's keeper were gone.</summary>
+    private const string KeepAliveReminder = "keep-alive";
+
     /// <summary>A match neither confirmed by its agent nor released within this time was lost in transit.</summary>
     private static readonly TimeSpan PendingMatchLifetime = TimeSpan.FromSeconds(30);
 
@@ -55,9 +58,50 @@ public sealed class RouterGrain(IGrainFactory grains, TimeProvider time, ILogger
         }
         logger.LogInformation("Router ready: {Queues} queues, {Agents} agents, {Waiting} waiting calls", _index.QueueCount, _index.AgentCount, _index.WaitingCount);
         Dispatch(matches);
+        // Waiting calls with deadlines of their own (a workflow step's timeout, max wait) must run them even when
+        // no agent is free: waking them re-arms those deadlines from storage.
+        var matched = matches.Select(m => m.CallId).ToHashSet(StringComparer.Ordinal);
+        WakeCalls(queues.SelectMany(q => q.Waiting).Select(c => c.CallId).Where(id => !matched.Contains(id)));
 
         this.RegisterGrainTimer(ExpireLostMatchesAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10)) { KeepAlive = true });
+        await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), cancellationToken);
         await base.OnActivateAsync(cancellationToken);
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask;
+
+    public Task PingAsync() => Task.CompletedTask;
+
+    /// <summary>
+    /// A silo was lost: the calls, queues and agents it hosted are reactivated from storage, so that their
+    /// deadlines run again, and matches sent to calls on it are sent again.
+    /// </summary>
+    public async Task RecoverAsync()
+    {
+        var queueIds = await grains.Workspace().GetQueueIdsAsync();
+        var queues = await Task.WhenAll(queueIds.Select(id => grains.GetGrain<IQueueGrain>(id).GetRoutingAsync()));
+        var waiting = queues.SelectMany(q => q.Waiting).Select(c => c.CallId).ToList();
+        WakeCalls(waiting);
+        var agentIds = await grains.AllAgentIdsAsync();
+        foreach (var agentId in agentIds)
+        {
+            grains.GetGrain<IAgentGrain>(agentId).WakeAsync().Ignore();
+        }
+        // A match message to a call on the lost silo died with it; the call is woken above, and its match is
+        // undone and made again at once rather than after the usual expiry.
+        Dispatch(_index.ExpirePending(LostSiloMatchAge));
+        logger.LogInformation("Recovery after a lost silo: woke {Calls} waiting calls and {Agents} agents", waiting.Count, agentIds.Count);
+    }
+
+    /// <summary>Matches older than this when a silo is lost are taken as lost with it.</summary>
+    private static readonly TimeSpan LostSiloMatchAge = TimeSpan.FromSeconds(2);
+
+    private void WakeCalls(IEnumerable<string> callIds)
+    {
+        foreach (var callId in callIds)
+        {
+            grains.GetGrain<ICallGrain>(callId).WakeAsync().Ignore();
+        }
     }
 
     public Task UpsertQueueAsync(QueueDefinition definition)

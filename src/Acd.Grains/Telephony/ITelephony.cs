@@ -22,6 +22,13 @@ public interface ITelephony
 
     /// <summary>Changes a participant: hold (with hold music), mute, coaching (Twilio: a Participants update; needs the ConferenceSid).</summary>
     Task UpdateParticipantAsync(ParticipantUpdate update);
+
+    /// <summary>
+    /// Asks the network how a call's live legs and conference stand now, for a call that was reloaded from storage:
+    /// callbacks sent while Acd was down are lost (Twilio does not retry them). The answers come back as ordinary
+    /// <c>LegStatusAsync</c> / <c>ConferenceEventAsync</c> reports, so they go through the same idempotent handlers.
+    /// </summary>
+    Task ReconcileAsync(Reconciliation request);
 }
 
 /// <summary>How urgent a request is: pacing serves lower values first.</summary>
@@ -86,3 +93,9 @@ public sealed record ParticipantUpdate(
     [property: Id(3)] bool? Muted,
     [property: Id(4)] bool? Coaching,
     [property: Id(5)] string? CallSidToCoach);
+
+/// <summary>A call's legs and conference whose current state is to be fetched from the network.</summary>
+[GenerateSerializer, Immutable, Alias("acd.Reconciliation")]
+public sealed record Reconciliation(
+    [property: Id(0)] ConferenceReference Conference,
+    [property: Id(1)] IReadOnlyList<LegReference> Legs);

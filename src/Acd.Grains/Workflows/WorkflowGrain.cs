@@ -1,3 +1,4 @@
+using Acd.Grains.Infrastructure;
 using Acd.Grains.Abstractions;
 using Acd.Grains.Routing.Workflows;
 using Acd.Grains.Workspace;
@@ -49,7 +50,7 @@ public sealed class WorkflowGrain(
         if (state.State.Definition != definition)
         {
             state.State.Definition = definition;
-            await state.WriteStateAsync();
+            await state.PersistAsync(this);
         }
         return definition;
     }
@@ -63,7 +64,7 @@ public sealed class WorkflowGrain(
             return Problem.NotFound($"No workflow '{Id}'");
         }
         await grains.Workspace().UnregisterWorkflowAsync(Id);
-        await state.ClearStateAsync();
+        await state.ClearAsync(this);
         state.State = new WorkflowState();
         return true;
     }

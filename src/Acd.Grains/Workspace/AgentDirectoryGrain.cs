@@ -1,3 +1,4 @@
+using Acd.Grains.Infrastructure;
 using Acd.Grains.Abstractions;
 
 namespace Acd.Grains.Workspace;
@@ -15,7 +16,7 @@ public sealed class AgentDirectoryGrain(
     {
         if (state.State.Agents.Add(agentId))
         {
-            await state.WriteStateAsync();
+            await state.PersistAsync(this);
         }
     }
 
@@ -23,7 +24,7 @@ public sealed class AgentDirectoryGrain(
     {
         if (state.State.Agents.Remove(agentId))
         {
-            await state.WriteStateAsync();
+            await state.PersistAsync(this);
         }
     }
 

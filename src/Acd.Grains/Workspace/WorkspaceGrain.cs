@@ -1,3 +1,4 @@
+using Acd.Grains.Infrastructure;
 using Acd.Grains.Abstractions;
 
 namespace Acd.Grains.Workspace;
@@ -40,7 +41,7 @@ public sealed class WorkspaceGrain(
         {
             S.Activities.Add(activity);
         }
-        await state.WriteStateAsync();
+        await state.PersistAsync(this);
         return activity;
     }
 
@@ -61,7 +62,7 @@ public sealed class WorkspaceGrain(
             return Problem.Conflict($"{inUse} agent(s) are in '{name}'");
         }
         S.Activities.RemoveAt(index);
-        await state.WriteStateAsync();
+        await state.PersistAsync(this);
         return true;
     }
 
@@ -74,7 +75,7 @@ public sealed class WorkspaceGrain(
         if (!S.Queues.Contains(queueId))
         {
             S.Queues.Add(queueId);
-            await state.WriteStateAsync();
+            await state.PersistAsync(this);
         }
     }
 
@@ -87,7 +88,7 @@ public sealed class WorkspaceGrain(
         }
         if (S.Queues.Remove(queueId))
         {
-            await state.WriteStateAsync();
+            await state.PersistAsync(this);
         }
         return true;
     }
@@ -106,7 +107,7 @@ public sealed class WorkspaceGrain(
             S.Workflows.Add(workflowId);
         }
         S.WorkflowQueues[workflowId] = [.. queues.Select(q => q.QueueId).Distinct()];
-        await state.WriteStateAsync();
+        await state.PersistAsync(this);
         return true;
     }
 
@@ -114,7 +115,7 @@ public sealed class WorkspaceGrain(
     {
         if (S.Workflows.Remove(workflowId) | S.WorkflowQueues.Remove(workflowId))
         {
-            await state.WriteStateAsync();
+            await state.PersistAsync(this);
         }
     }
 }

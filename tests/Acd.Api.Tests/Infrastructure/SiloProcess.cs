@@ -36,9 +36,9 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}");
 
-    public static SiloProcess Start(IDictionary<string, string> environment)
+    public static SiloProcess Start(IDictionary<string, string> environment, int? httpPort = null)
     {
-        var port = AcdAppFactory.FreePort();
+        var port = httpPort ?? AcdAppFactory.FreePort();
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Acd.Silo.dll"), "--urls", $"http://127.0.0.1:{port}"])
         {
             WorkingDirectory = AppContext.BaseDirectory,
@@ -103,7 +103,33 @@ public sealed class SiloProcess : IAsyncDisposable
         throw new TimeoutException($"Acd did not become healthy:\n{Output}");
     }
 
-    public void Kill() => _process.Kill(entireProcessTree: true);
+    /// <summary>Kills the process at once (SIGKILL): no shutdown, no flushing, as a crash or an OOM kill.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    /// <summary>Runs <c>Acd.Silo</c> with a command's arguments (<c>db init</c>) to its end.</summary>
+    public static async Task<(int ExitCode, string Output, string Errors)> RunCommandAsync(IDictionary<string, string> environment, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Acd.Silo.dll"), .. args])
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, (await output).Trim(), (await errors).Trim());
+    }
 
     /// <summary>Runs <c>Acd.Silo token …</c> and returns what it printed.</summary>
     public static async Task<string> RunTokenCommandAsync(IDictionary<string, string> environment, params string[] args)

@@ -16,6 +16,7 @@ public sealed class EventFeedAcrossSilosTests : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddAcdMemoryStorage();
+            silo.UseInMemoryReminderService();
             silo.Services.AddAcdDomain();
         });
         _cluster = builder.Build();

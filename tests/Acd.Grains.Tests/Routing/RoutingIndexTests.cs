@@ -251,15 +251,24 @@ public sealed class RoutingIndexTests
     }
 
     [Fact]
-    public void LostMatchesExpireAndFreeTheAgent()
+    public void LostMatchesExpireAndTheCallKeepsItsPlace()
     {
         _index.UpsertQueue(Queue("q"));
         Agent("a");
         Call("c1", "q");
         Call("c2", "q");
         _time.Advance(TimeSpan.FromSeconds(31));
+        // The match of c1 was never confirmed (its message was lost with a silo): c1 goes back ahead of c2 and, being
+        // the oldest, is matched again; c2 still waits behind it.
         var matches = _index.ExpirePending(TimeSpan.FromSeconds(30));
-        Assert.Equal(("c2", "a"), (Assert.Single(matches).CallId, matches[0].AgentId));
+        Assert.Equal(("c1", "a"), (Assert.Single(matches).CallId, matches[0].AgentId));
+        Assert.Equal(["c2"], _index.Realtime("q")!.WaitingCallIds);
+
+        // Had the agent gone meanwhile, c1 would wait at the head.
+        Agent("a", available: false, active: []);
+        _time.Advance(TimeSpan.FromSeconds(31));
+        Assert.Empty(_index.ExpirePending(TimeSpan.FromSeconds(30)));
+        Assert.Equal(["c1", "c2"], _index.Realtime("q")!.WaitingCallIds);
     }
 
     [Fact]

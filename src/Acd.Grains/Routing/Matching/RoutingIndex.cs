@@ -19,7 +19,7 @@ public sealed class RoutingIndex(TimeProvider time, Random random)
     private readonly Dictionary<string, IndexedQueue> _queues = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IndexedAgent> _agents = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IndexedCall> _waiting = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (string AgentId, string QueueId)> _pending = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string AgentId, string QueueId, WaitingCall Call)> _pending = new(StringComparer.Ordinal);
     private long _sequence;
     private long _matchSequence;
 
@@ -281,16 +281,21 @@ public sealed class RoutingIndex(TimeProvider time, Random random)
         return (result, matches);
     }
 
-    /// <summary>Drops matches never confirmed nor released within <paramref name="age"/> (a lost message), freeing their agents.</summary>
+    /// <summary>
+    /// Undoes matches neither confirmed nor released within <paramref name="age"/> (the message to the call was lost,
+    /// with the silo it was sent to): the agent is free again and the call waits again with its original age.
+    /// </summary>
     public List<Match> ExpirePending(TimeSpan age)
     {
         var matches = new List<Match>();
         var cutoff = time.GetUtcNow() - age;
-        foreach (var agent in _agents.Values.Where(a => a.Pending.Values.Any(at => at < cutoff)).ToList())
+        foreach (var agent in _agents.Values.Where(a => a.Pending.Values.Any(at => at <= cutoff)).ToList())
         {
-            foreach (var (callId, _) in agent.Pending.Where(p => p.Value < cutoff).ToList())
+            foreach (var (callId, _) in agent.Pending.Where(p => p.Value <= cutoff).ToList())
             {
-                matches.AddRange(ReleaseMatch(callId, agent.Id).Matches);
+                var requeue = _pending.TryGetValue(callId, out var p) && p.AgentId == agent.Id && _queues.ContainsKey(p.QueueId) ? p.Call : null;
+                // A match of the call itself comes back among the matches: it is sent like any other.
+                matches.AddRange(ReleaseMatch(callId, agent.Id, requeue).Matches);
             }
         }
         return matches;
@@ -423,7 +428,7 @@ public sealed class RoutingIndex(TimeProvider time, Random random)
         agent.Pending[call.Id] = time.GetUtcNow();
         agent.LastMatchSequence = ++_matchSequence;
         agent.RandomKey = random.NextDouble();
-        _pending[call.Id] = (agent.Id, call.Queue.Id);
+        _pending[call.Id] = (agent.Id, call.Queue.Id, call.Call);
         matches.Add(new Match(call.Id, agent.Id, call.Queue.Id));
         AddToFreeSets(agent);
     }

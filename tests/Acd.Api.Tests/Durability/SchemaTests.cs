@@ -1,0 +1,68 @@
+using System.Net;
+using Acd.Api.Tests.Infrastructure;
+
+namespace Acd.Api.Tests.Durability;
+
+[Collection(PostgresCollection.Name)]
+public sealed class SchemaTests
+{
+    [Fact]
+    public async Task DbInitCreatesTheSchemaOnceAndThenSaysItIsCurrent()
+    {
+        await using var db = await PostgresDatabase.CreateAsync();
+        var environment = new Dictionary<string, string> { ["ConnectionStrings__Acd"] = db.ConnectionString };
+
+        var first = await SiloProcess.RunCommandAsync(environment, "db", "init");
+        Assert.True(first.ExitCode == 0, first.Errors);
+        Assert.Contains("migrated to version 5", first.Output);
+        foreach (var table in new[] { "orleansquery", "acd_grain_state", "acd_cluster_version", "acd_cluster_member", "acd_reminder", "acd_event", "acd_schema_migration" })
+        {
+            Assert.Equal(1L, await db.ScalarAsync<long>($"SELECT count(*) FROM information_schema.tables WHERE table_name = '{table}'"));
+        }
+        // Every query the three Orleans providers ask for by name is there.
+        foreach (var key in new[] { "WriteToStorageKey", "ReadFromStorageKey", "ClearStorageKey", "MembershipReadAllKey", "InsertMembershipKey", "UpdateIAmAlivetimeKey", "UpsertReminderRowKey", "ReadRangeRows1Key", "DeleteReminderRowKey" })
+        {
+            Assert.Equal(1L, await db.ScalarAsync<long>($"SELECT count(*) FROM orleansquery WHERE querykey = '{key}'"));
+        }
+
+        var again = await SiloProcess.RunCommandAsync(environment, "db", "init");
+        Assert.True(again.ExitCode == 0, again.Errors);
+        Assert.Contains("schema is current (version 5)", again.Output);
+        Assert.Equal(5L, await db.ScalarAsync<long>("SELECT count(*) FROM acd_schema_migration"));
+    }
+
+    [Fact]
+    public async Task DbInitWithoutAConnectionStringOrReachableServerFailsClearly()
+    {
+        var missing = await SiloProcess.RunCommandAsync(new Dictionary<string, string>(), "db", "init");
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("ConnectionStrings:Acd is not set", missing.Errors);
+
+        var unreachable = await SiloProcess.RunCommandAsync(
+            new Dictionary<string, string> { ["ConnectionStrings__Acd"] = $"Host=127.0.0.1;Port={AcdAppFactory.FreePort()};Username=x;Password=y;Database=z;Timeout=3" }, "db", "init");
+        Assert.Equal(1, unreachable.ExitCode);
+        Assert.Contains("Could not migrate the database", unreachable.Errors);
+    }
+
+    [Fact]
+    public async Task AWriteThatLostARaceIsAConflictNotASilentOverwrite()
+    {
+        await using var db = await PostgresDatabase.CreateAsync();
+        await using var cluster = await AcdCluster.StartAsync(db.ConnectionString);
+        var node = await cluster.StartNodeAsync();
+        (await node.Http.PutJsonAsync("/api/agents/ana", new { activity = "Offline", attributes = new { team = "etag" } })).AssertOk();
+
+        // Someone else (a second activation after a split, an operator) writes the agent's row behind Acd's back:
+        // its version moves on, so the version Acd holds is stale.
+        var bumped = await db.ExecuteAsync("UPDATE acd_grain_state SET version = version + 1 WHERE grain_type = 'agent' AND grain_id_string = 'ana'");
+        Assert.True(bumped == 1, "the agent's state row was not found");
+
+        var conflict = await node.Http.PutJsonAsync("/api/agents/ana/activity", new { activity = "Available" });
+        Assert.Equal(HttpStatusCode.Conflict, conflict.Status);
+        Assert.Contains("changed by someone else", conflict.Body!.Str("detail"));
+
+        // The grain dropped what it held; the retry reads the stored row and succeeds.
+        (await node.Http.PutJsonAsync("/api/agents/ana/activity", new { activity = "Available" })).AssertOk();
+        Assert.Equal("Available", (await node.Http.GetJsonAsync("/api/agents/ana")).AssertOk().Str("activity"));
+    }
+}
