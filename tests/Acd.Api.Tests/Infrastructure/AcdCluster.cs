@@ -130,6 +130,15 @@ public sealed class AcdNode(SiloProcess process, NodePorts ports) : IAsyncDispos
         Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
     }
 
+    /// <summary>A client acting as <paramref name="sub"/> in <paramref name="role"/> (an agent's softphone, a supervisor).</summary>
+    public async Task<HttpClient> ClientAsAsync(string role, string sub)
+    {
+        var token = (await Http.PostJsonAsync("/dev/token", new { role, sub })).AssertOk().Str("token");
+        var client = new HttpClient { BaseAddress = Http.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
     /// <summary>SIGKILL: the process dies mid-whatever, as in a crash.</summary>
     public void Kill() => Process.Kill();
 

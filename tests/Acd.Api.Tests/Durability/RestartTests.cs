@@ -1,0 +1,115 @@
+using System.Text.Json.Nodes;
+using Acd.Api.Tests.Infrastructure;
+using Acd.Twilio.Fake;
+
+namespace Acd.Api.Tests.Durability;
+
+/// <summary>kill -9 of the only node, then a start on the same database: nothing a caller or an agent had is lost.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class RestartTests
+{
+    [Fact]
+    public async Task AKilledNodeComesBackWithEveryCallWhereItWas()
+    {
+        await using var db = await PostgresDatabase.CreateAsync();
+        await using var cluster = await AcdCluster.StartAsync(db.ConnectionString);
+        var twilio = cluster.Twilio;
+        var node = await cluster.StartNodeAsync();
+        var http = node.Http;
+        (await http.PutJsonAsync("/api/queues/desk", new { target_workers = "team == 'desk'", wrap_up_seconds = 5 })).AssertOk();
+        (await http.PutJsonAsync("/api/workflows/desk", new { task_reservation_timeout = 20, configuration = new { task_routing = new { default_filter = new { queue = "desk" } } } })).AssertOk();
+        foreach (var agent in new[] { "a1", "a2", "a3" })
+        {
+            (await http.PutJsonAsync($"/api/agents/{agent}", new { activity = "Offline", attributes = new { team = "desk", contact_uri = $"client:{agent}" } })).AssertOk();
+        }
+        twilio.OnDial("client:a1", LegBehavior.Answer);
+
+        // Connected: a1 answers c1 at once.
+        (await http.PutJsonAsync("/api/agents/a1/activity", new { activity = "Available" })).AssertOk();
+        var c1 = await CallInAsync(twilio, "+819000000001");
+        await StatusAsync(http, c1, "connected", c => c["conference_sid"] is not null);
+        // Ringing: c2 rings a2, c5 rings a3; neither answers before the crash.
+        (await http.PutJsonAsync("/api/agents/a2/activity", new { activity = "Available" })).AssertOk();
+        var c2 = await CallInAsync(twilio, "+819000000002");
+        var a2Leg = await RungAsync(twilio, "client:a2");
+        (await http.PutJsonAsync("/api/agents/a3/activity", new { activity = "Available" })).AssertOk();
+        var c5 = await CallInAsync(twilio, "+819000000005");
+        var a3Leg = await RungAsync(twilio, "client:a3");
+        await StatusAsync(http, c5, "offered", c => c["legs"]!.AsArray().Any(l => l!.Str("call_sid") == a3Leg));
+        await StatusAsync(http, c2, "offered", c => c["legs"]!.AsArray().Any(l => l!.Str("call_sid") == a2Leg));
+        // Waiting: nobody is free for c3 and c4.
+        var c3 = await CallInAsync(twilio, "+819000000003");
+        var c4 = await CallInAsync(twilio, "+819000000004");
+        var before = (await http.GetJsonAsync("/api/queues/desk/stats")).AssertOk();
+        Assert.Equal([c3, c4], Ids(before["waiting_call_ids"]));
+        var created = new Dictionary<string, string>();
+        foreach (var id in new[] { c3, c4, c5 })
+        {
+            created[id] = (await http.GetJsonAsync($"/api/calls/{id}")).AssertOk().Str("created_at");
+        }
+
+        node.Kill();
+        // While Acd is down, a2 answers: Twilio's callbacks about it fail and are not sent again.
+        twilio.Answer(a2Leg);
+        await twilio.IdleAsync();
+        Assert.Contains(twilio.Callbacks, c => c["CallSid"] == a2Leg && c.Status == 0);
+
+        var restarted = await cluster.StartNodeAsync(node.Ports);
+        http = restarted.Http;
+
+        // The answer given while Acd was down is found by asking Twilio: c2 is connected to a2.
+        await StatusAsync(http, c2, "connected", c => c.Str("agent_id") == "a2", timeoutMs: 20000);
+        // The unanswered offer to a3 still runs from its stored deadline: it times out, a3's phone stops ringing
+        // and c5 goes back to the head of the queue with its original age.
+        await StatusAsync(http, c5, "queued", _ => true, timeoutMs: 30000);
+        await Eventually.HoldsAsync(() => Task.FromResult(twilio.Leg(a3Leg)!.Status == "canceled"), "a3's ringing phone is stopped");
+        var after = (await http.GetJsonAsync("/api/queues/desk/stats")).AssertOk();
+        Assert.Equal([c5, c3, c4], Ids(after["waiting_call_ids"]));
+        foreach (var (id, at) in created)
+        {
+            Assert.Equal(at, (await http.GetJsonAsync($"/api/calls/{id}")).AssertOk().Str("created_at"));
+        }
+        var oldest = DateTimeOffset.Parse(created[c5], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(after["longest_task_waiting_age"]!.GetValue<double>() >= (DateTimeOffset.UtcNow - oldest).TotalSeconds - 2, "waiting ages continue from before the crash");
+
+        // The call connected before the crash is still under its agent's control: hold, then hang up.
+        using var a1 = await restarted.ClientAsAsync("agent", "a1");
+        (await a1.PostJsonAsync($"/api/calls/{c1}/hold")).AssertOk();
+        var conference = twilio.Conferences.Single(c => c.Participants.ContainsKey(c1));
+        await Eventually.HoldsAsync(() => Task.FromResult(conference.Participants[c1].Hold), "the caller of c1 is on hold in the conference");
+        (await a1.PostJsonAsync($"/api/calls/{c1}/hangup")).AssertOk();
+        await Eventually.HoldsAsync(() => Task.FromResult(conference.Status == "completed"), "c1's conference is ended");
+        await StatusAsync(http, c1, "wrap_up", _ => true);
+    }
+
+    private static async Task<string> CallInAsync(FakeTwilio twilio, string from)
+    {
+        var session = await twilio.CallAsync($"{TwilioFixture.PublicBaseUrl}/twilio/voice/incoming?workflow=desk", from, TwilioFixture.Number);
+        Assert.Equal(200, session.Status);
+        return session.CallSid;
+    }
+
+    private static async Task<string> RungAsync(FakeTwilio twilio, string to)
+    {
+        FakeLeg? leg = null;
+        await Eventually.HoldsAsync(() => Task.FromResult((leg = twilio.LegTo(to)) is not null), $"{to} is rung");
+        return leg!.Sid;
+    }
+
+    private static async Task StatusAsync(HttpClient http, string callId, string status, Func<JsonNode, bool> also, int timeoutMs = 10000)
+    {
+        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        while (true)
+        {
+            var (code, body) = await http.GetJsonAsync($"/api/calls/{callId}");
+            if (code == System.Net.HttpStatusCode.OK && body!.Str("status") == status && also(body!))
+            {
+                return;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"call {callId} did not become {status}; last seen: {code} {body?.ToJsonString()}");
+            await Task.Delay(50);
+        }
+    }
+
+    private static List<string> Ids(JsonNode? array) => [.. array!.AsArray().Select(n => n!.GetValue<string>())];
+}
