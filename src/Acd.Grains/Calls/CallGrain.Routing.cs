@@ -233,6 +233,7 @@ public sealed partial class CallGrain
             && !await grains.GetGrain<IQueueGrain>(queueId).WithdrawAsync(Id))
         {
             // Not waiting any more: a match is on its way to this call; let it be offered.
+            logger.LogInformation("Call {CallId}: not moved on from {QueueId}: a match is on its way", Id, queueId);
             return;
         }
         var plan = Plan();

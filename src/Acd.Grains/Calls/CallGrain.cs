@@ -306,6 +306,7 @@ public sealed partial class CallGrain(
         {
             return;
         }
+        logger.LogInformation("Call {CallId}: {Deadline} deadline {Due:O} reached in {Status}", Id, kind, due, S.Status);
         switch (kind)
         {
             case CallDeadline.Offer when S.Status == CallStatus.Offered && S.OfferDeadline == due && S.Direction == "outbound":

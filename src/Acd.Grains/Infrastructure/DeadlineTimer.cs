@@ -22,15 +22,39 @@ internal sealed class DeadlineTimer(IGrainBase grain, TimeProvider time)
         {
             return;
         }
+        Schedule(at, at - time.GetUtcNow(), fire);
+    }
+
+    /// <summary>A handler that failed (storage or a node briefly unreachable) runs again after this, not never.</summary>
+    public static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(5);
+
+    private void Schedule(DateTimeOffset at, TimeSpan delay, Func<DateTimeOffset, Task> fire)
+    {
         Due = at;
-        var delay = at - time.GetUtcNow();
         _timer = grain.RegisterGrainTimer(
-            () =>
+            async () =>
             {
                 _timer?.Dispose();
                 _timer = null;
                 Due = null;
-                return fire(at);
+                var early = at - time.GetUtcNow();
+                if (early > TimeSpan.Zero)
+                {
+                    // Timers may fire a little before their time; the handlers ignore an early deadline, so it would be lost.
+                    Schedule(at, early, fire);
+                    return;
+                }
+                try
+                {
+                    await fire(at);
+                }
+                catch (Exception) when (_timer is null)
+                {
+                    // Not re-armed by the handler: try the same deadline again shortly (the handler ignores a
+                    // deadline its state no longer holds), and let Orleans log the failure.
+                    Schedule(at, RetryDelay, fire);
+                    throw;
+                }
             },
             new GrainTimerCreationOptions(delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Timeout.InfiniteTimeSpan) { KeepAlive = true });
     }
