@@ -41,6 +41,10 @@ internal sealed class UnavailableHandler(ILogger<UnavailableHandler> logger) : I
                         "The record was changed by someone else while this request ran; nothing was changed by it. Reload and try again.");
                 case StorageUnavailableException:
                     return (StatusCodes.Status503ServiceUnavailable, "Storage unavailable", $"{e.Message}. Nothing was changed; try again shortly.");
+                case OrleansException when e.Message.StartsWith("Error from storage provider", StringComparison.Ordinal):
+                case System.Data.Common.DbException:
+                    // Loading a grain's stored state failed (Orleans wraps the provider's error).
+                    return (StatusCodes.Status503ServiceUnavailable, "Storage unavailable", "Storage could not be read. Nothing was changed; try again shortly.");
                 case SiloUnavailableException or OrleansMessageRejectionException:
                     return (StatusCodes.Status503ServiceUnavailable, "Cluster node unavailable",
                         "A node of the Acd cluster was lost during this request; its work is moving to the others. Try again shortly.");

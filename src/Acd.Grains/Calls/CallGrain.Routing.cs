@@ -141,6 +141,12 @@ public sealed partial class CallGrain
             {
                 // Stale match (the caller left, the call moved on): free the agent.
                 await grains.GetGrain<IRouterGrain>(Workspace.RouterGrainKey.Default).ReleaseMatchAsync(Id, agentId, null);
+                if (!S.Exists)
+                {
+                    // A call whose start was never stored (storage failed half-way): the queue forgets it too.
+                    await grains.GetGrain<IQueueGrain>(queueId).RemoveAsync(Id);
+                    DeactivateOnIdle();
+                }
                 return;
             }
             var reservation = await grains.GetGrain<IAgentGrain>(agentId).TryReserveAsync(Id);

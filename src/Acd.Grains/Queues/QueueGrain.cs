@@ -116,6 +116,15 @@ public sealed class QueueGrain(
         {
             state.State.Waiting.Remove(call.CallId);
         }
-        await state.PersistAsync(this);
+        try
+        {
+            await state.PersistAsync(this);
+        }
+        catch when (member)
+        {
+            // Not stored, so not waiting: the router must not keep offering a call the queue will not remember.
+            await grains.Router().WithdrawAsync(call.CallId);
+            throw;
+        }
     }
 }
