@@ -29,6 +29,8 @@ public static class AcdApiExtensions
         services.AddOpenApi();
         services.AddHealthChecks();
         services.AddHostedService<WorkspaceFileLoader>();
+        services.AddOptions<Statistics.StatisticsOptions>().Bind(builder.Configuration.GetSection(Statistics.StatisticsOptions.Section));
+        services.AddSingleton<Statistics.StatisticsService>();
         builder.AddAcdTwilio();
         builder.AddAcdAuth();
         return builder;
@@ -49,6 +51,7 @@ public static class AcdApiExtensions
         }
         app.MapActivitiesApi();
         app.MapQueuesApi();
+        app.MapStatisticsApi();
         app.MapWorkflowsApi();
         app.MapAgentsApi();
         app.MapCallsApi();

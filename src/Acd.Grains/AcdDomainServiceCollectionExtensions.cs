@@ -18,6 +18,7 @@ public static class AcdDomainServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<InMemoryTelephony>();
         services.TryAddSingleton<ITelephony>(sp => sp.GetRequiredService<InMemoryTelephony>());
+        services.TryAddSingleton<Events.IEventLog, Events.InMemoryEventLog>();
         services.AddSingleton<RouterKeeper>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RouterKeeper>());
         return services;

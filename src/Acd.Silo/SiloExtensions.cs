@@ -1,5 +1,7 @@
 using Acd.Api.Security;
 using Acd.Grains;
+using Acd.Grains.Events;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Acd.Silo.Database;
 using Orleans.Configuration;
 using Orleans.Serialization;
@@ -76,6 +78,8 @@ public static class SiloExtensions
                 o.Invariant = "Npgsql";
                 o.ConnectionString = connectionString;
             });
+            silo.Services.Replace(ServiceDescriptor.Singleton<IEventLog>(services =>
+                new PostgresEventLog(connectionString, serviceId, services.GetRequiredService<ILogger<PostgresEventLog>>())));
         });
         return builder;
     }

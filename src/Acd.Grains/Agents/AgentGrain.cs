@@ -14,6 +14,7 @@ namespace Acd.Grains.Agents;
 public sealed class AgentGrain(
     [PersistentState("agent", "acd")] IPersistentState<AgentState> state,
     IGrainFactory grains,
+    Events.IEventLog eventLog,
     TimeProvider time,
     IOptions<AcdOptions> options,
     ILogger<AgentGrain> logger) : Grain, IAgentGrain
@@ -299,9 +300,9 @@ public sealed class AgentGrain(
         if (_activityChanged)
         {
             _activityChanged = false;
-            Events.EventPublisher.Publish(grains, Now, "worker.activity.update", null, Id, null,
-                new { agent = new { id = Id, friendly_name = S.FriendlyName, activity = S.Activity, available = S.ActivityAvailable, activity_since = S.ActivitySince, wrap_up_ends_at = S.WrapUpEndsAt } },
-                [Id]);
+            var e = Events.EventPublisher.Create(Now, "worker.activity.update", null, Id, null,
+                new { agent = new { id = Id, friendly_name = S.FriendlyName, activity = S.Activity, available = S.ActivityAvailable, activity_since = S.ActivitySince, wrap_up_ends_at = S.WrapUpEndsAt } });
+            await Events.EventPublisher.PublishAsync(grains, eventLog, logger, [(e, [Id])]);
         }
         if (_wrapUpEndedFor is { } callId)
         {

@@ -26,6 +26,7 @@ public sealed partial class CallGrain
         }
         // Design rule 2: hold is the participant's hold flag; nobody leaves the conference, so hold never ends the call.
         leg.Hold = hold;
+        NoteHold(hold);
         Emit(hold ? "call.hold" : "call.unhold", new { by = agentId });
         await ConferenceOperationAsync($"{(hold ? "hold" : "resume")} {customer}", update: new ParticipantUpdate(Conference(), customer, hold, null, null, null));
         return View();
@@ -351,6 +352,7 @@ public sealed partial class CallGrain
         if (CustomerLeg() is { } leg && leg.Hold != hold)
         {
             leg.Hold = hold;
+            NoteHold(hold);
             Emit(hold ? "call.hold" : "call.unhold");
             await ConferenceOperationAsync($"{(hold ? "hold" : "resume")} {customerCallSid}", update: new ParticipantUpdate(Conference(), customerCallSid, hold, null, null, null));
         }

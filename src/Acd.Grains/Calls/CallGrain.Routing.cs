@@ -286,6 +286,7 @@ public sealed partial class CallGrain
     private async Task EndTalkAsync(string reason)
     {
         S.TalkEndedAt = Now;
+        NoteHold(false);
         S.EndReason = reason;
         foreach (var leg in S.Legs.Where(l => l.Status == "in-progress"))
         {
@@ -307,12 +308,24 @@ public sealed partial class CallGrain
 
     private async Task FinishAsync(CallStatus status, string? reason, string? message)
     {
+        // The figures statistics are computed from: wait until answered or abandoned, talk (hold included), hold, wrap-up.
+        var wrapUp = S.Status == CallStatus.WrapUp ? (Now - S.StatusSince).TotalSeconds : 0;
+        double? talk = S.ConnectedAt is { } connected ? ((S.TalkEndedAt ?? Now) - connected).TotalSeconds : null;
         Emit(status switch
         {
             CallStatus.Completed => "task.completed",
             CallStatus.Failed => "task.failed",
             _ => "task.canceled",
-        }, new { status = status.ToString().ToLowerInvariant(), reason });
+        }, new
+        {
+            status = status.ToString().ToLowerInvariant(),
+            reason,
+            agent_id = S.AgentId,
+            wait_seconds = Round(S.WaitSeconds),
+            talk_seconds = Round(talk),
+            hold_seconds = Round(S.HoldSeconds),
+            wrap_up_seconds = Round(wrapUp),
+        });
         if (status is CallStatus.Canceled && S.ConferenceSid is not null && CustomerLeg() is { } customer && !IsTerminal(customer.Status))
         {
             // The customer is in their conference and Acd is giving up on them: end it rather than leave them holding.
@@ -330,4 +343,6 @@ public sealed partial class CallGrain
         SetStatus(status);
         await SaveAsync();
     }
+
+    private static double? Round(double? seconds) => seconds is { } x ? Math.Round(x, 3) : null;
 }

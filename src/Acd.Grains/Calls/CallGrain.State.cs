@@ -23,13 +23,13 @@ public sealed partial class CallGrain
         S.Version++;
         await state.PersistAsync(this);
         grains.GetGrain<ICallDirectoryGrain>(Workspace.RouterGrainKey.Default).UpdateAsync(Summary()).Ignore();
-        PublishEvents();
+        await PublishEventsAsync();
     }
 
     /// <summary>Notes an event; it is published once the state it describes is written.</summary>
-    private void Emit(string type, object? details = null, string? alsoTo = null) => _events.Add((type, details, alsoTo));
+    private void Emit(string type, object? details = null, string? alsoTo = null, string? agentId = null) => _events.Add((type, details, alsoTo, agentId));
 
-    private void PublishEvents()
+    private async Task PublishEventsAsync()
     {
         if (_events.Count == 0)
         {
@@ -38,12 +38,25 @@ public sealed partial class CallGrain
         var snapshot = EventSnapshot();
         var concerned = S.Legs.Where(l => l.AgentId is not null && !IsTerminal(l.Status)).Select(l => l.AgentId)
             .Append(S.AgentId).Append(S.OfferedAgentId).Append(S.ConsultAgentId).ToList();
-        foreach (var (type, details, alsoTo) in _events)
-        {
-            Events.EventPublisher.Publish(grains, Now, type, Id, S.AgentId ?? S.OfferedAgentId ?? alsoTo, S.QueueId,
-                new { call = snapshot, details }, concerned.Append(alsoTo));
-        }
+        var events = _events.Select(e => (
+            Events.EventPublisher.Create(Now, e.Type, Id, e.AgentId ?? S.AgentId ?? S.OfferedAgentId ?? e.AlsoTo, S.QueueId, new { call = snapshot, details = e.Details }),
+            (IEnumerable<string?>)concerned.Append(e.AlsoTo))).ToList();
         _events.Clear();
+        await Events.EventPublisher.PublishAsync(grains, eventLog, logger, events);
+    }
+
+    /// <summary>The customer was put on hold or taken off it: hold time is counted for handle-time statistics.</summary>
+    private void NoteHold(bool hold)
+    {
+        if (hold)
+        {
+            S.HoldStartedAt ??= Now;
+        }
+        else if (S.HoldStartedAt is { } since)
+        {
+            S.HoldSeconds += (Now - since).TotalSeconds;
+            S.HoldStartedAt = null;
+        }
     }
 
     private object EventSnapshot() => new

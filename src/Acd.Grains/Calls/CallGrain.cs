@@ -19,6 +19,7 @@ public sealed partial class CallGrain(
     [PersistentState("call", "acd")] IPersistentState<CallState> state,
     IGrainFactory grains,
     ITelephony telephony,
+    Events.IEventLog eventLog,
     TimeProvider time,
     IOptions<AcdOptions> options,
     ILogger<CallGrain> logger) : Grain, ICallGrain
@@ -27,7 +28,7 @@ public sealed partial class CallGrain(
     private DeadlineTimer? _stepTimer;
     private DeadlineTimer? _maxWaitTimer;
     private DeadlineTimer? _pendingTimer;
-    private readonly List<(string Type, object? Details, string? AlsoTo)> _events = [];
+    private readonly List<(string Type, object? Details, string? AlsoTo, string? AgentId)> _events = [];
 
     /// <summary>
     /// The call's workflow, loaded when the call starts or activates: an edited workflow applies to the steps a call
@@ -175,8 +176,10 @@ public sealed partial class CallGrain(
         S.OfferDeadline = null;
         S.OfferedAgentId = null;
         S.AgentId = agentId;
+        // The caller's wait: from calling in for the first answer; from re-entering a queue after a cold transfer.
+        var wait = S.ConnectedAt is null ? (Now - S.CreatedAt).TotalSeconds : (Now - (S.QueuedAt ?? Now)).TotalSeconds;
+        S.WaitSeconds ??= wait;
         S.ConnectedAt = Now;
-        S.WaitSeconds = (Now - S.CreatedAt).TotalSeconds;
         if (CurrentAgentLeg(agentId) is { } leg && Rank(leg.Status) < Rank("in-progress"))
         {
             leg.Status = "in-progress";
@@ -186,10 +189,10 @@ public sealed partial class CallGrain(
         S.StepDeadline = null;
         S.MaxWaitDeadline = null;
         SetStatus(CallStatus.Connected);
-        Emit("reservation.accepted", new { agent_id = agentId, wait_seconds = S.WaitSeconds });
+        Emit("reservation.accepted", new { agent_id = agentId, wait_seconds = Math.Round(wait, 3) });
         await SaveAsync();
         await grains.GetGrain<IAgentGrain>(agentId).CallConnectedAsync(Id);
-        LogConnected(Id, agentId, S.WaitSeconds ?? 0);
+        LogConnected(Id, agentId, wait);
         if (S.Direction == "outbound")
         {
             await DialCustomerAsync();
@@ -234,7 +237,7 @@ public sealed partial class CallGrain(
         {
             case CallStatus.Created or CallStatus.Queued or CallStatus.Offered:
                 await StopRoutingAsync();
-                S.WaitSeconds = (Now - S.CreatedAt).TotalSeconds;
+                S.WaitSeconds = S.ConnectedAt is null ? (Now - S.CreatedAt).TotalSeconds : (Now - (S.QueuedAt ?? Now)).TotalSeconds;
                 await FinishAsync(CallStatus.Abandoned, "caller-hangup", null);
                 LogAbandoned(Id, S.WaitSeconds ?? 0);
                 break;

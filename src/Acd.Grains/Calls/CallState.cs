@@ -135,6 +135,12 @@ public sealed record CallState
 
     /// <summary>Caller ID of an outbound call's customer leg.</summary>
     [Id(42)] public string? OutboundCallerId { get; set; }
+
+    /// <summary>Since when the customer is on hold (null: not on hold).</summary>
+    [Id(43)] public DateTimeOffset? HoldStartedAt { get; set; }
+
+    /// <summary>Hold time so far, in seconds (closed holds).</summary>
+    [Id(44)] public double HoldSeconds { get; set; }
 }
 
 /// <summary>A conference operation waiting for the ConferenceSid: at most one of its parts is set.</summary>

@@ -72,6 +72,13 @@ public sealed class RestartTests
         var oldest = DateTimeOffset.Parse(created[c5], System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(after["longest_task_waiting_age"]!.GetValue<double>() >= (DateTimeOffset.UtcNow - oldest).TotalSeconds - 2, "waiting ages continue from before the crash");
 
+        // The event log (acd_event) kept what happened before the crash, and goes on after it.
+        var story = (await http.GetJsonAsync($"/api/events?callId={c1}&limit=1000")).AssertOk()["events"]!.AsArray().Select(e => e!.Str("type")).ToList();
+        Assert.Contains("task.created", story);
+        Assert.Contains("reservation.accepted", story);
+        var c2Story = (await http.GetJsonAsync($"/api/events?callId={c2}&type=reservation.accepted")).AssertOk()["events"]!.AsArray();
+        Assert.Equal("a2", Assert.Single(c2Story)!.Str("agent_id"));
+
         // The call connected before the crash is still under its agent's control: hold, then hang up.
         using var a1 = await restarted.ClientAsAsync("agent", "a1");
         (await a1.PostJsonAsync($"/api/calls/{c1}/hold")).AssertOk();

@@ -1,0 +1,211 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Acd.Api.Security;
+using Acd.Api.Tests.Infrastructure;
+using Acd.Twilio.Fake;
+
+namespace Acd.Api.Tests.Statistics;
+
+/// <summary>
+/// A scripted stretch of a day on a fake clock, through Twilio's webhooks and the agents' API, and the figures Acd
+/// reports compared with the same figures worked out by hand from the script.
+/// </summary>
+public sealed class ScriptedDayTests(TwilioFixture fixture) : IClassFixture<TwilioFixture>
+{
+    private FakeTwilio Twilio => fixture.Twilio;
+
+    private void Advance(double seconds) => fixture.App.Time.Advance(TimeSpan.FromSeconds(seconds));
+
+    [Fact]
+    public async Task TheFiguresAreExactlyWhatTheScriptAddsUpTo()
+    {
+        var http = fixture.Http;
+        (await http.PutJsonAsync("/api/queues/day", new { target_workers = "team == 'day'", wrap_up_seconds = 30 })).AssertOk();
+        (await http.PutJsonAsync("/api/workflows/day", new { task_reservation_timeout = 30, configuration = new { task_routing = new { default_filter = new { queue = "day" } } } })).AssertOk();
+        await fixture.AgentAsync("day", "ann", activity: "Offline");
+        await fixture.AgentAsync("day", "bob", activity: "Offline");
+        var ann = fixture.App.ClientAs(Roles.Agent, "ann");
+        var bob = fixture.App.ClientAs(Roles.Agent, "bob");
+        Advance(60);
+        var t0 = fixture.App.Time.GetUtcNow();
+
+        // c1 (t0): rings ann 8 s, talk 60 s with 15 s on hold, ann hangs up, wraps up 10 s and ends wrap-up herself.
+        (await ann.PutJsonAsync("/api/agents/ann/activity", new { activity = "Available" })).AssertOk();
+        var c1 = await fixture.CallInAsync("day");
+        var leg1 = await fixture.RungAsync("client:ann");
+        Advance(8);
+        Twilio.Answer(leg1.Sid);
+        await StatusAsync(c1.CallSid, "connected", c => c["conference_sid"] is not null);
+        Advance(20);
+        (await ann.PostJsonAsync($"/api/calls/{c1.CallSid}/hold")).AssertOk();
+        Advance(15);
+        (await ann.PostJsonAsync($"/api/calls/{c1.CallSid}/resume")).AssertOk();
+        Advance(25);
+        (await ann.PostJsonAsync($"/api/calls/{c1.CallSid}/hangup")).AssertOk();
+        await StatusAsync(c1.CallSid, "wrap_up");
+        Advance(10);
+        (await ann.PostJsonAsync($"/api/calls/{c1.CallSid}/complete")).AssertOk();
+        await StatusAsync(c1.CallSid, "completed");
+
+        // c2 (t0+80): rings ann 25 s (misses the 20 s service level), talk 40 s, the caller hangs up, wrap-up runs its 30 s.
+        Advance(2);
+        var c2 = await fixture.CallInAsync("day");
+        var leg2 = await RungAgainAsync("client:ann", leg1.Sid);
+        Advance(25);
+        Twilio.Answer(leg2.Sid);
+        await StatusAsync(c2.CallSid, "connected");
+        Advance(40);
+        Twilio.HangUp(c2.CallSid);
+        await StatusAsync(c2.CallSid, "wrap_up");
+        Advance(30);
+        await StatusAsync(c2.CallSid, "completed");
+
+        // t0+180: ann takes a break. c3 hangs up after 3 s (a short abandon), c4 (t0+190) after 50 s.
+        Advance(5);
+        (await ann.PutJsonAsync("/api/agents/ann/activity", new { activity = "Break" })).AssertOk();
+        var c3 = await fixture.CallInAsync("day");
+        Advance(3);
+        Twilio.HangUp(c3.CallSid);
+        await StatusAsync(c3.CallSid, "abandoned");
+        Advance(7);
+        var c4 = await fixture.CallInAsync("day");
+        Advance(50);
+        Twilio.HangUp(c4.CallSid);
+        await StatusAsync(c4.CallSid, "abandoned");
+
+        // t0+250: ann is back; c5 rings her 30 s unanswered (missed: she is moved to Break), then bob comes in at
+        // t0+290 and answers after 2 s; talk 20 s, bob hangs up, wrap-up runs its 30 s.
+        Advance(10);
+        (await ann.PutJsonAsync("/api/agents/ann/activity", new { activity = "Available" })).AssertOk();
+        var c5 = await fixture.CallInAsync("day");
+        await RungAgainAsync("client:ann", leg2.Sid);
+        Advance(30);
+        await StatusAsync(c5.CallSid, "queued");
+        Advance(10);
+        (await bob.PutJsonAsync("/api/agents/bob/activity", new { activity = "Available" })).AssertOk();
+        var leg5 = await fixture.RungAsync("client:bob");
+        Advance(2);
+        Twilio.Answer(leg5.Sid);
+        await StatusAsync(c5.CallSid, "connected");
+        Advance(20);
+        Twilio.HangUp(leg5.Sid);
+        await StatusAsync(c5.CallSid, "wrap_up");
+        Advance(30);
+        await StatusAsync(c5.CallSid, "completed");
+        Advance(58);
+        Assert.Equal(t0.AddSeconds(400), fixture.App.Time.GetUtcNow());
+
+        var window = $"from={Uri.EscapeDataString(t0.ToString("O", CultureInfo.InvariantCulture))}&to={Uri.EscapeDataString(t0.AddSeconds(400).ToString("O", CultureInfo.InvariantCulture))}";
+        var queue = (await http.GetJsonAsync($"/api/queues/day/statistics?{window}")).AssertOk()["cumulative"]!;
+        // By hand: answered c1 (8 s), c2 (25 s), c5 (42 s); abandoned c3 (3 s, short) and c4 (50 s).
+        Assert.Equal(5, queue["tasks_entered"]!.GetValue<int>());
+        Assert.Equal(3, queue["tasks_answered"]!.GetValue<int>());
+        Assert.Equal(2, queue["tasks_abandoned"]!.GetValue<int>());
+        Assert.Equal(1, queue["tasks_abandoned_short"]!.GetValue<int>());
+        Assert.Equal(1, queue["answered_within_service_level"]!.GetValue<int>());
+        Assert.Equal(25.0, queue["service_level"]!.GetValue<double>());        // 1 ÷ (3 + 2 − 1)
+        Assert.Equal(25.0, queue["average_speed_of_answer"]!.GetValue<double>()); // (8 + 25 + 42) ÷ 3
+        Assert.Equal(25.6, queue["average_wait"]!.GetValue<double>());          // (8 + 25 + 42 + 3 + 50) ÷ 5
+        Assert.Equal(50.0, queue["max_wait"]!.GetValue<double>());
+        Assert.Equal(3, queue["tasks_completed"]!.GetValue<int>());
+        Assert.Equal(63.333, queue["average_handle_time"]!.GetValue<double>()); // (60+10 + 40+30 + 20+30) ÷ 3
+        Assert.Equal(40.0, queue["average_talk_time"]!.GetValue<double>());
+        Assert.Equal(5.0, queue["average_hold_time"]!.GetValue<double>());
+        Assert.Equal(23.333, queue["average_wrap_up_time"]!.GetValue<double>());
+        Assert.Equal(4, queue["reservations_created"]!.GetValue<int>());
+        Assert.Equal(1, queue["reservations_timed_out"]!.GetValue<int>());
+
+        // A different service-level threshold changes only what it should: 25 s takes in c2 too.
+        var loose = (await http.GetJsonAsync($"/api/queues/day/statistics?{window}&service_level_threshold=25&abandon_within=0")).AssertOk()["cumulative"]!;
+        Assert.Equal(40.0, loose["service_level"]!.GetValue<double>());        // 2 ÷ (3 + 2 − 0)
+
+        var annStats = (await http.GetJsonAsync($"/api/agents/ann/statistics?{window}")).AssertOk();
+        Assert.Equal(2, annStats["calls_handled"]!.GetValue<int>());
+        Assert.Equal(100.0, annStats["talk_seconds"]!.GetValue<double>());
+        Assert.Equal(15.0, annStats["hold_seconds"]!.GetValue<double>());
+        Assert.Equal(40.0, annStats["wrap_up_seconds"]!.GetValue<double>());
+        Assert.Equal(1, annStats["missed_offers"]!.GetValue<int>());
+        // Available 68 + 67 + 5 + 30 s, wrap-up 10 + 30 s: staffed 210 s, of which talk + wrap-up 140 s.
+        Assert.Equal(210.0, annStats["staffed_seconds"]!.GetValue<double>());
+        Assert.Equal(0.667, annStats["occupancy"]!.GetValue<double>());
+        Assert.Equal(170.0, annStats["seconds_by_activity"]!["Available"]!.GetValue<double>());
+        Assert.Equal(190.0, annStats["seconds_by_activity"]!["Break"]!.GetValue<double>());
+
+        var bobStats = (await bob.GetJsonAsync($"/api/agents/bob/statistics?{window}")).AssertOk();
+        Assert.Equal(1, bobStats["calls_handled"]!.GetValue<int>());
+        Assert.Equal(110.0, bobStats["staffed_seconds"]!.GetValue<double>());  // Available 22 + 58, wrap-up 30
+        Assert.Equal(0.455, bobStats["occupancy"]!.GetValue<double>());        // (20 + 30) ÷ 110
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await bob.GetJsonAsync($"/api/agents/ann/statistics?{window}")).Status);
+
+        // Everything at once (the dashboard's read) agrees.
+        var all = (await http.GetJsonAsync($"/api/statistics?{window}")).AssertOk();
+        var dayQueue = all["queues"]!.AsArray().Single(q => q!.Str("queue_id") == "day")!;
+        Assert.Equal(25.0, dayQueue["cumulative"]!["service_level"]!.GetValue<double>());
+        Assert.Equal(0.667, all["agents"]!.AsArray().Single(a => a!.Str("agent_id") == "ann")!["occupancy"]!.GetValue<double>());
+
+        // The event log tells c1's story in order.
+        var story = (await http.GetJsonAsync($"/api/events?callId={c1.CallSid}&limit=1000")).AssertOk()["events"]!.AsArray().Select(e => e!.Str("type")).ToList();
+        AssertInOrder(story, "task.created", "task-queue.entered", "reservation.created", "reservation.accepted", "call.hold", "call.unhold", "task.wrapup", "task.completed");
+    }
+
+    [Fact]
+    public async Task TheEventLogPagesAndFiltersAndRefusesBadQueries()
+    {
+        await fixture.CenterAsync("log", agents: "log-a");
+        var caller = await fixture.CallInAsync("log");
+        await fixture.RungAsync("client:log-a");
+        var http = fixture.Http;
+
+        var first = (await http.GetJsonAsync($"/api/events?callId={caller.CallSid}&type=task.,reservation.&limit=1")).AssertOk();
+        Assert.Equal("task.created", first["events"]![0]!.Str("type"));
+        var seen = new List<string> { "task.created" };
+        var next = first.Str("next");
+        while (next is not null)
+        {
+            var page = (await http.GetJsonAsync(next)).AssertOk();
+            seen.AddRange(page["events"]!.AsArray().Select(e => e!.Str("type")));
+            next = page["next"]?.GetValue<string>();
+        }
+        Assert.Equal(["task.created", "reservation.created"], seen);
+
+        (await http.GetJsonAsync("/api/events?from=yesterday")).AssertProblem(System.Net.HttpStatusCode.BadRequest, "from");
+        (await http.GetJsonAsync("/api/events?from=2026-11-25T10:00:00Z&to=2026-11-25T09:00:00Z")).AssertProblem(System.Net.HttpStatusCode.BadRequest, "to");
+        (await http.GetJsonAsync("/api/events?limit=5000")).AssertProblem(System.Net.HttpStatusCode.BadRequest, "limit");
+        (await http.GetJsonAsync("/api/queues/log/statistics?service_level_threshold=-1")).AssertProblem(System.Net.HttpStatusCode.BadRequest, "service_level_threshold");
+        (await http.GetJsonAsync("/api/queues/nowhere/statistics")).AssertProblem(System.Net.HttpStatusCode.NotFound, null!);
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await fixture.App.ClientAs(Roles.Agent, "log-a").GetJsonAsync("/api/events")).Status);
+    }
+
+    private static void AssertInOrder(List<string> actual, params string[] expected)
+    {
+        var at = 0;
+        foreach (var type in expected)
+        {
+            var found = actual.IndexOf(type, at);
+            Assert.True(found >= 0, $"'{type}' missing after position {at} in: {string.Join(", ", actual)}");
+            at = found + 1;
+        }
+    }
+
+    private async Task StatusAsync(string callId, string status, Func<JsonNode, bool>? also = null)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var call = await fixture.CallAsync(callId);
+            if (call.Str("status") == status && (also is null || also(call)))
+            {
+                return;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"call {callId} did not become {status}; last seen: {call.ToJsonString()}");
+            await Task.Delay(10);
+        }
+    }
+
+    private async Task<FakeLeg> RungAgainAsync(string to, string previousSid)
+    {
+        FakeLeg? leg = null;
+        await Eventually.HoldsAsync(() => Task.FromResult((leg = Twilio.LegTo(to)) is not null && leg.Sid != previousSid), $"{to} is rung again");
+        return leg!;
+    }
+}
