@@ -5,6 +5,10 @@ using Acd.Api.Twilio;
 using Acd.Api.WorkspaceFile;
 using Acd.Grains;
 using Acd.Grains.Abstractions;
+using Acd.Grains.Events;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenTelemetry.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -15,6 +19,16 @@ namespace Acd.Api;
 
 public static class AcdApiExtensions
 {
+    /// <summary>Health checks that decide readiness (<c>/health/ready</c>); the storage check of the silo carries it too.</summary>
+    public const string ReadyTag = "ready";
+
+    private static Task WriteHealthAsync(HttpContext context, HealthReport report) =>
+        context.Response.WriteAsJsonAsync(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.Select(e => new { name = e.Key, status = e.Value.Status.ToString(), description = e.Value.Description }),
+        });
+
     /// <summary>Services of the HTTP edge: JSON in TaskRouter's shapes, ProblemDetails, OpenAPI, health, the workspace file.</summary>
     public static IHostApplicationBuilder AddAcdApi(this IHostApplicationBuilder builder)
     {
@@ -27,7 +41,10 @@ public static class AcdApiExtensions
         services.AddExceptionHandler<BadRequestHandler>();
         services.AddExceptionHandler<UnavailableHandler>();
         services.AddOpenApi();
-        services.AddHealthChecks();
+        services.AddHealthChecks().AddCheck<Health.ClusterReadyCheck>("cluster", tags: [ReadyTag]);
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(AcdMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.Orleans")
+            .AddPrometheusExporter());
         services.AddHostedService<WorkspaceFileLoader>();
         services.AddOptions<Statistics.StatisticsOptions>().Bind(builder.Configuration.GetSection(Statistics.StatisticsOptions.Section));
         services.AddSingleton<Statistics.StatisticsService>();
@@ -45,6 +62,11 @@ public static class AcdApiExtensions
         app.UseAuthorization();
         app.MapOpenApi().AllowAnonymous();
         app.MapHealthChecks("/health").AllowAnonymous();
+        // Liveness: the process answers. Readiness: the cluster and storage answer (send traffic only then).
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteHealthAsync }).AllowAnonymous();
+        // Prometheus scrapes without a token: expose it on the internal network only.
+        app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
         if (app.Environment.IsDevelopment())
         {
             app.MapDevTokenApi();

@@ -53,6 +53,7 @@ public static class SiloExtensions
             }
             var connectionString = configuration.GetConnectionString("Acd")
                 ?? throw new AcdStartupException("Storage:Provider is Postgres but ConnectionStrings:Acd is not set");
+            builder.Services.AddHealthChecks().AddCheck("storage", new PostgresReadyCheck(connectionString), tags: [Acd.Api.AcdApiExtensions.ReadyTag]);
             var address = System.Net.IPAddress.Parse(configuration["Orleans:AdvertisedAddress"] ?? "127.0.0.1");
             silo.Configure<ClusterOptions>(o =>
             {

@@ -35,6 +35,7 @@ public static class EventPublisher
         }
         foreach (var (e, agents) in events)
         {
+            AcdMetrics.Record(e);
             grains.GetGrain<IEventFeedGrain>(IEventFeedGrain.Supervisor).PublishAsync(e).Ignore();
             foreach (var agent in agents.OfType<string>().Distinct(StringComparer.Ordinal))
             {

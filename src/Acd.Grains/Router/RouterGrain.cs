@@ -63,7 +63,8 @@ public sealed class RouterGrain(IGrainFactory grains, TimeProvider time, ILogger
         var matched = matches.Select(m => m.CallId).ToHashSet(StringComparer.Ordinal);
         WakeCalls(queues.SelectMany(q => q.Waiting).Select(c => c.CallId).Where(id => !matched.Contains(id)));
 
-        this.RegisterGrainTimer(ExpireLostMatchesAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10)) { KeepAlive = true });
+        Events.AcdMetrics.ReportWaiting(_index.WaitingByQueue());
+        this.RegisterGrainTimer(ExpireLostMatchesAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)) { KeepAlive = true });
         await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), cancellationToken);
         await base.OnActivateAsync(cancellationToken);
     }
@@ -152,7 +153,14 @@ public sealed class RouterGrain(IGrainFactory grains, TimeProvider time, ILogger
     {
         var matches = _index.ExpirePending(PendingMatchLifetime);
         Dispatch(matches);
+        Events.AcdMetrics.ReportWaiting(_index.WaitingByQueue());
         return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        Events.AcdMetrics.StopReportingWaiting();
+        return base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     private void Dispatch(IEnumerable<Match> matches)

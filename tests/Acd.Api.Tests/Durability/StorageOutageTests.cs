@@ -38,6 +38,11 @@ public sealed class StorageOutageTests
         Assert.Equal(503, refused.Body!["status"]!.GetValue<int>());
         Assert.Contains("try again", refused.Body!.Str("detail"), StringComparison.OrdinalIgnoreCase);
         Assert.False(node.Process.HasExited);
+        // The balancer's readiness probe says so: this node should not get traffic now. Liveness stays up.
+        var notReady = await http.GetJsonAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.Status);
+        Assert.Contains(notReady.Body!["checks"]!.AsArray(), c => c!.Str("name") == "storage" && c!.Str("status") == "Unhealthy");
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/health/live", UriKind.Relative))).StatusCode);
 
         proxy.Restore();
 
@@ -48,6 +53,7 @@ public sealed class StorageOutageTests
         await Eventually.HoldsAsync(async () => (after = await twilio.CallAsync($"{TwilioFixture.PublicBaseUrl}/twilio/voice/incoming?workflow=desk", "+819000000003", TwilioFixture.Number)).Status == 200,
             "Acd takes calls again once storage is back", 30000);
         Assert.Equal("Offline", (await http.GetJsonAsync("/api/agents/ann")).AssertOk().Str("activity"));
+        Assert.Equal(HttpStatusCode.OK, (await http.GetJsonAsync("/health/ready")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetJsonAsync($"/api/calls/{during.CallSid}")).Status);
         var stats = (await http.GetJsonAsync("/api/queues/desk/stats")).AssertOk();
         Assert.Equal([before.CallSid, after.CallSid], stats["waiting_call_ids"]!.AsArray().Select(n => n!.GetValue<string>()));

@@ -301,6 +301,8 @@ public sealed class RoutingIndex(TimeProvider time, Random random)
         return matches;
     }
 
+    public Dictionary<string, int> WaitingByQueue() => _queues.ToDictionary(q => q.Key, q => q.Value.Calls.Count, StringComparer.Ordinal);
+
     public int CountInActivity(string activity) => _agents.Values.Count(a => a.Snapshot.Activity == activity);
 
     public QueueRealtime? Realtime(string queueId)

@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Text.Json;
+using Acd.Grains.Abstractions;
+
+namespace Acd.Grains.Events;
+
+/// <summary>
+/// Acd's OpenTelemetry meter (<c>Acd</c>), recorded from the same events the log keeps, so metrics and statistics
+/// cannot disagree about what happened: calls entered, offers by outcome, abandons, wait and handle time histograms,
+/// and the number of calls waiting per queue (reported by the node that hosts the router).
+/// </summary>
+public static class AcdMetrics
+{
+    public const string MeterName = "Acd";
+
+    private static readonly Meter Meter = new(MeterName, "1.0");
+    private static readonly ConcurrentDictionary<string, int> Waiting = new(StringComparer.Ordinal);
+
+    private static readonly Counter<long> Entered = Meter.CreateCounter<long>("acd.calls.entered", "{call}", "Calls that entered a queue");
+    private static readonly Counter<long> Offers = Meter.CreateCounter<long>("acd.offers", "{offer}", "Offers (reservations) by outcome: created, accepted, rejected, timeout, canceled");
+    private static readonly Counter<long> Abandoned = Meter.CreateCounter<long>("acd.calls.abandoned", "{call}", "Callers who hung up before being answered");
+    private static readonly Histogram<double> Wait = Meter.CreateHistogram<double>("acd.call.wait", "s", "Wait until answered or abandoned");
+    private static readonly Histogram<double> Handle = Meter.CreateHistogram<double>("acd.call.handle", "s", "Handle time (talk, hold included, plus wrap-up) of completed calls");
+
+    static AcdMetrics()
+    {
+        Meter.CreateObservableGauge("acd.queue.waiting",
+            () => Waiting.Select(q => new Measurement<int>(q.Value, new KeyValuePair<string, object?>("queue", q.Key))),
+            "{call}", "Calls waiting in each queue");
+    }
+
+    /// <summary>The router's latest count of waiting calls per queue (replaces what was reported before).</summary>
+    public static void ReportWaiting(IReadOnlyDictionary<string, int> byQueue)
+    {
+        foreach (var gone in Waiting.Keys.Except(byQueue.Keys))
+        {
+            Waiting.TryRemove(gone, out _);
+        }
+        foreach (var (queue, count) in byQueue)
+        {
+            Waiting[queue] = count;
+        }
+    }
+
+    /// <summary>The router left this node: another reports now.</summary>
+    public static void StopReportingWaiting() => Waiting.Clear();
+
+    public static void Record(AcdEvent e)
+    {
+        var queue = new KeyValuePair<string, object?>("queue", e.QueueId ?? "");
+        switch (e.Type)
+        {
+            case "task-queue.entered":
+                Entered.Add(1, queue);
+                break;
+            case "reservation.created" or "reservation.rejected" or "reservation.timeout" or "reservation.canceled":
+                Offers.Add(1, queue, new KeyValuePair<string, object?>("outcome", e.Type["reservation.".Length..]));
+                break;
+            case "reservation.accepted":
+                Offers.Add(1, queue, new KeyValuePair<string, object?>("outcome", "accepted"));
+                if (Number(e, "wait_seconds") is { } waited)
+                {
+                    Wait.Record(waited, queue, new KeyValuePair<string, object?>("outcome", "answered"));
+                }
+                break;
+            case "task.canceled" when e.DataJson.Contains("\"abandoned\"", StringComparison.Ordinal):
+                Abandoned.Add(1, queue);
+                Wait.Record(Number(e, "wait_seconds") ?? 0, queue, new KeyValuePair<string, object?>("outcome", "abandoned"));
+                break;
+            case "task.completed" when Number(e, "talk_seconds") is { } talk:
+                Handle.Record(talk + (Number(e, "wrap_up_seconds") ?? 0), queue);
+                break;
+        }
+    }
+
+    private static double? Number(AcdEvent e, string name)
+    {
+        using var json = JsonDocument.Parse(e.DataJson);
+        return json.RootElement.TryGetProperty("details", out var d) && d.ValueKind == JsonValueKind.Object
+            && d.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+    }
+}
