@@ -57,6 +57,19 @@ public static class AcdApiExtensions
     public static IEndpointRouteBuilder MapAcdApi(this WebApplication app)
     {
         app.UseExceptionHandler();
+        // The dashboard's files are open (the page asks for a supervisor's token and sends it with each request).
+        var dashboard = new Microsoft.Extensions.FileProviders.EmbeddedFileProvider(typeof(AcdApiExtensions).Assembly, "Acd.Api.Dashboard");
+        app.Use((context, next) =>
+        {
+            if (context.Request.Path.Value == "/dashboard")
+            {
+                context.Response.Redirect("/dashboard/");
+                return Task.CompletedTask;
+            }
+            return next(context);
+        });
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = dashboard, RequestPath = "/dashboard" });
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = dashboard, RequestPath = "/dashboard" });
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();

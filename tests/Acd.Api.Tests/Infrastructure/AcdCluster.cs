@@ -16,20 +16,21 @@ public sealed class AcdCluster : IAsyncDisposable
     private readonly string _clusterId = $"test-{Guid.NewGuid():N}"[..13];
     private int _turn;
 
-    private AcdCluster(string connectionString, FakeTwilio twilio)
+    private AcdCluster(string? connectionString, FakeTwilio twilio)
     {
         ConnectionString = connectionString;
         Twilio = twilio;
         Twilio.Send = ForwardAsync;
     }
 
-    public string ConnectionString { get; }
+    /// <summary>PostgreSQL for storage and clustering; null: one in-memory node.</summary>
+    public string? ConnectionString { get; }
 
     public FakeTwilio Twilio { get; }
 
     public IReadOnlyList<AcdNode> Nodes => _nodes;
 
-    public static async Task<AcdCluster> StartAsync(string connectionString) => new(connectionString, await FakeTwilio.StartAsync());
+    public static async Task<AcdCluster> StartAsync(string? connectionString) => new(connectionString, await FakeTwilio.StartAsync());
 
     /// <summary>Starts a node (again, after a kill, when given the ports it had) and waits until it answers.</summary>
     public async Task<AcdNode> StartNodeAsync(NodePorts? ports = null, IDictionary<string, string>? settings = null)
@@ -38,9 +39,9 @@ public sealed class AcdCluster : IAsyncDisposable
         var environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
-            ["Storage__Provider"] = "Postgres",
+            ["Storage__Provider"] = ConnectionString is null ? "Memory" : "Postgres",
             ["Storage__MigrateOnStart"] = "true",
-            ["ConnectionStrings__Acd"] = ConnectionString,
+            ["ConnectionStrings__Acd"] = ConnectionString ?? "",
             ["Orleans__ClusterId"] = _clusterId,
             ["Orleans__SiloPort"] = ports.Silo.ToString(CultureInfo.InvariantCulture),
             ["Orleans__GatewayPort"] = ports.Gateway.ToString(CultureInfo.InvariantCulture),
@@ -126,8 +127,14 @@ public sealed class AcdNode(SiloProcess process, NodePorts ports) : IAsyncDispos
 
     internal async Task SignInAsync()
     {
-        var token = (await Http.PostJsonAsync("/dev/token", new { role = "admin", sub = "admin" })).AssertOk().Str("token");
-        Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync("admin", "admin"));
+    }
+
+    /// <summary>A token minted by the node's development endpoint.</summary>
+    public async Task<string> TokenAsync(string role, string sub)
+    {
+        using var anonymous = new HttpClient { BaseAddress = Http.BaseAddress };
+        return (await anonymous.PostJsonAsync("/dev/token", new { role, sub })).AssertOk().Str("token");
     }
 
     /// <summary>A client acting as <paramref name="sub"/> in <paramref name="role"/> (an agent's softphone, a supervisor).</summary>
