@@ -85,10 +85,11 @@ public sealed partial class FakeTwilio : IAsyncDisposable
     public static async Task<FakeTwilio> StartAsync(
         Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>>? send = null,
         string accountSid = DefaultAccountSid,
-        string authToken = DefaultAuthToken)
+        string authToken = DefaultAuthToken,
+        string url = "http://127.0.0.1:0")
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(url);
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var http = new HttpClient();
@@ -256,8 +257,23 @@ public sealed partial class FakeTwilio : IAsyncDisposable
         _outbox.Writer.TryWrite((url, form));
     }
 
+    /// <summary>A leg the fake created starts ringing (an agent's phone, a supervisor's, an outbound call's customer).</summary>
+    public event Action<FakeLeg>? Rung;
+
+    /// <summary>A leg reached its final status (answered and hung up, or never answered).</summary>
+    public event Action<FakeLeg>? Ended;
+
     private void LegCallback(FakeLeg leg, string statusEvent)
     {
+        // Observers hear of it off the lock, in the order it happened for each leg.
+        if (statusEvent == "ringing" && Rung is { } rung)
+        {
+            _ = Task.Run(() => rung(leg));
+        }
+        else if (statusEvent == "completed" && Ended is { } ended)
+        {
+            _ = Task.Run(() => ended(leg));
+        }
         if (!leg.StatusCallbackEvents.Contains(statusEvent) && !(statusEvent == "completed" && leg.StatusCallback is not null))
         {
             return;
