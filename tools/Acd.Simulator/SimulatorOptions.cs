@@ -17,18 +17,18 @@ public sealed record SimulatorOptions
     /// <summary>Where a started Acd listens.</summary>
     public int AcdPort { get; init; } = 5080;
 
-    public double CallsPerMinute { get; init; } = 12;
+    public double CallsPerMinute { get; init; } = 6;
 
-    public int Agents { get; init; } = 8;
+    public int Agents { get; init; } = 10;
 
     /// <summary>How long callers keep arriving; 0: until Ctrl+C.</summary>
     public double Minutes { get; init; } = 5;
 
     /// <summary>Mean talk time (exponential).</summary>
-    public double TalkSeconds { get; init; } = 150;
+    public double TalkSeconds { get; init; } = 60;
 
     /// <summary>Mean patience before a waiting caller hangs up (exponential); 0: nobody abandons.</summary>
-    public double PatienceSeconds { get; init; } = 120;
+    public double PatienceSeconds { get; init; } = 90;
 
     /// <summary>Mean time an agent takes to pick up (exponential, capped below the ring time).</summary>
     public double AnswerSeconds { get; init; } = 3;
@@ -83,9 +83,9 @@ public sealed record SimulatorOptions
 
           dotnet run --project tools/Acd.Simulator [options]
 
-          --rate N         calls per minute, Poisson (12)           --agents N      agents (8)
+          --rate N         calls per minute, Poisson (6)            --agents N      agents (10)
           --minutes N      how long calls arrive; 0 = until Ctrl+C (5)
-          --talk S         mean talk seconds, exponential (150)     --patience S    mean patience; 0 = never abandon (120)
+          --talk S         mean talk seconds, exponential (60)      --patience S    mean patience; 0 = never abandon (90)
           --answer S       mean seconds to pick up (3)              --no-answer P   share of offers left to ring out (0.03)
           --wrap-up S      wrap-up seconds (10)                     --sales P       share pressing 1 for sales (0.4)
           --seed N         random seed (1)
