@@ -19,6 +19,7 @@ public static class AcdDomainServiceCollectionExtensions
         services.TryAddSingleton<InMemoryTelephony>();
         services.TryAddSingleton<ITelephony>(sp => sp.GetRequiredService<InMemoryTelephony>());
         services.TryAddSingleton<Events.IEventLog, Events.InMemoryEventLog>();
+        services.TryAddSingleton<Queues.IWaitingCallStore, Queues.InMemoryWaitingCallStore>();
         services.AddSingleton<RouterKeeper>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RouterKeeper>());
         return services;

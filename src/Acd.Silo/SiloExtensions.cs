@@ -1,6 +1,7 @@
 using Acd.Api.Security;
 using Acd.Grains;
 using Acd.Grains.Events;
+using Acd.Grains.Queues;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Acd.Silo.Database;
 using Orleans.Configuration;
@@ -81,6 +82,8 @@ public static class SiloExtensions
             });
             silo.Services.Replace(ServiceDescriptor.Singleton<IEventLog>(services =>
                 new PostgresEventLog(connectionString, serviceId, services.GetRequiredService<ILogger<PostgresEventLog>>())));
+            silo.Services.Replace(ServiceDescriptor.Singleton<IWaitingCallStore>(services =>
+                new PostgresWaitingCallStore(connectionString, serviceId, services.GetRequiredService<Serializer>())));
         });
         return builder;
     }

@@ -91,15 +91,17 @@ public sealed partial class FakeTwilio
             participant = conference?.Status == "completed" ? null : conference?.Participants.GetValueOrDefault(callSid);
             if (conference is not null && participant is not null)
             {
+                // Twilio applies an update as a whole, then reports it: every callback carries the final state.
+                var events = new List<string>();
                 if (get("Hold") is { } hold && Flag(hold, false) != participant.Hold)
                 {
                     participant.Hold = Flag(hold, false);
-                    ConferenceCallback(conference, participant.Hold ? "participant-hold" : "participant-unhold", participant);
+                    events.Add(participant.Hold ? "participant-hold" : "participant-unhold");
                 }
                 if (get("Muted") is { } muted && Flag(muted, false) != participant.Muted)
                 {
                     participant.Muted = Flag(muted, false);
-                    ConferenceCallback(conference, participant.Muted ? "participant-mute" : "participant-unmute", participant);
+                    events.Add(participant.Muted ? "participant-mute" : "participant-unmute");
                 }
                 var coachingChanged = false;
                 if (get("Coaching") is { } coaching && Flag(coaching, false) != participant.Coaching)
@@ -114,7 +116,11 @@ public sealed partial class FakeTwilio
                 }
                 if (coachingChanged)
                 {
-                    ConferenceCallback(conference, "participant-modify", participant);
+                    events.Add("participant-modify");
+                }
+                foreach (var name in events)
+                {
+                    ConferenceCallback(conference, name, participant);
                 }
             }
         }

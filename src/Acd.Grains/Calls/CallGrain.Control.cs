@@ -201,7 +201,7 @@ public sealed partial class CallGrain
             return Problem.Conflict($"Call '{Id}' is {S.Status}: only a connected call can be supervised");
         }
         var leg = S.Legs.LastOrDefault(l => l.Role == "supervisor" && l.AgentId == supervisorId && !IsTerminal(l.Status));
-        var agentSid = S.AgentId is { } agent ? ActiveLegOf(agent)?.CallSid : null;
+        var agentSid = AgentLegSid();
         if (action == SupervisorAction.Leave)
         {
             if (leg is null)
@@ -236,21 +236,20 @@ public sealed partial class CallGrain
                 StartConferenceOnEnter: false, EndConferenceOnExit: false, TimeoutSeconds: 30, Urgency.Normal, null));
             return View();
         }
-        if (leg.Muted == muted && leg.Coaching == coaching)
-        {
-            return View();
-        }
         leg.Muted = muted;
         leg.Coaching = coaching;
         Emit($"call.supervisor.{action.ToString().ToLowerInvariant()}", new { supervisor_id = supervisorId }, supervisorId);
-        if (leg.CallSid is { } sid)
+        if (leg.CallSid is { } sid && leg.Status == "in-progress")
         {
+            // Sent even when the flags already match: they mirror Twilio's callbacks, which can trail the last
+            // request, and Twilio takes the same update twice without harm.
             await ConferenceOperationAsync($"{action.ToString().ToLowerInvariant()} by {supervisorId}",
                 update: new ParticipantUpdate(Conference(), sid, null, muted, coaching, coaching ? agentSid : null));
         }
         else
         {
-            await SaveAsync(); // still ringing: the leg's flags are set when it is created... so apply once it answers
+            leg.FlagsToApply = true; // still ringing: sent when the supervisor joins
+            await SaveAsync();
         }
         return View();
     }
@@ -344,6 +343,9 @@ public sealed partial class CallGrain
         }
         return S.AgentId == agentId ? null : Problem.Conflict($"Call '{Id}' is connected to '{S.AgentId}', not '{agentId}'");
     }
+
+    /// <summary>The CallSid of the connected agent's leg, the one a coaching supervisor whispers to.</summary>
+    private string? AgentLegSid() => S.AgentId is { } agent ? ActiveLegOf(agent)?.CallSid : null;
 
     private CallLeg? ActiveLegOf(string agentId) => S.Legs.LastOrDefault(l => l.AgentId == agentId && l.Role is "agent" or "consult" && !IsTerminal(l.Status));
 

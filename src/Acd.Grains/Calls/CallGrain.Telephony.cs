@@ -1,4 +1,5 @@
 using Acd.Grains.Abstractions;
+using Acd.Grains.Telephony;
 using Microsoft.Extensions.Logging;
 
 namespace Acd.Grains.Calls;
@@ -93,9 +94,15 @@ public sealed partial class CallGrain
                 await ConsultLegAsync(leg, previous, status);
                 return;
             case "supervisor":
-                if (status == "in-progress")
+                if (status == "in-progress" && previous != "in-progress")
                 {
                     Emit("call.supervisor.joined", new { supervisor_id = leg.AgentId });
+                    if (leg.FlagsToApply && leg.CallSid is { } supervisorSid)
+                    {
+                        leg.FlagsToApply = false;
+                        await ConferenceOperationAsync($"supervisor {leg.AgentId} mode",
+                            update: new ParticipantUpdate(Conference(), supervisorSid, null, leg.Muted, leg.Coaching, leg.Coaching ? AgentLegSid() : null));
+                    }
                 }
                 else if (IsTerminal(status))
                 {

@@ -28,6 +28,9 @@ public sealed record CallLeg
 
     [Id(7)] public bool Coaching { get; set; }
 
+    /// <summary>A supervisor changed mode while this leg was still ringing: the flags are sent when it joins.</summary>
+    [Id(9)] public bool FlagsToApply { get; set; }
+
     public CallLegView View() => new(LegId, Role, AgentId, CallSid, Status, Muted, Hold, Coaching);
 }
 

@@ -36,6 +36,19 @@ internal static class DurableState
         }
     }
 
+    /// <summary>A write to one of Acd's own stores on behalf of <paramref name="grain"/>, failing the same way.</summary>
+    public static async Task WriteAsync(this IGrainBase grain, Func<Task> write)
+    {
+        try
+        {
+            await write();
+        }
+        catch (Exception e)
+        {
+            throw Failed(grain, e);
+        }
+    }
+
     private static Exception Failed(IGrainBase grain, Exception e)
     {
         grain.GrainContext.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationError, e, "State could not be written; reloading from storage"));

@@ -6,9 +6,17 @@ namespace Acd.Grains.Queues;
 
 public sealed class QueueGrain(
     [PersistentState("queue", "acd")] IPersistentState<QueueState> state,
+    IWaitingCallStore store,
     IGrainFactory grains) : Grain, IQueueGrain
 {
+    private Dictionary<string, WaitingCall> _waiting = new(StringComparer.Ordinal);
+
     private string Id => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _waiting = (await store.LoadAsync(Id)).ToDictionary(c => c.CallId, StringComparer.Ordinal);
+    }
 
     public async Task<Outcome<QueueDefinition>> ConfigureAsync(QueueDefinition definition)
     {
@@ -39,9 +47,9 @@ public sealed class QueueGrain(
         {
             return Problem.NotFound($"No queue '{Id}'");
         }
-        if (state.State.Waiting.Count > 0)
+        if (_waiting.Count > 0)
         {
-            return Problem.Conflict($"{state.State.Waiting.Count} call(s) are waiting in queue '{Id}'");
+            return Problem.Conflict($"{_waiting.Count} call(s) are waiting in queue '{Id}'");
         }
         var unregistered = await grains.Workspace().UnregisterQueueAsync(Id);
         if (!unregistered.Ok)
@@ -79,9 +87,9 @@ public sealed class QueueGrain(
 
     public async Task RemoveAsync(string callId)
     {
-        if (state.State.Waiting.Remove(callId))
+        if (_waiting.Remove(callId))
         {
-            await state.PersistAsync(this);
+            await this.WriteAsync(() => store.RemoveAsync(Id, callId));
         }
     }
 
@@ -94,7 +102,7 @@ public sealed class QueueGrain(
     }
 
     public Task<(QueueDefinition? Definition, IReadOnlyList<WaitingCall> Waiting)> GetRoutingAsync() =>
-        Task.FromResult<(QueueDefinition?, IReadOnlyList<WaitingCall>)>((state.State.Definition, [.. state.State.Waiting.Values]));
+        Task.FromResult<(QueueDefinition?, IReadOnlyList<WaitingCall>)>((state.State.Definition, [.. _waiting.Values]));
 
     private async Task RecordAsync(WaitingCall call, EnqueueResult result)
     {
@@ -102,25 +110,25 @@ public sealed class QueueGrain(
         // same turn of its call grain, which writes its own state.
         var member = result.Outcome == EnqueueOutcome.Waiting;
         var changed = member
-            ? state.State.Waiting.TryGetValue(call.CallId, out var known) is false || known.Sequence != result.Sequence
-            : state.State.Waiting.ContainsKey(call.CallId);
+            ? _waiting.TryGetValue(call.CallId, out var known) is false || known.Sequence != result.Sequence
+            : _waiting.ContainsKey(call.CallId);
         if (!changed)
         {
             return;
         }
-        if (member)
+        if (!member)
         {
-            state.State.Waiting[call.CallId] = call with { Sequence = result.Sequence };
+            _waiting.Remove(call.CallId);
+            await this.WriteAsync(() => store.RemoveAsync(Id, call.CallId));
+            return;
         }
-        else
-        {
-            state.State.Waiting.Remove(call.CallId);
-        }
+        var waiting = call with { Sequence = result.Sequence };
+        _waiting[call.CallId] = waiting;
         try
         {
-            await state.PersistAsync(this);
+            await this.WriteAsync(() => store.PutAsync(Id, waiting));
         }
-        catch when (member)
+        catch
         {
             // Not stored, so not waiting: the router must not keep offering a call the queue will not remember.
             await grains.Router().WithdrawAsync(call.CallId);

@@ -1,0 +1,51 @@
+using Acd.Grains.Abstractions;
+using Acd.Grains.Queues;
+using Npgsql;
+using Orleans.Serialization;
+
+namespace Acd.Silo.Database;
+
+/// <summary>The waiting calls of every queue in PostgreSQL (<c>acd_waiting_call</c>), shared by every node.</summary>
+public sealed class PostgresWaitingCallStore(string connectionString, string serviceId, Serializer serializer) : IWaitingCallStore, IAsyncDisposable
+{
+    private readonly NpgsqlDataSource _data = NpgsqlDataSource.Create(connectionString);
+
+    public async Task<IReadOnlyList<WaitingCall>> LoadAsync(string queueId)
+    {
+        await using var command = _data.CreateCommand("SELECT payload FROM acd_waiting_call WHERE service_id = @service AND queue_id = @queue");
+        command.Parameters.AddWithValue("service", serviceId);
+        command.Parameters.AddWithValue("queue", queueId);
+        await using var reader = await command.ExecuteReaderAsync();
+        var calls = new List<WaitingCall>();
+        while (await reader.ReadAsync())
+        {
+            calls.Add(serializer.Deserialize<WaitingCall>(reader.GetFieldValue<byte[]>(0))
+                ?? throw new InvalidDataException($"An empty waiting call in queue {queueId}"));
+        }
+        return calls;
+    }
+
+    public async Task PutAsync(string queueId, WaitingCall call)
+    {
+        await using var command = _data.CreateCommand("""
+            INSERT INTO acd_waiting_call (service_id, queue_id, call_id, payload) VALUES (@service, @queue, @call, @payload)
+            ON CONFLICT (service_id, queue_id, call_id) DO UPDATE SET payload = excluded.payload, updated_at = now()
+            """);
+        command.Parameters.AddWithValue("service", serviceId);
+        command.Parameters.AddWithValue("queue", queueId);
+        command.Parameters.AddWithValue("call", call.CallId);
+        command.Parameters.AddWithValue("payload", serializer.SerializeToArray(call));
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async Task RemoveAsync(string queueId, string callId)
+    {
+        await using var command = _data.CreateCommand("DELETE FROM acd_waiting_call WHERE service_id = @service AND queue_id = @queue AND call_id = @call");
+        command.Parameters.AddWithValue("service", serviceId);
+        command.Parameters.AddWithValue("queue", queueId);
+        command.Parameters.AddWithValue("call", callId);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public ValueTask DisposeAsync() => _data.DisposeAsync();
+}
