@@ -160,10 +160,12 @@ public sealed class TwilioEdgeTests(TwilioFixture fixture) : IClassFixture<Twili
         var second = await fixture.CallInAsync("edge-spec");
         var a = await fixture.RungAsync("client:edge-spec-a");
         var b = await fixture.RungAsync("client:edge-spec-b");
-        Twilio.Answer(a.Sid);
-        Twilio.EndRinging(b.Sid, "no-answer");
+        // Which agent rings for which caller is the router's choice: take it from the call.
+        var (firstLeg, secondLeg) = (await fixture.CallAsync(first.CallSid)).Str("offered_to") == "edge-spec-a" ? (a, b) : (b, a);
+        Twilio.Answer(firstLeg.Sid);
+        Twilio.EndRinging(secondLeg.Sid, "no-answer");
         await fixture.CallEventuallyAsync(first.CallSid, c => c.Str("status") == "connected", "connected");
-        Twilio.HangUp(a.Sid);
+        Twilio.HangUp(firstLeg.Sid);
         Twilio.HangUp(second.CallSid);
         await fixture.CallEventuallyAsync(first.CallSid, c => c.Str("status") == "wrap_up", "wrap-up");
         await Twilio.IdleAsync();
