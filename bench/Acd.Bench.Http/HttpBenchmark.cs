@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Acd.Api;
+using Acd.Api.Twilio;
 using Acd.Silo;
 using Acd.Twilio.Fake;
 using HdrHistogram;
@@ -43,6 +44,12 @@ public static class HttpBenchmark
         var app = builder.Build();
         app.MapAcdApi();
         app.MapPost("/bench/noop", () => TypedResults.Text("ok")).AllowAnonymous();
+        // The webhook's edge work without the call: signature check, form, the caller's TwiML.
+        app.MapPost("/bench/edge", async (HttpRequest request, CallerTwiml twiml) =>
+        {
+            var sid = (await request.ReadFormAsync())["CallSid"].ToString();
+            return TypedResults.Content(twiml.Conference(sid, $"acd-{sid}"), "application/xml; charset=utf-8");
+        }).AddEndpointFilter<TwilioSignatureFilter>().AllowAnonymous().DisableAntiforgery();
         await app.StartAsync();
 
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) }) { BaseAddress = new Uri(baseUrl) };
@@ -60,6 +67,7 @@ public static class HttpBenchmark
 
         var incoming = $"{baseUrl}/twilio/voice/incoming?workflow=bench";
         var noop = $"{baseUrl}/bench/noop";
+        var edgeOnly = $"{baseUrl}/bench/edge";
         List<KeyValuePair<string, string>> Voice(string sid) =>
         [
             new("AccountSid", twilio.AccountSid), new("ApiVersion", "2010-04-01"), new("CallSid", sid), new("CallStatus", "ringing"),
@@ -69,9 +77,11 @@ public static class HttpBenchmark
         Console.WriteLine("warming up…");
         await LoadAsync(http, 2000, Concurrency, i => (incoming, Voice($"CAwarm{i:D26}")), twilio.AuthToken);
         await LoadAsync(http, 2000, Concurrency, i => (noop, Voice($"CAnoop{i:D26}")), twilio.AuthToken);
+        await LoadAsync(http, 2000, Concurrency, i => (edgeOnly, Voice($"CAedge{i:D26}")), twilio.AuthToken);
 
         Console.WriteLine($"voice webhook × {webhooks:N0}…");
         var baseline = await LoadAsync(http, webhooks, Concurrency, i => (noop, Voice($"CAbase{i:D26}")), twilio.AuthToken);
+        var edge = await LoadAsync(http, webhooks, Concurrency, i => (edgeOnly, Voice($"CAedge{i:D26}")), twilio.AuthToken);
         var voice = await LoadAsync(http, webhooks, Concurrency, i => (incoming, Voice($"CAcall{i:D26}")), twilio.AuthToken);
 
         // The burst: for calls just placed in their conferences, the conference's callbacks as Twilio sends them (start,
@@ -113,9 +123,11 @@ public static class HttpBenchmark
             |---|---:|---:|---:|
             | `POST /twilio/voice/incoming` → TwiML, {Concurrency} clients, {webhooks:N0} calls: requests/s | {voice.Rate:N0}/s | {baseline.Rate:N0}/s | {voice.Rate / baseline.Rate:P0} |
             | … p50 / p99 | {voice.P(50):F2} / {voice.P(99):F2} ms | {baseline.P(50):F2} / {baseline.P(99):F2} ms | |
+            | The webhook's edge work alone (signature check, form, caller TwiML; no call created): requests/s | {edge.Rate:N0}/s | {baseline.Rate:N0}/s | {edge.Rate / baseline.Rate:P0} |
+            | … p50 / p99 | {edge.P(50):F2} / {edge.P(99):F2} ms | | |
             | Burst of {callbacks:N0} conference callbacks ({calls:N0} calls × start, join, duplicate join, mute), {BurstConcurrency} at a time: callbacks/s | {burst.Rate:N0}/s | {burstBaseline.Rate:N0}/s | {burst.Rate / burstBaseline.Rate:P0} |
             | … p50 / p99 | {burst.P(50):F2} / {burst.P(99):F2} ms | {burstBaseline.P(50):F2} / {burstBaseline.P(99):F2} ms | |
-            | Failed requests (non-2xx) | {voice.Failed + burst.Failed} | {baseline.Failed + burstBaseline.Failed} | |
+            | Failed requests (non-2xx) | {voice.Failed + burst.Failed + edge.Failed} | {baseline.Failed + burstBaseline.Failed} | |
 
             Aims (issue "Simulator and benchmarks"): the webhook at least half the minimal endpoint's throughput; the burst
             ≥ 5,000 callbacks/s with p99 < 20 ms on 2 cores. A webhook creates the call (its grain and state), runs the
