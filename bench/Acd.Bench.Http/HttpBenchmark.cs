@@ -19,11 +19,17 @@ public static class HttpBenchmark
 {
     private const int Concurrency = 32;
     private const int BurstConcurrency = 64;
+    private const int CalmConcurrency = 16;
 
     public static async Task<int> Main(string[] args)
     {
         var webhooks = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20_000;
         var callbacks = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000;
+        if (callbacks / 2 > webhooks)
+        {
+            Console.Error.WriteLine("The two bursts need calls to report on: give at least half as many webhooks as callbacks.");
+            return 2;
+        }
         await using var twilio = await FakeTwilio.StartAsync();
         var port = FreePort();
         var baseUrl = $"http://127.0.0.1:{port}";
@@ -87,9 +93,9 @@ public static class HttpBenchmark
         // The burst: for calls just placed in their conferences, the conference's callbacks as Twilio sends them (start,
         // the caller joining, the same join again, a mute change), all at once.
         var calls = callbacks / 4;
-        List<KeyValuePair<string, string>> Conference(int i)
+        List<KeyValuePair<string, string>> Conference(int i, int firstCall = 0)
         {
-            var call = i / 4;
+            var call = firstCall + i / 4;
             var sid = $"CAcall{call:D26}";
             var (evt, seq) = (i % 4) switch { 0 => ("conference-start", 1), 1 => ("participant-join", 2), 2 => ("participant-join", 2), _ => ("participant-mute", 3) };
             List<KeyValuePair<string, string>> form =
@@ -109,6 +115,9 @@ public static class HttpBenchmark
         await LoadAsync(http, 2000, BurstConcurrency, i => (noop, Conference(i)), twilio.AuthToken);
         var burstBaseline = await LoadAsync(http, callbacks, BurstConcurrency, i => (noop, Conference(i)), twilio.AuthToken);
         var burst = await LoadAsync(http, callbacks, BurstConcurrency, i => ($"{baseUrl}/twilio/conference/status?callId=CAcall{i / 4:D26}", Conference(i)), twilio.AuthToken);
+        // The same burst for the next calls with fewer in flight: latency against concurrency on the same cores.
+        var calmBaseline = await LoadAsync(http, callbacks, CalmConcurrency, i => (noop, Conference(i, calls)), twilio.AuthToken);
+        var calm = await LoadAsync(http, callbacks, CalmConcurrency, i => ($"{baseUrl}/twilio/conference/status?callId=CAcall{calls + i / 4:D26}", Conference(i, calls)), twilio.AuthToken);
 
         var report = string.Create(CultureInfo.InvariantCulture, $"""
             ## HTTP edge: voice webhook and status-callback burst
@@ -127,7 +136,9 @@ public static class HttpBenchmark
             | … p50 / p99 | {edge.P(50):F2} / {edge.P(99):F2} ms | | |
             | Burst of {callbacks:N0} conference callbacks ({calls:N0} calls × start, join, duplicate join, mute), {BurstConcurrency} at a time: callbacks/s | {burst.Rate:N0}/s | {burstBaseline.Rate:N0}/s | {burst.Rate / burstBaseline.Rate:P0} |
             | … p50 / p99 | {burst.P(50):F2} / {burst.P(99):F2} ms | {burstBaseline.P(50):F2} / {burstBaseline.P(99):F2} ms | |
-            | Failed requests (non-2xx) | {voice.Failed + burst.Failed + edge.Failed} | {baseline.Failed + burstBaseline.Failed} | |
+            | The same burst for the next {calls:N0} calls, {CalmConcurrency} at a time: callbacks/s | {calm.Rate:N0}/s | {calmBaseline.Rate:N0}/s | {calm.Rate / calmBaseline.Rate:P0} |
+            | … p50 / p99 | {calm.P(50):F2} / {calm.P(99):F2} ms | {calmBaseline.P(50):F2} / {calmBaseline.P(99):F2} ms | |
+            | Failed requests (non-2xx) | {voice.Failed + burst.Failed + calm.Failed + edge.Failed} | {baseline.Failed + burstBaseline.Failed + calmBaseline.Failed} | |
 
             Aims (issue "Simulator and benchmarks"): the webhook at least half the minimal endpoint's throughput; the burst
             ≥ 5,000 callbacks/s with p99 < 20 ms on 2 cores. A webhook creates the call (its grain and state), runs the
