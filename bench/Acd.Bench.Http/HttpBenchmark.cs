@@ -90,34 +90,48 @@ public static class HttpBenchmark
         var edge = await LoadAsync(http, webhooks, Concurrency, i => (edgeOnly, Voice($"CAedge{i:D26}")), twilio.AuthToken);
         var voice = await LoadAsync(http, webhooks, Concurrency, i => (incoming, Voice($"CAcall{i:D26}")), twilio.AuthToken);
 
-        // The burst: for calls just placed in their conferences, the conference's callbacks as Twilio sends them (start,
-        // the caller joining, the same join again, a mute change), all at once.
-        var calls = callbacks / 4;
-        List<KeyValuePair<string, string>> Conference(int i, int firstCall = 0)
+        // The burst: for calls just placed in their conferences, what Twilio sends about each (the conference starting,
+        // the caller joining, the same join again, a mute change, and the caller's leg status when the number's
+        // status callback points at Acd), all at once.
+        const int PerCall = 5;
+        var calls = callbacks / PerCall;
+        (string Path, List<KeyValuePair<string, string>> Form) Callback(int i, int firstCall)
         {
-            var call = firstCall + i / 4;
+            var call = firstCall + i / PerCall;
             var sid = $"CAcall{call:D26}";
-            var (evt, seq) = (i % 4) switch { 0 => ("conference-start", 1), 1 => ("participant-join", 2), 2 => ("participant-join", 2), _ => ("participant-mute", 3) };
+            var stamp = new KeyValuePair<string, string>("Timestamp", DateTimeOffset.UtcNow.ToString("R", CultureInfo.InvariantCulture));
+            if (i % PerCall == 4)
+            {
+                return ("/twilio/call/status", [
+                    new("AccountSid", twilio.AccountSid), new("ApiVersion", "2010-04-01"), new("CallSid", sid), new("CallStatus", "in-progress"),
+                    new("Direction", "inbound"), new("From", "+819012345678"), new("To", "+81501234567"), new("SequenceNumber", "1"), stamp]);
+            }
+            var (evt, seq) = (i % PerCall) switch { 0 => ("conference-start", 1), 1 => ("participant-join", 2), 2 => ("participant-join", 2), _ => ("participant-mute", 3) };
             List<KeyValuePair<string, string>> form =
             [
                 new("AccountSid", twilio.AccountSid), new("ConferenceSid", $"CF{call:D32}"), new("FriendlyName", $"acd-{sid}"),
-                new("StatusCallbackEvent", evt), new("SequenceNumber", seq.ToString(CultureInfo.InvariantCulture)),
-                new("Timestamp", DateTimeOffset.UtcNow.ToString("R", CultureInfo.InvariantCulture)),
+                new("StatusCallbackEvent", evt), new("SequenceNumber", seq.ToString(CultureInfo.InvariantCulture)), stamp,
             ];
             if (evt != "conference-start")
             {
                 form.AddRange([new("CallSid", sid), new("Hold", "false"), new("Muted", evt == "participant-mute" ? "true" : "false"), new("Coaching", "false"),
                     new("EndConferenceOnExit", "true"), new("StartConferenceOnEnter", "false")]);
             }
-            return form;
+            return ($"/twilio/conference/status?callId={sid}", form);
         }
+        Func<int, (string, List<KeyValuePair<string, string>>)> ToAcd(int firstCall) => i =>
+        {
+            var (path, form) = Callback(i, firstCall);
+            return ($"{baseUrl}{path}", form);
+        };
+        Func<int, (string, List<KeyValuePair<string, string>>)> ToNoop(int firstCall) => i => (noop, Callback(i, firstCall).Form);
         Console.WriteLine($"callback burst × {callbacks:N0}…");
-        await LoadAsync(http, 2000, BurstConcurrency, i => (noop, Conference(i)), twilio.AuthToken);
-        var burstBaseline = await LoadAsync(http, callbacks, BurstConcurrency, i => (noop, Conference(i)), twilio.AuthToken);
-        var burst = await LoadAsync(http, callbacks, BurstConcurrency, i => ($"{baseUrl}/twilio/conference/status?callId=CAcall{i / 4:D26}", Conference(i)), twilio.AuthToken);
+        await LoadAsync(http, 2000, BurstConcurrency, ToNoop(0), twilio.AuthToken);
+        var burstBaseline = await LoadAsync(http, callbacks, BurstConcurrency, ToNoop(0), twilio.AuthToken);
+        var burst = await LoadAsync(http, callbacks, BurstConcurrency, ToAcd(0), twilio.AuthToken);
         // The same burst for the next calls with fewer in flight: latency against concurrency on the same cores.
-        var calmBaseline = await LoadAsync(http, callbacks, CalmConcurrency, i => (noop, Conference(i, calls)), twilio.AuthToken);
-        var calm = await LoadAsync(http, callbacks, CalmConcurrency, i => ($"{baseUrl}/twilio/conference/status?callId=CAcall{calls + i / 4:D26}", Conference(i, calls)), twilio.AuthToken);
+        var calmBaseline = await LoadAsync(http, callbacks, CalmConcurrency, ToNoop(calls), twilio.AuthToken);
+        var calm = await LoadAsync(http, callbacks, CalmConcurrency, ToAcd(calls), twilio.AuthToken);
 
         var report = string.Create(CultureInfo.InvariantCulture, $"""
             ## HTTP edge: voice webhook and status-callback burst
@@ -134,7 +148,7 @@ public static class HttpBenchmark
             | … p50 / p99 | {voice.P(50):F2} / {voice.P(99):F2} ms | {baseline.P(50):F2} / {baseline.P(99):F2} ms | |
             | The webhook's edge work alone (signature check, form, caller TwiML; no call created): requests/s | {edge.Rate:N0}/s | {baseline.Rate:N0}/s | {edge.Rate / baseline.Rate:P0} |
             | … p50 / p99 | {edge.P(50):F2} / {edge.P(99):F2} ms | | |
-            | Burst of {callbacks:N0} conference callbacks ({calls:N0} calls × start, join, duplicate join, mute), {BurstConcurrency} at a time: callbacks/s | {burst.Rate:N0}/s | {burstBaseline.Rate:N0}/s | {burst.Rate / burstBaseline.Rate:P0} |
+            | Burst of {callbacks:N0} status callbacks ({calls:N0} calls × conference start, join, duplicate join, mute, caller's leg status), {BurstConcurrency} at a time: callbacks/s | {burst.Rate:N0}/s | {burstBaseline.Rate:N0}/s | {burst.Rate / burstBaseline.Rate:P0} |
             | … p50 / p99 | {burst.P(50):F2} / {burst.P(99):F2} ms | {burstBaseline.P(50):F2} / {burstBaseline.P(99):F2} ms | |
             | The same burst for the next {calls:N0} calls, {CalmConcurrency} at a time: callbacks/s | {calm.Rate:N0}/s | {calmBaseline.Rate:N0}/s | {calm.Rate / calmBaseline.Rate:P0} |
             | … p50 / p99 | {calm.P(50):F2} / {calm.P(99):F2} ms | {calmBaseline.P(50):F2} / {calmBaseline.P(99):F2} ms | |
@@ -143,7 +157,7 @@ public static class HttpBenchmark
             Aims (issue "Simulator and benchmarks"): the webhook at least half the minimal endpoint's throughput; the burst
             ≥ 5,000 callbacks/s with p99 < 20 ms on 2 cores. A webhook creates the call (its grain and state), runs the
             workflow, enqueues it (queue grain, router) and answers TwiML; a callback is checked, deduplicated by
-            `SequenceNumber`, and applied to the call's state (the first one stores the ConferenceSid).
+            `SequenceNumber`, and applied to the call's state (the first conference callback stores the ConferenceSid).
             """);
         Console.WriteLine(report);
         Results.Write("http", report);
