@@ -47,7 +47,8 @@ public static class ScaleBenchmark
             One silo in one process, in-memory storage, {Queues} queues, {Waiting:N0} callers waiting in 99 of them (their agents
             are offline) while the 100th queue's agents are available. "Enqueue → leg requested" is a call's `StartAsync`
             until telephony is asked to ring an agent, {Measured:N0} calls one at a time into the served queue, each answered
-            and hung up (untimed) so the agents stay free. The baseline is a trivial grain call in the same silo and run.
+            and hung up (untimed) so the agents stay free. With Twilio, the Participants request is sent at that moment
+            unless the account's calls-per-second pacing (`Twilio:CallsPerSecond`) holds it back. The baseline is a trivial grain call in the same silo and run.
             Memory is the managed heap after a full collection: per agent (configured, indexed, activated) and per
             waiting call (call grain and state, queue entry, router index entry, call list entry).
 
