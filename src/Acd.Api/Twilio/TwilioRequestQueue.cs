@@ -14,7 +14,8 @@ public sealed record TelephonyBacklog(int Waiting, double OldestSeconds, double 
 /// (a waiting caller's agent leg before anything else), so a burst of callers never builds a hidden backlog at
 /// Twilio, which would queue the excess for hours instead of refusing it (design rule 8). Requests run off the
 /// grains' turns: a slow Twilio delays calls' legs, never the routing of other calls.
-/// The pace is per process: in a cluster of N silos give each CallsPerSecond / N.
+/// The limit is the account's, so in a cluster each node takes an equal share of it: CallsPerSecond divided by the
+/// active silos, counted again every few seconds (a node that leaves gives its share back to the others).
 /// </summary>
 public sealed class TwilioRequestQueue : BackgroundService
 {
@@ -22,22 +23,35 @@ public sealed class TwilioRequestQueue : BackgroundService
     private readonly Dictionary<string, Entry> _byKey = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _available = new(0);
     private readonly Lock _gate = new();
-    private readonly RateLimiter _pace;
+    private static readonly TimeSpan MembershipCheck = TimeSpan.FromSeconds(5);
+
+    private readonly IGrainFactory _grains;
     private readonly ILogger<TwilioRequestQueue> _logger;
     private readonly double _callsPerSecond;
+    private RateLimiter _pace;
+    private int _nodes = 1;
     private long _sequence;
     private long _sent;
     private long _failed;
 
-    public TwilioRequestQueue(IOptions<TwilioOptions> options, ILogger<TwilioRequestQueue> logger)
+    public TwilioRequestQueue(IOptions<TwilioOptions> options, IGrainFactory grains, ILogger<TwilioRequestQueue> logger)
     {
+        _grains = grains;
         _logger = logger;
         _callsPerSecond = Math.Max(0.01, options.Value.CallsPerSecond);
+        _pace = Pace(_callsPerSecond);
+    }
+
+    /// <summary>This node's share of the account's calls per second.</summary>
+    public double Share => _callsPerSecond / Volatile.Read(ref _nodes);
+
+    private static TokenBucketRateLimiter Pace(double callsPerSecond)
+    {
         // Evenly spaced, as Twilio meters calls: one request every 1/CPS seconds, with no burst saved up. Above 50
         // per second the spacing would be finer than the timer, so a few go together every 20 ms.
-        var period = Math.Max(1 / _callsPerSecond, 0.02);
-        var tokens = Math.Max(1, (int)Math.Round(_callsPerSecond * period));
-        _pace = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        var period = Math.Max(1 / callsPerSecond, 0.02);
+        var tokens = Math.Max(1, (int)Math.Round(callsPerSecond * period));
+        return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
             TokenLimit = tokens,
             TokensPerPeriod = tokens,
@@ -58,9 +72,9 @@ public sealed class TwilioRequestQueue : BackgroundService
         }
         _available.Release();
         var backlog = Backlog();
-        if (backlog.Waiting > _callsPerSecond * 5)
+        if (backlog.Waiting > backlog.CallsPerSecond * 5)
         {
-            _logger.LogWarning("Twilio backlog: {Waiting} requests waiting, oldest {Oldest:F1}s, at {Cps} calls/s", backlog.Waiting, backlog.OldestSeconds, _callsPerSecond);
+            _logger.LogWarning("Twilio backlog: {Waiting} requests waiting, oldest {Oldest:F1}s, at {Cps} calls/s", backlog.Waiting, backlog.OldestSeconds, backlog.CallsPerSecond);
         }
     }
 
@@ -83,23 +97,31 @@ public sealed class TwilioRequestQueue : BackgroundService
         lock (_gate)
         {
             var oldest = _byKey.Count == 0 ? 0 : (DateTimeOffset.UtcNow - _byKey.Values.Min(e => e.At)).TotalSeconds;
-            return new TelephonyBacklog(_byKey.Count, Math.Round(oldest, 3), _callsPerSecond, Interlocked.Read(ref _sent), Interlocked.Read(ref _failed));
+            return new TelephonyBacklog(_byKey.Count, Math.Round(oldest, 3), Share, Interlocked.Read(ref _sent), Interlocked.Read(ref _failed));
         }
     }
 
     public override void Dispose()
     {
-        _pace.Dispose();
+        Volatile.Read(ref _pace).Dispose();
         _available.Dispose();
         base.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var watch = WatchClusterAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             await _available.WaitAsync(stoppingToken);
-            using var lease = await _pace.AcquireAsync(1, stoppingToken);
+            var pace = Volatile.Read(ref _pace);
+            using (await pace.AcquireAsync(1, stoppingToken))
+            {
+            }
+            if (pace != Volatile.Read(ref _pace))
+            {
+                pace.Dispose(); // the share changed while this request waited for its turn
+            }
             // Picked after the token is granted, so a more urgent request that arrived meanwhile goes first.
             Entry? entry = null;
             lock (_gate)
@@ -119,6 +141,43 @@ public sealed class TwilioRequestQueue : BackgroundService
                 continue;
             }
             _ = Task.Run(() => RunAsync(entry, stoppingToken), CancellationToken.None);
+        }
+        await watch;
+    }
+
+    /// <summary>Counts the active silos now and then, and re-divides the account's pace when the count changes.</summary>
+    private async Task WatchClusterAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(MembershipCheck);
+        do
+        {
+            try
+            {
+                var nodes = Math.Max(1, (await _grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true, stoppingToken)).Count);
+                if (nodes != Volatile.Read(ref _nodes))
+                {
+                    Volatile.Write(ref _nodes, nodes);
+                    Volatile.Write(ref _pace, Pace(Share));
+                    _logger.LogInformation("Pacing Twilio requests at {Share:0.###}/s on this node: {Cps}/s shared by {Nodes} active silos", Share, _callsPerSecond, nodes);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _logger.LogDebug(e, "Could not count the active silos; keeping {Share:0.###}/s", Share);
+            }
+        }
+        while (await WaitAsync(timer, stoppingToken));
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 

@@ -64,6 +64,10 @@ public sealed class ClusterTests
         var stats = (await http.GetJsonAsync("/api/queues/hold-line/stats")).AssertOk();
         Assert.Equal(Calls, stats["calls_waiting"]!.GetValue<int>());
 
+        // Twilio's calls-per-second limit is the account's: each of the two nodes paces at half of it.
+        await SharePaceAsync(survivor.Http, 500, "the survivor paces at half the account's calls per second");
+        await SharePaceAsync(doomed.Http, 500, "the other node paces at half the account's calls per second");
+
         var lastDeadline = (await Task.WhenAll(waiting.Select(async id => (await http.GetJsonAsync($"/api/calls/{id}")).AssertOk().Str("created_at"))))
             .Select(t => DateTimeOffset.Parse(t, System.Globalization.CultureInfo.InvariantCulture).AddSeconds(StepTimeoutSeconds)).Max();
 
@@ -84,6 +88,8 @@ public sealed class ClusterTests
             await StatusAsync(http, id, "connected", c => c.Str("queue_id") == "desk");
         }
 
+        await SharePaceAsync(http, 1000, "the survivor takes the whole account's pace back");
+
         // The conversation goes on: its agent holds and hangs up through the surviving node.
         using var agent = await survivor.ClientAsAsync("agent", "t0");
         (await agent.PostJsonAsync($"/api/calls/{talking}/hold")).AssertOk();
@@ -93,6 +99,11 @@ public sealed class ClusterTests
         await Eventually.HoldsAsync(() => Task.FromResult(conference.Status == "completed"), "the conference is ended");
         Assert.NotEmpty(handled);
     }
+
+    private static Task SharePaceAsync(HttpClient node, double callsPerSecond, string because) =>
+        Eventually.HoldsAsync(async () =>
+            (await node.GetJsonAsync("/api/queues/desk/stats")).Body?["telephony_backlog"]?["calls_per_second"]?.GetValue<double>() == callsPerSecond,
+            because, timeoutMs: 20000);
 
     private static async Task StatusAsync(HttpClient http, string callId, string status, Func<JsonNode, bool> also, int timeoutMs = 10000)
     {
