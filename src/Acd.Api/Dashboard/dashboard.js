@@ -249,8 +249,8 @@ function render() {
     return el("article", { class: "tile", dataset: { queue: id } },
       el("h3", {}, id),
       el("div", { class: "big" },
-        el("span", { class: "waiting", title: t("waiting") }, waitingCalls.length),
-        el("span", { class: "longest", dataset: { level }, title: t("longest") }, seconds(longest * 1000))),
+        el("div", {}, el("span", { class: "waiting" }, waitingCalls.length), el("small", {}, t("waiting"))),
+        el("div", {}, el("span", { class: "longest", dataset: { level } }, seconds(longest * 1000)), el("small", {}, t("longest")))),
       el("dl", {},
         el("dt", {}, t("serviceLevel")), el("dd", { class: "service-level" }, sl === null || sl === undefined ? "—" : `${sl.toFixed(1)}%`),
         el("dt", {}, t("available")), el("dd", { class: "stat-available" }, free),
@@ -338,6 +338,7 @@ $("#signout").addEventListener("click", () => signOut());
 $("#language").addEventListener("click", () => {
   state.lang = state.lang === "ja" ? "en" : "ja";
   localStorage.setItem("acd.lang", state.lang);
+  $("#message").textContent = ""; // the last action's result was said in the other language
   applyLanguage();
 });
 setInterval(render, 1000);
