@@ -143,6 +143,7 @@ public sealed partial class CallGrain
         await HoldCustomerAsync(customer, true);
         Emit("call.transfer", new { mode = "cold", from = request.FromAgentId, to_agent = request.ToAgentId }, request.ToAgentId);
         await ReleaseAgentAsync(request.FromAgentId);
+        S.QueuedAt = null; // not waiting in a queue: handed from one agent to another
         S.Waiting ??= new WaitingCall(Id, S.QueueId ?? "", S.Priority, S.CreatedAt, S.Sequence, null, null, null, null, null);
         await RingAsync(request.ToAgentId!, direct);
         return View();
@@ -160,8 +161,7 @@ public sealed partial class CallGrain
         }
         Emit("call.transfer.completed", new { from = agentId, to_agent = consult }, agentId);
         await ReleaseAgentAsync(agentId);
-        S.AgentId = consult;
-        S.ConsultAgentId = null;
+        ConsultTakesOver(consult);
         if (CustomerLeg() is { CallSid: { } customer })
         {
             await HoldCustomerAsync(customer, false);
@@ -372,8 +372,52 @@ public sealed partial class CallGrain
         if (S.AgentId == agentId)
         {
             S.AgentId = null;
+            await EndAgentPartAsync(agentId);
+            return;
         }
         await grains.GetGrain<IAgentGrain>(agentId).CallEndedAsync(Id, S.WrapUpSeconds);
+    }
+
+    /// <summary>The customer's hold seconds so far, the running hold included.</summary>
+    private double HoldSoFar() => S.HoldSeconds + (S.HoldStartedAt is { } since ? (Now - since).TotalSeconds : 0);
+
+    private void StartAgentPart(DateTimeOffset since, double holdSoFar)
+    {
+        S.AgentSince = since;
+        S.HoldAtAgentSince = holdSoFar;
+    }
+
+    /// <summary>
+    /// The connected agent hands the call on (a transfer): their part of it, talk and hold, is counted for them now,
+    /// and their wrap-up when it ends; the call goes on without them.
+    /// </summary>
+    private async Task EndAgentPartAsync(string agentId)
+    {
+        var since = S.AgentSince ?? S.ConnectedAt ?? Now;
+        Emit("reservation.wrapup", new
+        {
+            agent_id = agentId,
+            reason = "transferred",
+            talk_seconds = Round((Now - since).TotalSeconds),
+            hold_seconds = Round(HoldSoFar() - S.HoldAtAgentSince),
+        }, agentId: agentId);
+        if (await grains.GetGrain<IAgentGrain>(agentId).CallEndedAsync(Id, S.WrapUpSeconds))
+        {
+            S.WrappingAfterTransfer[agentId] = Now;
+        }
+        else
+        {
+            Emit("reservation.completed", new { agent_id = agentId, reason = "transferred", wrap_up_seconds = 0.0 }, agentId: agentId);
+        }
+    }
+
+    /// <summary>A warm transfer completes: the consulted agent's part began when they answered.</summary>
+    private void ConsultTakesOver(string consult)
+    {
+        S.AgentId = consult;
+        S.ConsultAgentId = null;
+        StartAgentPart(S.ConsultAnsweredAt ?? Now, S.ConsultAnsweredAt is null ? HoldSoFar() : S.HoldAtConsultAnswered);
+        S.ConsultAnsweredAt = null;
     }
 
     private async Task DropConsultAsync(OfferEnd how)

@@ -310,7 +310,11 @@ public sealed partial class CallGrain
     {
         // The figures statistics are computed from: wait until answered or abandoned, talk (hold included), hold, wrap-up.
         var wrapUp = S.Status == CallStatus.WrapUp ? (Now - S.StatusSince).TotalSeconds : 0;
-        double? talk = S.ConnectedAt is { } connected ? ((S.TalkEndedAt ?? Now) - connected).TotalSeconds : null;
+        // Talk is the customer's conversation, from the first answer across any transfers; the agent's figures are
+        // the last agent's part (earlier agents' parts were counted when they handed the call on).
+        var talkEnded = S.TalkEndedAt ?? Now;
+        double? talk = (S.FirstConnectedAt ?? S.ConnectedAt) is { } connected ? (talkEnded - connected).TotalSeconds : null;
+        double? agentTalk = (S.AgentSince ?? S.ConnectedAt) is { } agentSince ? (talkEnded - agentSince).TotalSeconds : null;
         Emit(status switch
         {
             CallStatus.Completed => "task.completed",
@@ -325,6 +329,8 @@ public sealed partial class CallGrain
             talk_seconds = Round(talk),
             hold_seconds = Round(S.HoldSeconds),
             wrap_up_seconds = Round(wrapUp),
+            agent_talk_seconds = Round(agentTalk),
+            agent_hold_seconds = agentTalk is null ? null : Round(S.HoldSeconds - S.HoldAtAgentSince),
         });
         if (status is CallStatus.Canceled && S.ConferenceSid is not null && CustomerLeg() is { } customer && !IsTerminal(customer.Status))
         {

@@ -233,9 +233,8 @@ public sealed partial class CallGrain
             // The first agent hung up during a warm transfer the consulted agent has answered: the transfer completes.
             Emit("call.transfer.completed", new { from = leaving, to_agent = consult }, leaving);
             S.AgentId = null;
-            await grains.GetGrain<IAgentGrain>(leaving).CallEndedAsync(Id, S.WrapUpSeconds);
-            S.AgentId = consult;
-            S.ConsultAgentId = null;
+            await EndAgentPartAsync(leaving);
+            ConsultTakesOver(consult);
             if (CustomerLeg() is { CallSid: { } customer })
             {
                 await HoldCustomerAsync(customer, false);
@@ -280,6 +279,8 @@ public sealed partial class CallGrain
         if (status == "in-progress" && previous != "in-progress")
         {
             await grains.GetGrain<IAgentGrain>(consult).CallConnectedAsync(Id);
+            S.ConsultAnsweredAt = Now;
+            S.HoldAtConsultAnswered = HoldSoFar();
             Emit("call.transfer.answered", new { to_agent = consult }, consult);
         }
         else if (IsTerminal(status))

@@ -176,10 +176,13 @@ public sealed partial class CallGrain(
         S.OfferDeadline = null;
         S.OfferedAgentId = null;
         S.AgentId = agentId;
-        // The caller's wait: from calling in for the first answer; from re-entering a queue after a cold transfer.
-        var wait = S.ConnectedAt is null ? (Now - S.CreatedAt).TotalSeconds : (Now - (S.QueuedAt ?? Now)).TotalSeconds;
+        // The caller's wait: from calling in for the first answer; from entering a queue again after a cold transfer
+        // to it. A transfer straight to an agent is the same answered call going on, not another answer.
+        double? wait = S.ConnectedAt is null ? (Now - S.CreatedAt).TotalSeconds : S.QueuedAt is { } queued ? (Now - queued).TotalSeconds : null;
         S.WaitSeconds ??= wait;
         S.ConnectedAt = Now;
+        S.FirstConnectedAt ??= Now;
+        StartAgentPart(Now, HoldSoFar());
         if (CurrentAgentLeg(agentId) is { } leg && Rank(leg.Status) < Rank("in-progress"))
         {
             leg.Status = "in-progress";
@@ -189,10 +192,10 @@ public sealed partial class CallGrain(
         S.StepDeadline = null;
         S.MaxWaitDeadline = null;
         SetStatus(CallStatus.Connected);
-        Emit("reservation.accepted", new { agent_id = agentId, wait_seconds = Math.Round(wait, 3) });
+        Emit("reservation.accepted", new { agent_id = agentId, wait_seconds = wait is { } w ? Math.Round(w, 3) : (double?)null });
         await SaveAsync();
         await grains.GetGrain<IAgentGrain>(agentId).CallConnectedAsync(Id);
-        LogConnected(Id, agentId, wait);
+        LogConnected(Id, agentId, wait ?? 0);
         if (S.Direction == "outbound")
         {
             await DialCustomerAsync();
@@ -297,6 +300,12 @@ public sealed partial class CallGrain(
 
     public async Task WrapUpEndedAsync(string agentId)
     {
+        if (S.WrappingAfterTransfer.Remove(agentId, out var left))
+        {
+            // An agent who transferred the call away has finished wrapping it up: their part is complete.
+            Emit("reservation.completed", new { agent_id = agentId, reason = "transferred", wrap_up_seconds = Round((Now - left).TotalSeconds) }, agentId: agentId);
+            await SaveAsync();
+        }
         if (S.Status == CallStatus.WrapUp && S.AgentId == agentId)
         {
             await FinishAsync(CallStatus.Completed, S.EndReason, null);

@@ -144,6 +144,22 @@ public sealed record CallState
 
     /// <summary>Hold time so far, in seconds (closed holds).</summary>
     [Id(44)] public double HoldSeconds { get; set; }
+
+    /// <summary>When an agent first answered: the customer's conversation runs from here, across transfers.</summary>
+    [Id(45)] public DateTimeOffset? FirstConnectedAt { get; set; }
+
+    /// <summary>When the current agent's part of the call began, and the call's hold seconds at that moment.</summary>
+    [Id(46)] public DateTimeOffset? AgentSince { get; set; }
+
+    [Id(47)] public double HoldAtAgentSince { get; set; }
+
+    /// <summary>When the consulted agent of a warm transfer answered, and the call's hold seconds then.</summary>
+    [Id(48)] public DateTimeOffset? ConsultAnsweredAt { get; set; }
+
+    [Id(49)] public double HoldAtConsultAnswered { get; set; }
+
+    /// <summary>Agents who transferred the call away and are wrapping it up, with when they left.</summary>
+    [Id(50)] public Dictionary<string, DateTimeOffset> WrappingAfterTransfer { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>A conference operation waiting for the ConferenceSid: at most one of its parts is set.</summary>

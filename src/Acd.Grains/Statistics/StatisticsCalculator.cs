@@ -10,7 +10,9 @@ namespace Acd.Grains.Statistics;
 /// threshold), as a percentage; none when nothing was answered or abandoned;</item>
 /// <item>average speed of answer = mean wait of answered calls; average and max wait over answered and abandoned;</item>
 /// <item>handle time = talk (hold included) + wrap-up, over calls completed in the window;</item>
-/// <item>occupancy = (talk + wrap-up) ÷ staffed time, staffed being time in an available activity or in wrap-up.</item>
+/// <item>occupancy = (talk + wrap-up) ÷ staffed time, staffed being time in an available activity or in wrap-up;</item>
+/// <item>a queue's talk is the customer's conversation from the first answer, across transfers; an agent's talk, hold
+/// and wrap-up are their own part of each call, so an agent who transferred a call has it counted as handled.</item>
 /// </list>
 /// </summary>
 public static class StatisticsCalculator
@@ -20,7 +22,7 @@ public static class StatisticsCalculator
         ["task-queue.entered", "reservation.created", "reservation.accepted", "reservation.rejected", "reservation.timeout", "task.canceled", "task.completed"];
 
     public static readonly string[] AgentEventTypes =
-        ["worker.activity.update", "reservation.accepted", "reservation.rejected", "reservation.timeout", "task.completed"];
+        ["worker.activity.update", "reservation.accepted", "reservation.rejected", "reservation.timeout", "reservation.wrapup", "reservation.completed", "task.completed"];
 
     public static QueueCumulative Queue(string queueId, StatisticsWindow window, StatisticsThresholds thresholds, IEnumerable<AcdEvent> events)
     {
@@ -138,10 +140,19 @@ public static class StatisticsCalculator
                 case "reservation.rejected":
                     rejectedOffers++;
                     break;
-                case "task.completed" when Detail(e, "talk_seconds") is { } talked:
+                case "task.completed" when (Detail(e, "agent_talk_seconds") ?? Detail(e, "talk_seconds")) is { } talked:
+                    handled++;
+                    talk += talked;
+                    hold += Detail(e, "agent_hold_seconds") ?? Detail(e, "hold_seconds") ?? 0;
+                    wrapUp += Detail(e, "wrap_up_seconds") ?? 0;
+                    break;
+                case "reservation.wrapup" when Detail(e, "talk_seconds") is { } talked:
+                    // The agent's part of a call they transferred; its wrap-up comes with reservation.completed.
                     handled++;
                     talk += talked;
                     hold += Detail(e, "hold_seconds") ?? 0;
+                    break;
+                case "reservation.completed":
                     wrapUp += Detail(e, "wrap_up_seconds") ?? 0;
                     break;
             }
