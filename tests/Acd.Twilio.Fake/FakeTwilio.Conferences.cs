@@ -77,8 +77,42 @@ public sealed partial class FakeTwilio
             await WriteErrorAsync(context, 404, 20404, $"Conference {conferenceSidOrName} is not active");
             return 404;
         }
+        if (StallParticipantResponses)
+        {
+            // The participant exists and rings; the answer to the request is lost (a dropped connection, a crash).
+            await StalledAsync();
+            try
+            {
+                await WriteJsonAsync(context, 201, ParticipantJson(conference, participant));
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException)
+            {
+                // Nobody is listening any more.
+            }
+            return 201;
+        }
         await WriteJsonAsync(context, 201, ParticipantJson(conference, participant));
         return 201;
+    }
+
+    /// <summary>Fetches a participant by its CallSid or by its label, as Twilio allows.</summary>
+    private async Task<int> FetchParticipantAsync(HttpContext context, string conferenceSid, string callSidOrLabel)
+    {
+        FakeConference? conference;
+        FakeParticipant? participant;
+        lock (_gate)
+        {
+            conference = _conferences.GetValueOrDefault(conferenceSid);
+            participant = conference?.Participants.GetValueOrDefault(callSidOrLabel)
+                ?? conference?.Participants.Values.LastOrDefault(p => p.Label == callSidOrLabel && p.Status != "complete");
+        }
+        if (conference is null || participant is null)
+        {
+            await WriteErrorAsync(context, 404, 20404, $"Participant {callSidOrLabel} is not in conference {conferenceSid}");
+            return 404;
+        }
+        await WriteJsonAsync(context, 200, ParticipantJson(conference, participant));
+        return 200;
     }
 
     private async Task<int> UpdateParticipantAsync(HttpContext context, string conferenceSid, string callSid, Func<string, string?> get)

@@ -112,6 +112,10 @@ public sealed partial class FakeTwilio
         {
             return await UpdateParticipantAsync(context, m.Groups[1].Value, m.Groups[2].Value, Get);
         }
+        if (method == "GET" && (m = ParticipantRoute().Match(rest)).Success)
+        {
+            return await FetchParticipantAsync(context, m.Groups[1].Value, Uri.UnescapeDataString(m.Groups[2].Value));
+        }
         if (method == "GET" && rest == "Conferences.json")
         {
             return await ListConferencesAsync(context, query.FirstOrDefault(q => q.Key == "FriendlyName").Value, query.FirstOrDefault(q => q.Key == "Status").Value);

@@ -68,6 +68,35 @@ public sealed partial class FakeTwilio : IAsyncDisposable
     /// <summary>Keep callbacks instead of sending them, until <see cref="ReleaseHeldAsync"/>.</summary>
     public bool HoldCallbacks { get; set; }
 
+    /// <summary>
+    /// Carry out Participants requests but hold their responses until <see cref="ReleaseStalled"/>: Twilio created the
+    /// leg, and the one who asked never learns its CallSid (a dropped connection, a crash).
+    /// </summary>
+    public bool StallParticipantResponses { get; set; }
+
+    private TaskCompletionSource _stalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private Task StalledAsync()
+    {
+        lock (_gate)
+        {
+            return _stalled.Task;
+        }
+    }
+
+    /// <summary>Sends the responses held by <see cref="StallParticipantResponses"/> (to whoever still listens) and stops holding.</summary>
+    public void ReleaseStalled()
+    {
+        TaskCompletionSource stalled;
+        lock (_gate)
+        {
+            StallParticipantResponses = false;
+            stalled = _stalled;
+            _stalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        stalled.TrySetResult();
+    }
+
     /// <summary>What a leg to an address does unless told otherwise.</summary>
     public LegBehavior DefaultBehavior { get; set; } = LegBehavior.Ring;
 
@@ -189,6 +218,7 @@ public sealed partial class FakeTwilio : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        ReleaseStalled();
         _outbox.Writer.TryComplete();
         await _app.StopAsync();
         await _app.DisposeAsync();

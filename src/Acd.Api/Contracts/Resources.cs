@@ -162,7 +162,7 @@ public sealed record CallResource(
         c.DeclinedBy,
         c.Direction,
         c.ConsultAgentId,
-        c.Legs.Any(l => l.Role is "caller" or "customer" && l.Hold),
+        c.OnHold,
         [.. c.Legs.Where(l => l.Role == "supervisor" && l.Status is "queued" or "initiated" or "ringing" or "in-progress").Select(l => l.AgentId!)],
         c.PendingOperations ?? []);
 

@@ -172,31 +172,38 @@ public sealed class TwilioTelephony(
             try
             {
                 var call = grains.GetGrain<ICallGrain>(callId);
-                if (request.Conference.Sid is null)
+                var conferenceSid = request.Conference.Sid;
+                if (conferenceSid is null)
                 {
                     var live = await ConferenceResource.ReadAsync(friendlyName: request.Conference.Name, status: ConferenceResource.StatusEnum.InProgress, client: client);
                     if (live.FirstOrDefault() is { } conference)
                     {
+                        conferenceSid = conference.Sid;
                         await call.ConferenceEventAsync(new ConferenceEventReport(conference.Sid, "conference-start", null, null, DateTimeOffset.UtcNow, null, null, null, null, conference.FriendlyName));
                     }
                 }
                 foreach (var leg in request.Legs)
                 {
+                    var callSid = leg.CallSid ?? await ParticipantCallSidAsync(callId, conferenceSid, leg);
+                    if (callSid is null)
+                    {
+                        continue;
+                    }
                     CallResource fetched;
                     try
                     {
-                        fetched = await CallResource.FetchAsync(pathSid: leg.CallSid!, client: client);
+                        fetched = await CallResource.FetchAsync(pathSid: callSid, client: client);
                     }
                     catch (ApiException e) when (e.Status == 404)
                     {
-                        logger.LogWarning("Reconcile {CallId}: leg {CallSid} is unknown to Twilio", callId, leg.CallSid);
+                        logger.LogWarning("Reconcile {CallId}: leg {CallSid} is unknown to Twilio", callId, callSid);
                         continue;
                     }
                     var status = fetched.Status?.ToString();
                     if (status is not null)
                     {
-                        logger.LogInformation("Reconcile {CallId}: leg {LegId} ({CallSid}) is {Status}", callId, leg.LegId, leg.CallSid, status);
-                        await call.LegStatusAsync(new LegStatusReport(leg.LegId, leg.CallSid!, status, null, DateTimeOffset.UtcNow));
+                        logger.LogInformation("Reconcile {CallId}: leg {LegId} ({CallSid}) is {Status}", callId, leg.LegId, callSid, status);
+                        await call.LegStatusAsync(new LegStatusReport(leg.LegId, callSid, status, null, DateTimeOffset.UtcNow));
                     }
                 }
             }
@@ -206,6 +213,30 @@ public sealed class TwilioTelephony(
             }
         });
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A leg Acd asked for but never heard back about (the response and the callbacks were lost with the process): its
+    /// participant is fetched by label from the conference, and the call is told its CallSid. Not found: the request
+    /// never reached Twilio, or the leg is already gone; the offer's deadline takes care of it.
+    /// </summary>
+    private async Task<string?> ParticipantCallSidAsync(string callId, string? conferenceSid, LegReference leg)
+    {
+        if (conferenceSid is null || leg.Label is null)
+        {
+            return null;
+        }
+        try
+        {
+            var participant = await ParticipantResource.FetchAsync(pathConferenceSid: conferenceSid, pathCallSid: leg.Label, client: client);
+            logger.LogInformation("Reconcile {CallId}: leg {LegId} found in the conference as {Label} ({CallSid})", callId, leg.LegId, leg.Label, participant.CallSid);
+            await grains.GetGrain<ICallGrain>(callId).LegCreatedAsync(leg.LegId, participant.CallSid);
+            return participant.CallSid;
+        }
+        catch (ApiException e) when (e.Status == 404)
+        {
+            return null;
+        }
     }
 
     /// <summary>Reconciliation lookups after a restart run a few at a time, not all at once.</summary>

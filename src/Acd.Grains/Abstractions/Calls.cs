@@ -62,7 +62,8 @@ public sealed record CallView(
     [property: Id(21)] IReadOnlyList<string> DeclinedBy,
     [property: Id(22)] string Direction = "inbound",
     [property: Id(23)] string? ConsultAgentId = null,
-    [property: Id(24)] IReadOnlyList<string>? PendingOperations = null);
+    [property: Id(24)] IReadOnlyList<string>? PendingOperations = null,
+    [property: Id(25)] bool OnHold = false);
 
 /// <summary>One phone leg in a call's conference.</summary>
 [GenerateSerializer, Immutable, Alias("acd.CallLegView")]

@@ -101,9 +101,9 @@ public interface ICallGrain : IGrainWithStringKey
     /// <summary>Wrap-up is done: the call is completed and its agent available.</summary>
     Task<Outcome<CallView>> CompleteAsync();
 
-    /// <summary>The agent's wrap-up ended (its timer, or the agent): the call is completed.</summary>
+    /// <summary>The agent's wrap-up ended (its timer, or the agent) at <paramref name="endedAt"/>: the call, or the agent's part of it, is completed.</summary>
     [OneWay]
-    Task WrapUpEndedAsync(string agentId);
+    Task WrapUpEndedAsync(string agentId, DateTimeOffset endedAt);
 
     /// <summary>Timer entry point: a stored deadline has come.</summary>
     Task OnDeadlineAsync(CallDeadline kind, DateTimeOffset due);

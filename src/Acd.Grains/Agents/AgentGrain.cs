@@ -21,6 +21,7 @@ public sealed class AgentGrain(
 {
     private DeadlineTimer? _wrapUpTimer;
     private string? _wrapUpEndedFor;
+    private DateTimeOffset _wrapUpEndedAt;
     private AgentRouting? _pushed;
     private bool _activityChanged;
 
@@ -263,7 +264,11 @@ public sealed class AgentGrain(
         if (activity.Name != Activities.WrapUp)
         {
             // Leaving wrap-up, however it happens, completes the call it was for (told after saving).
-            _wrapUpEndedFor ??= S.WrapUpCallId;
+            if (_wrapUpEndedFor is null && S.WrapUpCallId is not null)
+            {
+                _wrapUpEndedFor = S.WrapUpCallId;
+                _wrapUpEndedAt = Now;
+            }
             S.WrapUpEndsAt = null;
             S.WrapUpCallId = null;
             WrapUpTimer.Cancel();
@@ -308,7 +313,7 @@ public sealed class AgentGrain(
         {
             _wrapUpEndedFor = null;
             // One-way: a call may be waiting on this agent, so the agent never waits on a call.
-            grains.GetGrain<ICallGrain>(callId).WrapUpEndedAsync(Id).Ignore();
+            grains.GetGrain<ICallGrain>(callId).WrapUpEndedAsync(Id, _wrapUpEndedAt).Ignore();
         }
     }
 

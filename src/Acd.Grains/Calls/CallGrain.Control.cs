@@ -20,7 +20,7 @@ public sealed partial class CallGrain
         {
             return Problem.Conflict($"Call '{Id}' has no customer on the line");
         }
-        if (leg.Hold == hold)
+        if (CustomerHeld == hold)
         {
             return View();
         }
@@ -349,9 +349,15 @@ public sealed partial class CallGrain
 
     private CallLeg? ActiveLegOf(string agentId) => S.Legs.LastOrDefault(l => l.AgentId == agentId && l.Role is "agent" or "consult" && !IsTerminal(l.Status));
 
+    /// <summary>
+    /// Whether Acd has put the customer on hold. Decisions follow this, not the leg's hold flag: that flag mirrors
+    /// Twilio's callbacks, which can arrive late and out of order, and a stale one must not make Acd skip a hold.
+    /// </summary>
+    private bool CustomerHeld => S.HoldStartedAt is not null;
+
     private async Task HoldCustomerAsync(string customerCallSid, bool hold)
     {
-        if (CustomerLeg() is { } leg && leg.Hold != hold)
+        if (CustomerLeg() is { } leg && CustomerHeld != hold)
         {
             leg.Hold = hold;
             NoteHold(hold);

@@ -70,7 +70,7 @@ public sealed partial class CallGrain
         consult_agent_id = S.ConsultAgentId,
         conference_name = S.ConferenceName,
         conference_sid = S.ConferenceSid,
-        on_hold = CustomerLeg()?.Hold ?? false,
+        on_hold = CustomerHeld,
         priority = S.Priority,
         created_at = S.CreatedAt,
         legs = S.Legs.Select(l => new { leg_id = l.LegId, role = l.Role, agent_id = l.AgentId, call_sid = l.CallSid, status = l.Status, muted = l.Muted, hold = l.Hold, coaching = l.Coaching }),
@@ -101,11 +101,19 @@ public sealed partial class CallGrain
 
     private ConferenceReference Conference() => new(Id, S.ConferenceName, S.ConferenceSid);
 
-    private LegReference LegOf(CallLeg leg) => new(Id, leg.LegId, leg.CallSid, Conference(), Answered: leg.Status is "in-progress" or "completed");
+    private LegReference LegOf(CallLeg leg) => new(Id, leg.LegId, leg.CallSid, Conference(), Answered: leg.Status is "in-progress" or "completed", LabelOf(leg));
+
+    /// <summary>The participant label a leg has in the conference (Twilio finds a participant by it, too).</summary>
+    private static string LabelOf(CallLeg leg) => leg.Role switch
+    {
+        "caller" or "customer" => "customer",
+        "supervisor" => $"supervisor-{leg.AgentId}",
+        _ => $"agent-{leg.AgentId}",
+    };
 
     private CallSummary Summary() => new(
         Id, S.Status, S.StatusSince, S.QueueId, S.AgentId ?? S.OfferedAgentId, S.Priority, S.CreatedAt, S.ConferenceSid, S.Version,
-        CustomerLeg()?.Hold ?? false,
+        CustomerHeld,
         [.. S.Legs.Where(l => l.Role == "supervisor" && !IsTerminal(l.Status)).Select(l => l.AgentId!)],
         S.Direction);
 
@@ -134,7 +142,8 @@ public sealed partial class CallGrain
         [.. S.DeclinedBy],
         S.Direction,
         S.ConsultAgentId,
-        [.. S.Pending.Select(p => p.Description)]);
+        [.. S.Pending.Select(p => p.Description)],
+        CustomerHeld);
 
     [LoggerMessage(LogLevel.Information, "Offer {CallId} to {AgentId} from {QueueId}")]
     private partial void LogOffered(string callId, string agentId, string? queueId);

@@ -63,7 +63,9 @@ public sealed partial class CallGrain(
         {
             return;
         }
-        var live = S.Legs.Where(l => l.CallSid is not null && !IsTerminal(l.Status)).Select(LegOf).ToList();
+        // Legs Twilio may have created without Acd hearing of it (the response and the callbacks lost in the crash)
+        // are looked up by their participant label.
+        var live = S.Legs.Where(l => !IsTerminal(l.Status) && (l.CallSid is not null || l.Role != "caller")).Select(LegOf).ToList();
         var conferenceUnknown = S.ConferenceSid is null && S.Legs.Any(l => l.Role == "caller" && !IsTerminal(l.Status));
         if (live.Count == 0 && !conferenceUnknown)
         {
@@ -200,7 +202,7 @@ public sealed partial class CallGrain(
         {
             await DialCustomerAsync();
         }
-        else if (CustomerLeg() is { Hold: true, CallSid: { } customer })
+        else if (CustomerHeld && CustomerLeg() is { CallSid: { } customer })
         {
             // Back from a transfer: the customer was holding until this agent answered.
             await HoldCustomerAsync(customer, false);
@@ -298,12 +300,12 @@ public sealed partial class CallGrain(
         return View();
     }
 
-    public async Task WrapUpEndedAsync(string agentId)
+    public async Task WrapUpEndedAsync(string agentId, DateTimeOffset endedAt)
     {
         if (S.WrappingAfterTransfer.Remove(agentId, out var left))
         {
             // An agent who transferred the call away has finished wrapping it up: their part is complete.
-            Emit("reservation.completed", new { agent_id = agentId, reason = "transferred", wrap_up_seconds = Round((Now - left).TotalSeconds) }, agentId: agentId);
+            Emit("reservation.completed", new { agent_id = agentId, reason = "transferred", wrap_up_seconds = Round(Math.Max(0, (endedAt - left).TotalSeconds)) }, agentId: agentId);
             await SaveAsync();
         }
         if (S.Status == CallStatus.WrapUp && S.AgentId == agentId)

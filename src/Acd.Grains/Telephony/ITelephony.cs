@@ -58,7 +58,8 @@ public sealed record LegReference(
     [property: Id(1)] string LegId,
     [property: Id(2)] string? CallSid,
     [property: Id(3)] ConferenceReference Conference,
-    [property: Id(4)] bool Answered = false);
+    [property: Id(4)] bool Answered = false,
+    [property: Id(5)] string? Label = null);
 
 [GenerateSerializer, Immutable, Alias("acd.RingAgent")]
 public sealed record RingAgent(

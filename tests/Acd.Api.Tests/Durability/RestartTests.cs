@@ -18,7 +18,7 @@ public sealed class RestartTests
         var http = node.Http;
         (await http.PutJsonAsync("/api/queues/desk", new { target_workers = "team == 'desk'", wrap_up_seconds = 5 })).AssertOk();
         (await http.PutJsonAsync("/api/workflows/desk", new { task_reservation_timeout = 20, configuration = new { task_routing = new { default_filter = new { queue = "desk" } } } })).AssertOk();
-        foreach (var agent in new[] { "a1", "a2", "a3" })
+        foreach (var agent in new[] { "a1", "a2", "a3", "a4" })
         {
             (await http.PutJsonAsync($"/api/agents/{agent}", new { activity = "Offline", attributes = new { team = "desk", contact_uri = $"client:{agent}" } })).AssertOk();
         }
@@ -37,6 +37,14 @@ public sealed class RestartTests
         var a3Leg = await RungAsync(twilio, "client:a3");
         await StatusAsync(http, c5, "offered", c => c["legs"]!.AsArray().Any(l => l!.Str("call_sid") == a3Leg));
         await StatusAsync(http, c2, "offered", c => c["legs"]!.AsArray().Any(l => l!.Str("call_sid") == a2Leg));
+        // Rung, but the crash takes the answer to the request with it: Twilio makes a4's leg for c6, and Acd never
+        // learns its CallSid (the response is held back, the callbacks about it go nowhere).
+        (await http.PutJsonAsync("/api/agents/a4/activity", new { activity = "Available" })).AssertOk();
+        twilio.HoldCallbacks = true;
+        twilio.StallParticipantResponses = true;
+        var c6 = await CallInAsync(twilio, "+819000000006");
+        var a4Leg = await RungAsync(twilio, "client:a4");
+        await StatusAsync(http, c6, "offered", c => c["legs"]!.AsArray().Any(l => l!.Str("agent_id") == "a4" && l!["call_sid"] is null));
         // Waiting: nobody is free for c3 and c4.
         var c3 = await CallInAsync(twilio, "+819000000003");
         var c4 = await CallInAsync(twilio, "+819000000004");
@@ -49,8 +57,11 @@ public sealed class RestartTests
         }
 
         node.Kill();
-        // While Acd is down, a2 answers: Twilio's callbacks about it fail and are not sent again.
+        await twilio.ReleaseHeldAsync();
+        twilio.ReleaseStalled();
+        // While Acd is down, a2 and a4 answer: Twilio's callbacks about it fail and are not sent again.
         twilio.Answer(a2Leg);
+        twilio.Answer(a4Leg);
         await twilio.IdleAsync();
         Assert.Contains(twilio.Callbacks, c => c["CallSid"] == a2Leg && c.Status == 0);
 
@@ -59,6 +70,9 @@ public sealed class RestartTests
 
         // The answer given while Acd was down is found by asking Twilio: c2 is connected to a2.
         await StatusAsync(http, c2, "connected", c => c.Str("agent_id") == "a2", timeoutMs: 20000);
+        // c6's leg, which Acd had no CallSid for, is found in its conference by label: c6 is connected to a4.
+        await StatusAsync(http, c6, "connected", c => c.Str("agent_id") == "a4" && c["legs"]!.AsArray().Any(l => l!.Str("call_sid") == a4Leg), timeoutMs: 20000);
+        Assert.Contains(twilio.Requests, r => r.Method == "GET" && r.Path.EndsWith("/Participants/agent-a4.json", StringComparison.Ordinal));
         // The unanswered offer to a3 still runs from its stored deadline: it times out, a3's phone stops ringing
         // and c5 goes back to the head of the queue with its original age.
         await StatusAsync(http, c5, "queued", _ => true, timeoutMs: 30000);
