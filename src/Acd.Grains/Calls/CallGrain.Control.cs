@@ -42,10 +42,8 @@ public sealed partial class CallGrain
         {
             return Problem.Conflict($"{agentId}'s leg of '{Id}' is not connected");
         }
-        if (leg.Muted == muted)
-        {
-            return View();
-        }
+        // Sent even when the leg already looks that way: its flag mirrors Twilio's callbacks, which can trail, and
+        // Twilio takes the same update twice without harm.
         leg.Muted = muted;
         Emit(muted ? "call.mute" : "call.unmute", new { agent_id = agentId });
         await ConferenceOperationAsync($"{(muted ? "mute" : "unmute")} {sid}", update: new ParticipantUpdate(Conference(), sid, null, muted, null, null));
