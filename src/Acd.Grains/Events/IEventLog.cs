@@ -54,8 +54,14 @@ public sealed record EventPage(IReadOnlyList<AcdEvent> Events, long? Next);
 /// <summary>The log in this process's memory (the default, single-process run): bounded, oldest events dropped first.</summary>
 public sealed class InMemoryEventLog : IEventLog
 {
-    /// <summary>Events kept; a day of a busy center is a few hundred thousand.</summary>
-    public const int Capacity = 2_000_000;
+    /// <summary>
+    /// Events kept: a day of a busy center is a few hundred thousand, at about 1–2 KB each (an event carries the call's
+    /// snapshot). For longer history, use PostgreSQL.
+    /// </summary>
+    public const int Capacity = 500_000;
+
+    /// <summary>Trimmed a tenth at a time, so appends at the cap do not move the whole list each time.</summary>
+    private const int Slack = Capacity / 10;
 
     private readonly List<AcdEvent> _events = [];
     private readonly Lock _gate = new();
@@ -69,7 +75,7 @@ public sealed class InMemoryEventLog : IEventLog
             {
                 _events.Add(e with { Sequence = ++_sequence });
             }
-            if (_events.Count > Capacity)
+            if (_events.Count > Capacity + Slack)
             {
                 _events.RemoveRange(0, _events.Count - Capacity);
             }
