@@ -1,11 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Acd.Grains;
 using Acd.Grains.Abstractions;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Acd.Bench;
 
@@ -30,20 +26,8 @@ public static class RoutingBenchmark
 
     public static async Task RunAsync(int calls)
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        var telephony = new BenchTelephony();
-        builder.Services.AddSingleton<Acd.Grains.Telephony.ITelephony>(telephony);
-        builder.Services.AddAcdDomain();
-        builder.UseOrleans(silo =>
-        {
-            silo.UseLocalhostClustering(siloPort: 21111, gatewayPort: 40000);
-            silo.AddAcdMemoryStorage();
-            silo.UseInMemoryReminderService();
-        });
-        using var host = builder.Build();
-        await host.StartAsync();
-        var grains = host.Services.GetRequiredService<IGrainFactory>();
+        using var host = await BenchSilo.StartAsync();
+        var (grains, telephony) = (host.Grains, host.Telephony);
         await SetUpAsync(grains);
         var bench = new Runner(grains, telephony);
 

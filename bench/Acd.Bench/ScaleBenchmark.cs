@@ -2,11 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Acd.Grains;
 using Acd.Grains.Abstractions;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Acd.Bench;
 
@@ -69,22 +65,9 @@ public static class ScaleBenchmark
 
     private static async Task<Row> MeasureAsync(int agents)
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        var telephony = new BenchTelephony();
-        builder.Services.AddSingleton<Acd.Grains.Telephony.ITelephony>(telephony);
-        builder.Services.AddAcdDomain();
-        builder.UseOrleans(silo =>
-        {
-            silo.UseLocalhostClustering(siloPort: 21111, gatewayPort: 40000);
-            silo.AddAcdMemoryStorage();
-            silo.UseInMemoryReminderService();
-            // A center this size keeps its agents' and callers' grains active all day.
-            silo.Configure<Orleans.Configuration.GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromHours(2));
-        });
-        using var host = builder.Build();
-        await host.StartAsync();
-        var grains = host.Services.GetRequiredService<IGrainFactory>();
+        // A center this size keeps its agents' and callers' grains active all day.
+        using var host = await BenchSilo.StartAsync(silo => silo.Configure<Orleans.Configuration.GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromHours(2)));
+        var (grains, telephony) = (host.Grains, host.Telephony);
         var setUp = Stopwatch.StartNew();
         Console.WriteLine($"{agents:N0} agents: setting up…");
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Acd.Grains.Abstractions;
 using Acd.Grains.Agents;
 using Acd.Grains.Telephony;
@@ -24,18 +23,9 @@ public sealed partial class CallGrain
         {
             return Problem.Invalid("to", "Must be an E.164 number such as +81312345678, sip:… or client:…");
         }
-        JsonElement attributes;
-        try
+        if (ReadAttributes(start.AttributesJson, out _) is { } invalid)
         {
-            attributes = Json.ParseElement(start.AttributesJson);
-        }
-        catch (JsonException e)
-        {
-            return Problem.Invalid("attributes", $"Not valid JSON: {e.Message}");
-        }
-        if (attributes.ValueKind != JsonValueKind.Object)
-        {
-            return Problem.Invalid("attributes", "Must be a JSON object");
+            return invalid;
         }
         var reservation = await grains.GetGrain<IAgentGrain>(start.AgentId).TryReserveOutboundAsync(Id);
         if (!reservation.Accepted)

@@ -91,18 +91,9 @@ public sealed partial class CallGrain(
         {
             return View();
         }
-        JsonElement attributes;
-        try
+        if (ReadAttributes(start.AttributesJson, out var attributes) is { } invalid)
         {
-            attributes = Json.ParseElement(start.AttributesJson);
-        }
-        catch (JsonException e)
-        {
-            return Problem.Invalid("attributes", $"Not valid JSON: {e.Message}");
-        }
-        if (attributes.ValueKind != JsonValueKind.Object)
-        {
-            return Problem.Invalid("attributes", "Must be a JSON object");
+            return invalid;
         }
 
         WorkflowDefinition? workflow = null;
@@ -143,6 +134,21 @@ public sealed partial class CallGrain(
         var firstStep = WorkflowPlans.Get(workflow).First(attributes, Now);
         await RouteAsync(firstStep, stayIn: null, giveUpReason: "no-matching-filter");
         return View();
+    }
+
+    /// <summary>Reads a call's attributes, which must be a JSON object; what is wrong with them otherwise.</summary>
+    private static Problem? ReadAttributes(string json, out JsonElement attributes)
+    {
+        try
+        {
+            attributes = Json.ParseElement(json);
+        }
+        catch (JsonException e)
+        {
+            attributes = default;
+            return Problem.Invalid("attributes", $"Not valid JSON: {e.Message}");
+        }
+        return attributes.ValueKind == JsonValueKind.Object ? null : Problem.Invalid("attributes", "Must be a JSON object");
     }
 
     public Task<CallView?> GetAsync() => Task.FromResult(S.Exists ? View() : null);

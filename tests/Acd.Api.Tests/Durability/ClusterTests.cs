@@ -52,7 +52,7 @@ public sealed class ClusterTests
 
         // A call in conversation, and callers waiting; the balancer hands the webhooks to both nodes in turn.
         var talking = (await twilio.CallAsync($"{TwilioFixture.PublicBaseUrl}/twilio/voice/incoming?workflow=talk", "+819011110000", TwilioFixture.Number)).CallSid;
-        await StatusAsync(http, talking, "connected", c => c["conference_sid"] is not null);
+        await http.CallStatusAsync(talking, "connected", c => c["conference_sid"] is not null);
         var waiting = new List<string>();
         for (var i = 1; i <= Calls; i++)
         {
@@ -85,7 +85,7 @@ public sealed class ClusterTests
         Assert.Matches("Call CA[0-9a-f]+ reloaded in", survivor.Process.Output);
         foreach (var id in waiting)
         {
-            await StatusAsync(http, id, "connected", c => c.Str("queue_id") == "desk");
+            await http.CallStatusAsync(id, "connected", c => c.Str("queue_id") == "desk");
         }
 
         await SharePaceAsync(http, 1000, "the survivor takes the whole account's pace back");
@@ -104,19 +104,4 @@ public sealed class ClusterTests
         Eventually.HoldsAsync(async () =>
             (await node.GetJsonAsync("/api/queues/desk/stats")).Body?["telephony_backlog"]?["calls_per_second"]?.GetValue<double>() == callsPerSecond,
             because, timeoutMs: 20000);
-
-    private static async Task StatusAsync(HttpClient http, string callId, string status, Func<JsonNode, bool> also, int timeoutMs = 10000)
-    {
-        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
-        while (true)
-        {
-            var (code, body) = await http.GetJsonAsync($"/api/calls/{callId}");
-            if (code == System.Net.HttpStatusCode.OK && body!.Str("status") == status && also(body!))
-            {
-                return;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"call {callId} did not become {status} in time; last seen: {code} {body?.ToJsonString()}");
-            await Task.Delay(100);
-        }
-    }
 }

@@ -27,24 +27,24 @@ public sealed class RestartTests
         // Connected: a1 answers c1 at once.
         (await http.PutJsonAsync("/api/agents/a1/activity", new { activity = "Available" })).AssertOk();
         var c1 = await CallInAsync(twilio, "+819000000001");
-        await StatusAsync(http, c1, "connected", c => c["conference_sid"] is not null);
+        await http.CallStatusAsync(c1, "connected", c => c["conference_sid"] is not null);
         // Ringing: c2 rings a2, c5 rings a3; neither answers before the crash.
         (await http.PutJsonAsync("/api/agents/a2/activity", new { activity = "Available" })).AssertOk();
         var c2 = await CallInAsync(twilio, "+819000000002");
-        var a2Leg = await RungAsync(twilio, "client:a2");
+        var a2Leg = (await twilio.RungAsync("client:a2")).Sid;
         (await http.PutJsonAsync("/api/agents/a3/activity", new { activity = "Available" })).AssertOk();
         var c5 = await CallInAsync(twilio, "+819000000005");
-        var a3Leg = await RungAsync(twilio, "client:a3");
-        await StatusAsync(http, c5, "offered", c => c["legs"]!.AsArray().Any(l => l!.Str("call_sid") == a3Leg));
-        await StatusAsync(http, c2, "offered", c => c["legs"]!.AsArray().Any(l => l!.Str("call_sid") == a2Leg));
+        var a3Leg = (await twilio.RungAsync("client:a3")).Sid;
+        await http.CallStatusAsync(c5, "offered", c => c["legs"]!.AsArray().Any(l => l!.Str("call_sid") == a3Leg));
+        await http.CallStatusAsync(c2, "offered", c => c["legs"]!.AsArray().Any(l => l!.Str("call_sid") == a2Leg));
         // Rung, but the crash takes the answer to the request with it: Twilio makes a4's leg for c6, and Acd never
         // learns its CallSid (the response is held back, the callbacks about it go nowhere).
         (await http.PutJsonAsync("/api/agents/a4/activity", new { activity = "Available" })).AssertOk();
         twilio.HoldCallbacks = true;
         twilio.StallParticipantResponses = true;
         var c6 = await CallInAsync(twilio, "+819000000006");
-        var a4Leg = await RungAsync(twilio, "client:a4");
-        await StatusAsync(http, c6, "offered", c => c["legs"]!.AsArray().Any(l => l!.Str("agent_id") == "a4" && l!["call_sid"] is null));
+        var a4Leg = (await twilio.RungAsync("client:a4")).Sid;
+        await http.CallStatusAsync(c6, "offered", c => c["legs"]!.AsArray().Any(l => l!.Str("agent_id") == "a4" && l!["call_sid"] is null));
         // Waiting: nobody is free for c3 and c4.
         var c3 = await CallInAsync(twilio, "+819000000003");
         var c4 = await CallInAsync(twilio, "+819000000004");
@@ -69,13 +69,13 @@ public sealed class RestartTests
         http = restarted.Http;
 
         // The answer given while Acd was down is found by asking Twilio: c2 is connected to a2.
-        await StatusAsync(http, c2, "connected", c => c.Str("agent_id") == "a2", timeoutMs: 20000);
+        await http.CallStatusAsync(c2, "connected", c => c.Str("agent_id") == "a2", timeoutMs: 20000);
         // c6's leg, which Acd had no CallSid for, is found in its conference by label: c6 is connected to a4.
-        await StatusAsync(http, c6, "connected", c => c.Str("agent_id") == "a4" && c["legs"]!.AsArray().Any(l => l!.Str("call_sid") == a4Leg), timeoutMs: 20000);
+        await http.CallStatusAsync(c6, "connected", c => c.Str("agent_id") == "a4" && c["legs"]!.AsArray().Any(l => l!.Str("call_sid") == a4Leg), timeoutMs: 20000);
         Assert.Contains(twilio.Requests, r => r.Method == "GET" && r.Path.EndsWith("/Participants/agent-a4.json", StringComparison.Ordinal));
         // The unanswered offer to a3 still runs from its stored deadline: it times out, a3's phone stops ringing
         // and c5 goes back to the head of the queue with its original age.
-        await StatusAsync(http, c5, "queued", _ => true, timeoutMs: 30000);
+        await http.CallStatusAsync(c5, "queued", timeoutMs: 30000);
         await Eventually.HoldsAsync(() => Task.FromResult(twilio.Leg(a3Leg)!.Status == "canceled"), "a3's ringing phone is stopped");
         var after = (await http.GetJsonAsync("/api/queues/desk/stats")).AssertOk();
         Assert.Equal([c5, c3, c4], Ids(after["waiting_call_ids"]));
@@ -100,7 +100,7 @@ public sealed class RestartTests
         await Eventually.HoldsAsync(() => Task.FromResult(conference.Participants[c1].Hold), "the caller of c1 is on hold in the conference");
         (await a1.PostJsonAsync($"/api/calls/{c1}/hangup")).AssertOk();
         await Eventually.HoldsAsync(() => Task.FromResult(conference.Status == "completed"), "c1's conference is ended");
-        await StatusAsync(http, c1, "wrap_up", _ => true);
+        await http.CallStatusAsync(c1, "wrap_up");
     }
 
     private static async Task<string> CallInAsync(FakeTwilio twilio, string from)
@@ -108,28 +108,6 @@ public sealed class RestartTests
         var session = await twilio.CallAsync($"{TwilioFixture.PublicBaseUrl}/twilio/voice/incoming?workflow=desk", from, TwilioFixture.Number);
         Assert.Equal(200, session.Status);
         return session.CallSid;
-    }
-
-    private static async Task<string> RungAsync(FakeTwilio twilio, string to)
-    {
-        FakeLeg? leg = null;
-        await Eventually.HoldsAsync(() => Task.FromResult((leg = twilio.LegTo(to)) is not null), $"{to} is rung");
-        return leg!.Sid;
-    }
-
-    private static async Task StatusAsync(HttpClient http, string callId, string status, Func<JsonNode, bool> also, int timeoutMs = 10000)
-    {
-        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
-        while (true)
-        {
-            var (code, body) = await http.GetJsonAsync($"/api/calls/{callId}");
-            if (code == System.Net.HttpStatusCode.OK && body!.Str("status") == status && also(body!))
-            {
-                return;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"call {callId} did not become {status}; last seen: {code} {body?.ToJsonString()}");
-            await Task.Delay(50);
-        }
     }
 
     private static List<string> Ids(JsonNode? array) => [.. array!.AsArray().Select(n => n!.GetValue<string>())];

@@ -134,23 +134,9 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>Runs <c>Acd.Silo token …</c> and returns what it printed.</summary>
     public static async Task<string> RunTokenCommandAsync(IDictionary<string, string> environment, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Acd.Silo.dll"), "token", .. args])
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        var errors = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, errors);
-        return output.Trim();
+        var (exitCode, output, errors) = await RunCommandAsync(environment, ["token", .. args]);
+        Assert.True(exitCode == 0, errors);
+        return output;
     }
 
     public async ValueTask DisposeAsync()

@@ -80,12 +80,7 @@ public class TwilioFixture : IAsyncLifetime
     }
 
     /// <summary>Waits until the fake has rung <paramref name="to"/> and returns that leg.</summary>
-    public async Task<FakeLeg> RungAsync(string to)
-    {
-        FakeLeg? leg = null;
-        await Eventually.HoldsAsync(() => Task.FromResult((leg = Twilio.LegTo(to)) is not null), $"{to} is rung");
-        return leg!;
-    }
+    public Task<FakeLeg> RungAsync(string to) => Twilio.RungAsync(to);
 
     public static async Task<JsonNode?> ReadJsonAsync(HttpResponseMessage response) => await response.Content.ReadFromJsonAsync<JsonNode>();
 }

@@ -35,30 +35,30 @@ public sealed class ScriptedDayTests(TwilioFixture fixture) : IClassFixture<Twil
         var leg1 = await fixture.RungAsync("client:ann");
         Advance(8);
         Twilio.Answer(leg1.Sid);
-        await StatusAsync(c1.CallSid, "connected", c => c["conference_sid"] is not null);
+        await fixture.Http.CallStatusAsync(c1.CallSid, "connected", c => c["conference_sid"] is not null);
         Advance(20);
         (await ann.PostJsonAsync($"/api/calls/{c1.CallSid}/hold")).AssertOk();
         Advance(15);
         (await ann.PostJsonAsync($"/api/calls/{c1.CallSid}/resume")).AssertOk();
         Advance(25);
         (await ann.PostJsonAsync($"/api/calls/{c1.CallSid}/hangup")).AssertOk();
-        await StatusAsync(c1.CallSid, "wrap_up");
+        await fixture.Http.CallStatusAsync(c1.CallSid, "wrap_up");
         Advance(10);
         (await ann.PostJsonAsync($"/api/calls/{c1.CallSid}/complete")).AssertOk();
-        await StatusAsync(c1.CallSid, "completed");
+        await fixture.Http.CallStatusAsync(c1.CallSid, "completed");
 
         // c2 (t0+80): rings ann 25 s (misses the 20 s service level), talk 40 s, the caller hangs up, wrap-up runs its 30 s.
         Advance(2);
         var c2 = await fixture.CallInAsync("day");
-        var leg2 = await RungAgainAsync("client:ann", leg1.Sid);
+        var leg2 = await Twilio.RungAsync("client:ann", leg1.Sid);
         Advance(25);
         Twilio.Answer(leg2.Sid);
-        await StatusAsync(c2.CallSid, "connected");
+        await fixture.Http.CallStatusAsync(c2.CallSid, "connected");
         Advance(40);
         Twilio.HangUp(c2.CallSid);
-        await StatusAsync(c2.CallSid, "wrap_up");
+        await fixture.Http.CallStatusAsync(c2.CallSid, "wrap_up");
         Advance(30);
-        await StatusAsync(c2.CallSid, "completed");
+        await fixture.Http.CallStatusAsync(c2.CallSid, "completed");
 
         // t0+180: ann takes a break. c3 hangs up after 3 s (a short abandon), c4 (t0+190) after 50 s.
         Advance(5);
@@ -66,32 +66,32 @@ public sealed class ScriptedDayTests(TwilioFixture fixture) : IClassFixture<Twil
         var c3 = await fixture.CallInAsync("day");
         Advance(3);
         Twilio.HangUp(c3.CallSid);
-        await StatusAsync(c3.CallSid, "abandoned");
+        await fixture.Http.CallStatusAsync(c3.CallSid, "abandoned");
         Advance(7);
         var c4 = await fixture.CallInAsync("day");
         Advance(50);
         Twilio.HangUp(c4.CallSid);
-        await StatusAsync(c4.CallSid, "abandoned");
+        await fixture.Http.CallStatusAsync(c4.CallSid, "abandoned");
 
         // t0+250: ann is back; c5 rings her 30 s unanswered (missed: she is moved to Break), then bob comes in at
         // t0+290 and answers after 2 s; talk 20 s, bob hangs up, wrap-up runs its 30 s.
         Advance(10);
         (await ann.PutJsonAsync("/api/agents/ann/activity", new { activity = "Available" })).AssertOk();
         var c5 = await fixture.CallInAsync("day");
-        await RungAgainAsync("client:ann", leg2.Sid);
+        await Twilio.RungAsync("client:ann", leg2.Sid);
         Advance(30);
-        await StatusAsync(c5.CallSid, "queued");
+        await fixture.Http.CallStatusAsync(c5.CallSid, "queued");
         Advance(10);
         (await bob.PutJsonAsync("/api/agents/bob/activity", new { activity = "Available" })).AssertOk();
         var leg5 = await fixture.RungAsync("client:bob");
         Advance(2);
         Twilio.Answer(leg5.Sid);
-        await StatusAsync(c5.CallSid, "connected");
+        await fixture.Http.CallStatusAsync(c5.CallSid, "connected");
         Advance(20);
         Twilio.HangUp(leg5.Sid);
-        await StatusAsync(c5.CallSid, "wrap_up");
+        await fixture.Http.CallStatusAsync(c5.CallSid, "wrap_up");
         Advance(30);
-        await StatusAsync(c5.CallSid, "completed");
+        await fixture.Http.CallStatusAsync(c5.CallSid, "completed");
         Advance(58);
         Assert.Equal(t0.AddSeconds(400), fixture.App.Time.GetUtcNow());
 
@@ -185,27 +185,5 @@ public sealed class ScriptedDayTests(TwilioFixture fixture) : IClassFixture<Twil
             Assert.True(found >= 0, $"'{type}' missing after position {at} in: {string.Join(", ", actual)}");
             at = found + 1;
         }
-    }
-
-    private async Task StatusAsync(string callId, string status, Func<JsonNode, bool>? also = null)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            var call = await fixture.CallAsync(callId);
-            if (call.Str("status") == status && (also is null || also(call)))
-            {
-                return;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"call {callId} did not become {status}; last seen: {call.ToJsonString()}");
-            await Task.Delay(10);
-        }
-    }
-
-    private async Task<FakeLeg> RungAgainAsync(string to, string previousSid)
-    {
-        FakeLeg? leg = null;
-        await Eventually.HoldsAsync(() => Task.FromResult((leg = Twilio.LegTo(to)) is not null && leg.Sid != previousSid), $"{to} is rung again");
-        return leg!;
     }
 }

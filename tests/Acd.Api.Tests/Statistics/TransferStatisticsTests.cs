@@ -37,7 +37,7 @@ public sealed class TransferStatisticsTests(TwilioFixture fixture) : IClassFixtu
         var caraLeg1 = await fixture.RungAsync("client:cara");
         Advance(5);
         Twilio.Answer(caraLeg1.Sid);
-        await StatusAsync(c1.CallSid, "connected", c => c["conference_sid"] is not null);
+        await fixture.Http.CallStatusAsync(c1.CallSid, "connected", c => c["conference_sid"] is not null);
         Advance(20);
         (await cara.PostJsonAsync($"/api/calls/{c1.CallSid}/hold")).AssertOk();
         Advance(10);
@@ -48,41 +48,41 @@ public sealed class TransferStatisticsTests(TwilioFixture fixture) : IClassFixtu
         var danLeg1 = await fixture.RungAsync("client:dan");
         Advance(4);
         Twilio.Answer(danLeg1.Sid);
-        await StatusAsync(c1.CallSid, "connected", c => c.Str("agent_id") == "dan" && c["on_hold"]!.GetValue<bool>() == false);
+        await fixture.Http.CallStatusAsync(c1.CallSid, "connected", c => c.Str("agent_id") == "dan" && c["on_hold"]!.GetValue<bool>() == false);
         Advance(16); // the clock stops where cara's wrap-up ends, so it ends on time
         await AgentEventuallyAsync("cara", a => a.Str("activity") == "Available", "cara's wrap-up of c1 ended");
         Advance(14);
         (await dan.PostJsonAsync($"/api/calls/{c1.CallSid}/hangup")).AssertOk();
-        await StatusAsync(c1.CallSid, "wrap_up");
+        await fixture.Http.CallStatusAsync(c1.CallSid, "wrap_up");
         Advance(12);
         (await dan.PostJsonAsync($"/api/calls/{c1.CallSid}/complete")).AssertOk();
-        await StatusAsync(c1.CallSid, "completed");
+        await fixture.Http.CallStatusAsync(c1.CallSid, "completed");
 
         // c2 (t0+101), warm: dan is away, so cara answers after 3 s, talks 30 s, then consults dan with the caller on
         // hold; dan answers after 6 s, they talk 10 s and cara leaves. Dan talks 20 s more, hangs up, wraps up 5 s.
         (await dan.PutJsonAsync("/api/agents/dan/activity", new { activity = "Offline" })).AssertOk();
         var c2 = await fixture.CallInAsync("xfer");
-        var caraLeg2 = await RungAgainAsync("client:cara", caraLeg1.Sid);
+        var caraLeg2 = await Twilio.RungAsync("client:cara", caraLeg1.Sid);
         Advance(3);
         Twilio.Answer(caraLeg2.Sid);
-        await StatusAsync(c2.CallSid, "connected", c => c["conference_sid"] is not null);
+        await fixture.Http.CallStatusAsync(c2.CallSid, "connected", c => c["conference_sid"] is not null);
         Advance(30);
         (await dan.PutJsonAsync("/api/agents/dan/activity", new { activity = "Available" })).AssertOk();
         (await cara.PostJsonAsync($"/api/calls/{c2.CallSid}/transfer", new { mode = "warm", to_agent = "dan" })).AssertOk();
-        var danLeg2 = await RungAgainAsync("client:dan", danLeg1.Sid);
+        var danLeg2 = await Twilio.RungAsync("client:dan", danLeg1.Sid);
         Advance(6);
         Twilio.Answer(danLeg2.Sid);
-        await StatusAsync(c2.CallSid, "connected", c => c["legs"]!.AsArray().Any(l => l!.Str("role") == "consult" && l!.Str("status") == "in-progress"));
+        await fixture.Http.CallStatusAsync(c2.CallSid, "connected", c => c["legs"]!.AsArray().Any(l => l!.Str("role") == "consult" && l!.Str("status") == "in-progress"));
         Advance(10);
         (await cara.PostJsonAsync($"/api/calls/{c2.CallSid}/transfer/complete")).AssertOk();
-        await StatusAsync(c2.CallSid, "connected", c => c.Str("agent_id") == "dan" && c["on_hold"]!.GetValue<bool>() == false);
+        await fixture.Http.CallStatusAsync(c2.CallSid, "connected", c => c.Str("agent_id") == "dan" && c["on_hold"]!.GetValue<bool>() == false);
         Advance(20); // to where cara's wrap-up of c2 ends, too
         await AgentEventuallyAsync("cara", a => a.Str("activity") == "Available", "cara's wrap-up of c2 ended");
         (await dan.PostJsonAsync($"/api/calls/{c2.CallSid}/hangup")).AssertOk();
-        await StatusAsync(c2.CallSid, "wrap_up");
+        await fixture.Http.CallStatusAsync(c2.CallSid, "wrap_up");
         Advance(5);
         (await dan.PostJsonAsync($"/api/calls/{c2.CallSid}/complete")).AssertOk();
-        await StatusAsync(c2.CallSid, "completed");
+        await fixture.Http.CallStatusAsync(c2.CallSid, "completed");
 
         var window = $"from={Uri.EscapeDataString(t0.ToString("O", CultureInfo.InvariantCulture))}&to={Uri.EscapeDataString(t0.AddSeconds(1000).ToString("O", CultureInfo.InvariantCulture))}";
 
@@ -130,20 +130,4 @@ public sealed class TransferStatisticsTests(TwilioFixture fixture) : IClassFixtu
 
     private Task AgentEventuallyAsync(string agent, Func<JsonNode, bool> condition, string because) =>
         Eventually.HoldsAsync(async () => condition(await fixture.AgentViewAsync(agent)), because);
-
-    private async Task StatusAsync(string callId, string status, Func<JsonNode, bool>? also = null)
-    {
-        await Eventually.HoldsAsync(async () =>
-        {
-            var call = await fixture.CallAsync(callId);
-            return call.Str("status") == status && (also is null || also(call));
-        }, $"call {callId} becomes {status}");
-    }
-
-    private async Task<FakeLeg> RungAgainAsync(string to, string previousSid)
-    {
-        FakeLeg? leg = null;
-        await Eventually.HoldsAsync(() => Task.FromResult((leg = Twilio.LegTo(to)) is not null && leg.Sid != previousSid), $"{to} is rung again");
-        return leg!;
-    }
 }

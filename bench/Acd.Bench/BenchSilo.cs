@@ -1,0 +1,46 @@
+using Acd.Grains;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Acd.Bench;
+
+/// <summary>One silo in this process with Acd's grains, in-memory storage and telephony that records what it is asked.</summary>
+public sealed class BenchSilo : IDisposable
+{
+    private readonly IHost _host;
+
+    private BenchSilo(IHost host, BenchTelephony telephony)
+    {
+        _host = host;
+        Telephony = telephony;
+        Grains = host.Services.GetRequiredService<IGrainFactory>();
+    }
+
+    public IGrainFactory Grains { get; }
+
+    public BenchTelephony Telephony { get; }
+
+    public static async Task<BenchSilo> StartAsync(Action<ISiloBuilder>? configure = null)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        var telephony = new BenchTelephony();
+        builder.Services.AddSingleton<Acd.Grains.Telephony.ITelephony>(telephony);
+        builder.Services.AddAcdDomain();
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(siloPort: 21111, gatewayPort: 40000);
+            silo.AddAcdMemoryStorage();
+            silo.UseInMemoryReminderService();
+            configure?.Invoke(silo);
+        });
+        var host = builder.Build();
+        await host.StartAsync();
+        return new BenchSilo(host, telephony);
+    }
+
+    public Task StopAsync() => _host.StopAsync();
+
+    public void Dispose() => _host.Dispose();
+}
