@@ -20,8 +20,7 @@ public sealed class ScriptedDayTests(TwilioFixture fixture) : IClassFixture<Twil
     public async Task TheFiguresAreExactlyWhatTheScriptAddsUpTo()
     {
         var http = fixture.Http;
-        (await http.PutJsonAsync("/api/queues/day", new { target_workers = "team == 'day'", wrap_up_seconds = 30 })).AssertOk();
-        (await http.PutJsonAsync("/api/workflows/day", new { task_reservation_timeout = 30, configuration = new { task_routing = new { default_filter = new { queue = "day" } } } })).AssertOk();
+        await fixture.CenterAsync("day", reservationTimeout: 30, wrapUpSeconds: 30);
         await fixture.AgentAsync("day", "ann", activity: "Offline");
         await fixture.AgentAsync("day", "bob", activity: "Offline");
         var ann = fixture.App.ClientAs(Roles.Agent, "ann");

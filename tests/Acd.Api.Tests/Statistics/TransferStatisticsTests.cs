@@ -20,8 +20,7 @@ public sealed class TransferStatisticsTests(TwilioFixture fixture) : IClassFixtu
     public async Task EachAgentIsCreditedWithTheirOwnPartOfATransferredCall()
     {
         var http = fixture.Http;
-        (await http.PutJsonAsync("/api/queues/xfer", new { target_workers = "team == 'xfer'", wrap_up_seconds = 20 })).AssertOk();
-        (await http.PutJsonAsync("/api/workflows/xfer", new { task_reservation_timeout = 30, configuration = new { task_routing = new { default_filter = new { queue = "xfer" } } } })).AssertOk();
+        await fixture.CenterAsync("xfer", reservationTimeout: 30, wrapUpSeconds: 20);
         await fixture.AgentAsync("xfer", "cara", activity: "Offline");
         await fixture.AgentAsync("xfer", "dan", activity: "Offline");
         var cara = fixture.App.ClientAs(Roles.Agent, "cara");
