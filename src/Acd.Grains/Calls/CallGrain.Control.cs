@@ -20,15 +20,7 @@ public sealed partial class CallGrain
         {
             return Problem.Conflict($"Call '{Id}' has no customer on the line");
         }
-        if (CustomerHeld == hold)
-        {
-            return View();
-        }
-        // Design rule 2: hold is the participant's hold flag; nobody leaves the conference, so hold never ends the call.
-        leg.Hold = hold;
-        NoteHold(hold);
-        Emit(hold ? "call.hold" : "call.unhold", new { by = agentId });
-        await ConferenceOperationAsync($"{(hold ? "hold" : "resume")} {customer}", update: new ParticipantUpdate(Conference(), customer, hold, null, null, null));
+        await HoldCustomerAsync(customer, hold, new { by = agentId });
         return View();
     }
 
@@ -241,8 +233,7 @@ public sealed partial class CallGrain
         {
             // Sent even when the flags already match: they mirror Twilio's callbacks, which can trail the last
             // request, and Twilio takes the same update twice without harm.
-            await ConferenceOperationAsync($"{action.ToString().ToLowerInvariant()} by {supervisorId}",
-                update: new ParticipantUpdate(Conference(), sid, null, muted, coaching, coaching ? agentSid : null));
+            await ConferenceOperationAsync($"{action.ToString().ToLowerInvariant()} by {supervisorId}", update: SupervisorMode(sid, leg));
         }
         else
         {
@@ -342,6 +333,10 @@ public sealed partial class CallGrain
         return S.AgentId == agentId ? null : Problem.Conflict($"Call '{Id}' is connected to '{S.AgentId}', not '{agentId}'");
     }
 
+    /// <summary>Twilio's update that puts a supervisor's leg in the mode its flags say: listening, coaching or speaking.</summary>
+    private ParticipantUpdate SupervisorMode(string callSid, CallLeg leg) =>
+        new(Conference(), callSid, null, leg.Muted, leg.Coaching, leg.Coaching ? AgentLegSid() : null);
+
     /// <summary>The CallSid of the connected agent's leg, the one a coaching supervisor whispers to.</summary>
     private string? AgentLegSid() => S.AgentId is { } agent ? ActiveLegOf(agent)?.CallSid : null;
 
@@ -353,13 +348,17 @@ public sealed partial class CallGrain
     /// </summary>
     private bool CustomerHeld => S.HoldStartedAt is not null;
 
-    private async Task HoldCustomerAsync(string customerCallSid, bool hold)
+    /// <summary>
+    /// Design rule 2: hold is the participant's hold flag; nobody leaves the conference, so hold never ends the call.
+    /// Nothing is sent when the customer already is where Acd put them.
+    /// </summary>
+    private async Task HoldCustomerAsync(string customerCallSid, bool hold, object? details = null)
     {
         if (CustomerLeg() is { } leg && CustomerHeld != hold)
         {
             leg.Hold = hold;
             NoteHold(hold);
-            Emit(hold ? "call.hold" : "call.unhold");
+            Emit(hold ? "call.hold" : "call.unhold", details);
             await ConferenceOperationAsync($"{(hold ? "hold" : "resume")} {customerCallSid}", update: new ParticipantUpdate(Conference(), customerCallSid, hold, null, null, null));
         }
     }

@@ -1,5 +1,4 @@
 using Acd.Grains.Abstractions;
-using Acd.Grains.Telephony;
 using Microsoft.Extensions.Logging;
 
 namespace Acd.Grains.Calls;
@@ -100,8 +99,7 @@ public sealed partial class CallGrain
                     if (leg.FlagsToApply && leg.CallSid is { } supervisorSid)
                     {
                         leg.FlagsToApply = false;
-                        await ConferenceOperationAsync($"supervisor {leg.AgentId} mode",
-                            update: new ParticipantUpdate(Conference(), supervisorSid, null, leg.Muted, leg.Coaching, leg.Coaching ? AgentLegSid() : null));
+                        await ConferenceOperationAsync($"supervisor {leg.AgentId} mode", update: SupervisorMode(supervisorSid, leg));
                     }
                 }
                 else if (IsTerminal(status))

@@ -118,8 +118,7 @@ public sealed class QueueGrain(
         }
         if (!member)
         {
-            _waiting.Remove(call.CallId);
-            await this.WriteAsync(() => store.RemoveAsync(Id, call.CallId));
+            await RemoveAsync(call.CallId);
             return;
         }
         var waiting = call with { Sequence = result.Sequence };
