@@ -20,7 +20,9 @@ public sealed class BenchTelephony : ITelephony
         return Task.CompletedTask;
     }
 
-    public Task CancelLegAsync(LegReference leg) => Task.CompletedTask;
+    public bool AnswersOnTheNetwork => false;
+
+    public Task EndLegAsync(LegReference leg) => Task.CompletedTask;
 
     public Task EndConferenceAsync(ConferenceReference conference) => Task.CompletedTask;
 

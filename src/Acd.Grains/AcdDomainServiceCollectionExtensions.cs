@@ -21,6 +21,7 @@ public static class AcdDomainServiceCollectionExtensions
         services.TryAddSingleton<Events.IEventLog, Events.InMemoryEventLog>();
         services.TryAddSingleton<Queues.IWaitingCallStore, Queues.InMemoryWaitingCallStore>();
         services.AddSingleton<RouterKeeper>();
+        services.AddSingleton<IIncomingGrainCallFilter, Infrastructure.ResetOnFailureFilter>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RouterKeeper>());
         return services;
     }

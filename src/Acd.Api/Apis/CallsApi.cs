@@ -178,7 +178,7 @@ public static class CallsApi
             return AcdUser.Forbidden($"Call '{id}' is not offered to or connected with '{me}'");
         }
         var outcome = await act(call, view);
-        return outcome.Ok ? TypedResults.Ok(CallResource.From(outcome.Value!, time.GetUtcNow())) : outcome.Problem!.ToResult();
+        return outcome.Ok ? TypedResults.Ok(CallResource.From(outcome.Value!, time.GetUtcNow(), user.IsSupervisor())) : outcome.Problem!.ToResult();
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Acd.Grains.Abstractions;
+using Acd.Grains.Calls;
 
 namespace Acd.Api.Contracts;
 
@@ -153,18 +154,26 @@ public sealed record CallResource(
     IReadOnlyList<string> Monitors,
     IReadOnlyList<string> PendingOperations)
 {
-    public static CallResource From(CallView c, DateTimeOffset now) => new(
-        c.Id, c.Status, c.StatusSince, Seconds(now - c.StatusSince), Acd.Grains.Json.ParseElement(c.AttributesJson), c.WorkflowId,
-        c.FilterName, c.QueueId, c.Priority, c.CreatedAt, Seconds((c.EndedAt ?? now) - c.CreatedAt), c.QueuedAt,
-        c.OfferedAgentId, c.OfferExpiresAt, c.AgentId, c.ConnectedAt, c.EndedAt, c.EndReason,
-        c.WaitSeconds is { } w ? Math.Round(w, 3) : null, c.Message, c.ConferenceName, c.ConferenceSid,
-        [.. c.Legs.Select(l => new LegResource(l.LegId, l.Role, l.AgentId, l.CallSid, l.Status, l.Muted, l.Hold, l.Coaching))],
-        c.DeclinedBy,
-        c.Direction,
-        c.ConsultAgentId,
-        c.OnHold,
-        [.. c.Legs.Where(l => l.Role == "supervisor" && l.Status is "queued" or "initiated" or "ringing" or "in-progress").Select(l => l.AgentId!)],
-        c.PendingOperations ?? []);
+    /// <summary>
+    /// The call as a client sees it. <paramref name="supervisor"/>: a supervisor (or admin) sees supervisors' legs and who
+    /// monitors; an agent does not (a silent monitor stays silent).
+    /// </summary>
+    public static CallResource From(CallView c, DateTimeOffset now, bool supervisor = true)
+    {
+        var legs = c.Legs.Where(l => supervisor || l.Role != LegRole.Supervisor).ToList();
+        return new(
+            c.Id, c.Status, c.StatusSince, Seconds(now - c.StatusSince), Acd.Grains.Json.ParseElement(c.AttributesJson), c.WorkflowId,
+            c.FilterName, c.QueueId, c.Priority, c.CreatedAt, Seconds((c.EndedAt ?? now) - c.CreatedAt), c.QueuedAt,
+            c.OfferedAgentId, c.OfferExpiresAt, c.AgentId, c.ConnectedAt, c.EndedAt, c.EndReason,
+            c.WaitSeconds is { } w ? Math.Round(w, 3) : null, c.Message, c.ConferenceName, c.ConferenceSid,
+            [.. legs.Select(l => new LegResource(l.LegId, CallViews.Word(l.Role), l.AgentId, l.CallSid, CallViews.Word(l.Status), l.Muted, l.Hold, l.Coaching))],
+            c.DeclinedBy,
+            CallViews.Word(c.Kind),
+            c.ConsultAgentId,
+            c.OnHold,
+            [.. legs.Where(l => l.Role == LegRole.Supervisor && !l.Status.IsFinal()).Select(l => l.AgentId!)],
+            c.PendingOperations ?? []);
+    }
 
     private static double Seconds(TimeSpan span) => Math.Round(Math.Max(0, span.TotalSeconds), 3);
 }
@@ -176,7 +185,7 @@ public sealed record CallSummaryResource(
 {
     public static CallSummaryResource From(CallSummary c, DateTimeOffset now) => new(
         c.Id, c.Status, c.StatusSince, Math.Round(Math.Max(0, (now - c.StatusSince).TotalSeconds), 3), c.QueueId, c.AgentId,
-        c.Priority, c.CreatedAt, Math.Round(Math.Max(0, (now - c.CreatedAt).TotalSeconds), 3), c.ConferenceSid, c.OnHold, c.Monitors ?? [], c.Direction);
+        c.Priority, c.CreatedAt, Math.Round(Math.Max(0, (now - c.CreatedAt).TotalSeconds), 3), c.ConferenceSid, c.OnHold, c.Monitors ?? [], CallViews.Word(c.Kind));
 }
 
 /// <summary>Agents in one activity among a queue's eligible agents (TaskRouter's activity_statistics).</summary>

@@ -1,6 +1,7 @@
 using Acd.Grains.Telephony;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
@@ -25,50 +26,75 @@ public static class TwilioExtensions
         services.AddSingleton<CallerTwiml>();
         services.AddSingleton<TwilioSignatureFilter>();
         services.AddHostedService<TwilioStartupReport>();
+        services.TryAddKeyedSingleton(TwilioClock.Key, TimeProvider.System);
 
         var settings = builder.Configuration.GetSection(TwilioOptions.Section).Get<TwilioOptions>() ?? new TwilioOptions();
         if (!settings.HasCredentials)
         {
             return builder;
         }
-
         var http = services.AddHttpClient("twilio", c => c.Timeout = Timeout.InfiniteTimeSpan);
         if (!string.IsNullOrWhiteSpace(settings.ApiBaseUrl))
         {
             var baseUrl = new Uri(settings.ApiBaseUrl);
             http.AddHttpMessageHandler(() => new ApiBaseUrlHandler(baseUrl));
         }
-        http.AddResilienceHandler("twilio", pipeline =>
+        http.AddTwilioResilience(settings);
+        services.AddTwilioRest();
+        return builder;
+    }
+
+    /// <summary>
+    /// Retries and timeouts of Twilio requests, on the network's clock (<see cref="TwilioClock"/>). A request that creates
+    /// a call (Participants, Calls) is never retried here: had Twilio made the call before the failure, a retry would ring a
+    /// phone twice. <see cref="TwilioTelephony"/> looks such a leg up by its label before asking again.
+    /// </summary>
+    public static IHttpClientBuilder AddTwilioResilience(this IHttpClientBuilder http, TwilioOptions settings)
+    {
+        http.AddResilienceHandler("twilio", (pipeline, context) =>
         {
-            // Network waits are real time, whatever clock the grains run on (tests drive those with a fake one).
-            pipeline.TimeProvider = TimeProvider.System;
-            // 429, 5xx and network errors, with exponential backoff and jitter, bounded; Retry-After is honoured.
-            pipeline.AddRetry(new HttpRetryStrategyOptions
+            pipeline.TimeProvider = context.ServiceProvider.GetRequiredKeyedService<TimeProvider>(TwilioClock.Key);
+            // 429, 5xx and network errors of requests that change or read what exists, with exponential backoff, bounded.
+            var retry = new HttpRetryStrategyOptions
             {
                 MaxRetryAttempts = Math.Max(0, settings.MaxRetries),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(Math.Max(1, settings.RetryBaseDelayMilliseconds)),
-            });
+            };
+            var transient = retry.ShouldHandle;
+            retry.ShouldHandle = args => Creates(args.Outcome.Result?.RequestMessage ?? args.Context.GetRequestMessage())
+                ? PredicateResult.False()
+                : transient(args);
+            pipeline.AddRetry(retry);
             pipeline.AddTimeout(TimeSpan.FromSeconds(Math.Max(1, settings.RequestTimeoutSeconds)));
         });
+        return http;
+    }
 
+    /// <summary>Whether a request creates a call (a POST to a list of Participants or Calls).</summary>
+    internal static bool Creates(HttpRequestMessage? request) =>
+        request is { Method.Method: "POST", RequestUri.AbsolutePath: var path }
+        && (path.EndsWith("/Participants.json", StringComparison.Ordinal) || path.EndsWith("/Calls.json", StringComparison.Ordinal));
+
+    /// <summary>The REST adapter of <see cref="ITelephony"/>: the SDK's client on the "twilio" HTTP client, the pace, the adapter.</summary>
+    public static IServiceCollection AddTwilioRest(this IServiceCollection services)
+    {
         services.AddSingleton<ITwilioRestClient>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<TwilioOptions>>().Value;
-            var client = new TwilioRestClient(
+            return new TwilioRestClient(
                 o.AccountSid!,
                 o.AuthToken!,
                 region: string.IsNullOrWhiteSpace(o.Region) ? null : o.Region,
                 httpClient: new SystemNetHttpClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient("twilio")),
                 edge: string.IsNullOrWhiteSpace(o.Edge) ? null : o.Edge);
-            return client;
         });
         services.AddSingleton<TwilioRequestQueue>();
         services.AddHostedService(sp => sp.GetRequiredService<TwilioRequestQueue>());
         services.AddSingleton<TwilioTelephony>();
         services.AddSingleton<ITelephony>(sp => sp.GetRequiredService<TwilioTelephony>());
-        return builder;
+        return services;
     }
 }
 

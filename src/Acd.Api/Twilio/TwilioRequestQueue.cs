@@ -1,5 +1,5 @@
-using System.Threading.RateLimiting;
 using Acd.Grains.Telephony;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,61 +16,82 @@ public sealed record TelephonyBacklog(int Waiting, double OldestSeconds, double 
 /// grains' turns: a slow Twilio delays calls' legs, never the routing of other calls.
 /// The limit is the account's, so in a cluster each node takes an equal share of it: CallsPerSecond divided by the
 /// active silos, counted again every few seconds (a node that leaves gives its share back to the others).
+/// Time is the network's clock (<see cref="TwilioClock"/>), so a simulation can run the pace on simulated time.
 /// </summary>
 public sealed class TwilioRequestQueue : BackgroundService
 {
     private readonly PriorityQueue<Entry, (Urgency, long)> _queue = new();
+    private readonly PriorityQueue<Entry, DateTimeOffset> _heldBack = new();
     private readonly Dictionary<string, Entry> _byKey = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _available = new(0);
     private readonly Lock _gate = new();
     private static readonly TimeSpan MembershipCheck = TimeSpan.FromSeconds(5);
 
     private readonly IGrainFactory _grains;
+    private readonly TimeProvider _clock;
     private readonly ILogger<TwilioRequestQueue> _logger;
     private readonly double _callsPerSecond;
-    private RateLimiter _pace;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _nodes = 1;
     private long _sequence;
     private long _sent;
     private long _failed;
+    private int _running;
+    private DateTimeOffset _nextSlot;
+    private int _sentInSlot;
 
-    public TwilioRequestQueue(IOptions<TwilioOptions> options, IGrainFactory grains, ILogger<TwilioRequestQueue> logger)
+    public TwilioRequestQueue(IOptions<TwilioOptions> options, IGrainFactory grains, [FromKeyedServices(TwilioClock.Key)] TimeProvider clock, ILogger<TwilioRequestQueue> logger)
     {
         _grains = grains;
+        _clock = clock;
         _logger = logger;
         _callsPerSecond = Math.Max(0.01, options.Value.CallsPerSecond);
-        _pace = Pace(_callsPerSecond);
     }
 
     /// <summary>This node's share of the account's calls per second.</summary>
     public double Share => _callsPerSecond / Volatile.Read(ref _nodes);
 
-    private static TokenBucketRateLimiter Pace(double callsPerSecond)
+    /// <summary>Requests taken from the queue whose work has not finished yet.</summary>
+    public int Running => Volatile.Read(ref _running);
+
+    /// <summary>
+    /// Nothing here can move until the network's clock does: no request may be sent now (the queue is empty, the
+    /// next slot has not come, or what waits is held back by Retry-After). A simulation waits for this.
+    /// </summary>
+    public bool IsIdle
     {
-        // Evenly spaced, as Twilio meters calls: one request every 1/CPS seconds, with no burst saved up. Above 50
-        // per second the spacing would be finer than the timer, so a few go together every 20 ms.
-        var period = Math.Max(1 / callsPerSecond, 0.02);
-        var tokens = Math.Max(1, (int)Math.Round(callsPerSecond * period));
-        return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        get
         {
-            TokenLimit = tokens,
-            TokensPerPeriod = tokens,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(period),
-            QueueLimit = 1,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-            AutoReplenishment = true,
-        });
+            lock (_gate)
+            {
+                return Sendable(_clock.GetUtcNow(), out _) is null;
+            }
+        }
     }
 
-    public void Enqueue(string key, Urgency urgency, Func<CancellationToken, Task> run)
+    /// <summary>
+    /// Queues a request under <paramref name="key"/>; a request already waiting under that key is replaced, not sent
+    /// twice. <paramref name="notBefore"/> holds it back (Twilio's Retry-After).
+    /// </summary>
+    public void Enqueue(string key, Urgency urgency, Func<CancellationToken, Task> run, DateTimeOffset? notBefore = null)
     {
-        var entry = new Entry(key, urgency, DateTimeOffset.UtcNow, run);
+        var entry = new Entry(key, urgency, _clock.GetUtcNow(), notBefore ?? DateTimeOffset.MinValue, run);
         lock (_gate)
         {
+            if (_byKey.Remove(key, out var replaced))
+            {
+                replaced.Removed = true;
+            }
             _byKey[key] = entry;
-            _queue.Enqueue(entry, (urgency, ++_sequence));
+            if (entry.NotBefore > entry.At)
+            {
+                _heldBack.Enqueue(entry, entry.NotBefore);
+            }
+            else
+            {
+                _queue.Enqueue(entry, (urgency, ++_sequence));
+            }
+            _changed.TrySetResult();
         }
-        _available.Release();
         var backlog = Backlog();
         if (backlog.Waiting > backlog.CallsPerSecond * 5)
         {
@@ -96,59 +117,127 @@ public sealed class TwilioRequestQueue : BackgroundService
     {
         lock (_gate)
         {
-            var oldest = _byKey.Count == 0 ? 0 : (DateTimeOffset.UtcNow - _byKey.Values.Min(e => e.At)).TotalSeconds;
+            var oldest = _byKey.Count == 0 ? 0 : (_clock.GetUtcNow() - _byKey.Values.Min(e => e.At)).TotalSeconds;
             return new TelephonyBacklog(_byKey.Count, Math.Round(oldest, 3), Share, Interlocked.Read(ref _sent), Interlocked.Read(ref _failed));
         }
-    }
-
-    public override void Dispose()
-    {
-        Volatile.Read(ref _pace).Dispose();
-        _available.Dispose();
-        base.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var watch = WatchClusterAsync(stoppingToken);
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            await _available.WaitAsync(stoppingToken);
-            var pace = Volatile.Read(ref _pace);
-            using (await pace.AcquireAsync(1, stoppingToken))
+            while (!stoppingToken.IsCancellationRequested)
             {
-            }
-            if (pace != Volatile.Read(ref _pace))
-            {
-                pace.Dispose(); // the share changed while this request waited for its turn
-            }
-            // Picked after the token is granted, so a more urgent request that arrived meanwhile goes first.
-            Entry? entry = null;
-            lock (_gate)
-            {
-                while (_queue.TryDequeue(out var next, out _))
+                Entry? entry;
+                DateTimeOffset? wakeAt;
+                Task changed;
+                lock (_gate)
                 {
-                    if (!next.Removed)
+                    var now = _clock.GetUtcNow();
+                    // Picked when its slot has come, so a more urgent request that arrived meanwhile goes first.
+                    entry = Sendable(now, out wakeAt);
+                    if (entry is not null)
                     {
-                        entry = next;
-                        _byKey.Remove(next.Key);
-                        break;
+                        Take(entry);
+                        UseSlot(now);
                     }
+                    else if (_changed.Task.IsCompleted)
+                    {
+                        _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+                    }
+                    changed = _changed.Task;
                 }
+                if (entry is not null)
+                {
+                    Interlocked.Increment(ref _running);
+                    _ = Task.Run(() => RunAsync(entry, stoppingToken), CancellationToken.None);
+                    continue;
+                }
+                await WaitAsync(changed, wakeAt, stoppingToken);
             }
-            if (entry is null)
-            {
-                continue;
-            }
-            _ = Task.Run(() => RunAsync(entry, stoppingToken), CancellationToken.None);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
         }
         await watch;
+    }
+
+    /// <summary>Until something is queued or taken back, or the clock reaches <paramref name="wakeAt"/>.</summary>
+    private async Task WaitAsync(Task changed, DateTimeOffset? wakeAt, CancellationToken stoppingToken)
+    {
+        if (wakeAt is not { } at)
+        {
+            await changed.WaitAsync(stoppingToken);
+            return;
+        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var delay = Task.Delay(at - _clock.GetUtcNow() is { } wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero, _clock, timeout.Token);
+        await Task.WhenAny(changed, delay);
+        await timeout.CancelAsync();
+        stoppingToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>
+    /// The most urgent request that may go now; when none may, the moment one could (the next slot, or the end of a
+    /// Retry-After), or null when nothing waits.
+    /// </summary>
+    private Entry? Sendable(DateTimeOffset now, out DateTimeOffset? wakeAt)
+    {
+        while (_heldBack.TryPeek(out var held, out var until) && (held.Removed || until <= now))
+        {
+            _heldBack.Dequeue();
+            if (!held.Removed)
+            {
+                _queue.Enqueue(held, (held.Urgency, ++_sequence));
+            }
+        }
+        while (_queue.TryPeek(out var head, out _) && head.Removed)
+        {
+            _queue.Dequeue();
+        }
+        wakeAt = _heldBack.TryPeek(out _, out var next) ? next : null;
+        if (!_queue.TryPeek(out var best, out _))
+        {
+            return null;
+        }
+        if (_nextSlot > now)
+        {
+            wakeAt = wakeAt is { } w && w < _nextSlot ? w : _nextSlot;
+            return null;
+        }
+        return best;
+    }
+
+    private void Take(Entry entry)
+    {
+        _queue.Dequeue();
+        _byKey.Remove(entry.Key);
+    }
+
+    /// <summary>Evenly spaced, as Twilio meters calls: one every 1/CPS seconds, no burst saved up; above 50/s a few go together every 20 ms.</summary>
+    private void UseSlot(DateTimeOffset now)
+    {
+        var share = Share;
+        var period = TimeSpan.FromSeconds(Math.Max(1 / share, 0.02));
+        var perPeriod = Math.Max(1, (int)Math.Round(share * period.TotalSeconds));
+        if (_nextSlot < now - period)
+        {
+            // Idle for a while: the pace starts again from now, with nothing saved up.
+            _nextSlot = now;
+            _sentInSlot = 0;
+        }
+        if (++_sentInSlot >= perPeriod)
+        {
+            _sentInSlot = 0;
+            _nextSlot = (_nextSlot > now ? _nextSlot : now) + period;
+        }
     }
 
     /// <summary>Counts the active silos now and then, and re-divides the account's pace when the count changes.</summary>
     private async Task WatchClusterAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(MembershipCheck);
+        using var timer = new PeriodicTimer(MembershipCheck, _clock);
         do
         {
             try
@@ -157,13 +246,16 @@ public sealed class TwilioRequestQueue : BackgroundService
                 if (nodes != Volatile.Read(ref _nodes))
                 {
                     Volatile.Write(ref _nodes, nodes);
-                    Volatile.Write(ref _pace, Pace(Share));
                     _logger.LogInformation("Pacing Twilio requests at {Share:0.###}/s on this node: {Cps}/s shared by {Nodes} active silos", Share, _callsPerSecond, nodes);
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 _logger.LogDebug(e, "Could not count the active silos; keeping {Share:0.###}/s", Share);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
             }
         }
         while (await WaitAsync(timer, stoppingToken));
@@ -193,9 +285,13 @@ public sealed class TwilioRequestQueue : BackgroundService
             Interlocked.Increment(ref _failed);
             _logger.LogError(e, "Twilio request {Key} failed", entry.Key);
         }
+        finally
+        {
+            Interlocked.Decrement(ref _running);
+        }
     }
 
-    private sealed class Entry(string key, Urgency urgency, DateTimeOffset at, Func<CancellationToken, Task> run)
+    private sealed class Entry(string key, Urgency urgency, DateTimeOffset at, DateTimeOffset notBefore, Func<CancellationToken, Task> run)
     {
         public string Key { get; } = key;
 
@@ -203,8 +299,20 @@ public sealed class TwilioRequestQueue : BackgroundService
 
         public DateTimeOffset At { get; } = at;
 
+        public DateTimeOffset NotBefore { get; } = notBefore;
+
         public Func<CancellationToken, Task> Run { get; } = run;
 
         public bool Removed { get; set; }
     }
+}
+
+/// <summary>
+/// The clock of Acd's conversation with Twilio (pacing, retry back-off, request timeouts): the system clock. A keyed
+/// service, apart from the grains' <see cref="TimeProvider"/>, so tests can run grains on a fake clock against a
+/// fake Twilio that answers in real time, and a simulation can put both on one simulated clock.
+/// </summary>
+public static class TwilioClock
+{
+    public const string Key = "twilio";
 }

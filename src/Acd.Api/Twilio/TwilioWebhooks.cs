@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Acd.Api.Http;
 using Acd.Grains.Abstractions;
+using Acd.Grains.Calls.Lifecycle;
 using Acd.Grains.Workspace;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
@@ -115,14 +116,18 @@ public static class TwilioWebhooks
         {
             return Problems.Invalid("StatusCallbackEvent", "Required");
         }
-        var callId = request.Query["callId"].FirstOrDefault() ?? CallIdOfConference(form["FriendlyName"].ToString());
+        var callId = request.Query["callId"].FirstOrDefault() ?? ConferenceNames.CallIdOf(form["FriendlyName"].ToString());
         if (callId is null || !Ids.IsValid(callId))
         {
             return Problems.Invalid("callId", "Required in the callback URL (Acd puts it there)");
         }
+        if (TwilioWords.ConferenceEvent(statusEvent) is not { } known)
+        {
+            return Results.Ok(); // an event Acd does not use (design rule 5)
+        }
         var report = new ConferenceEventReport(
             conferenceSid,
-            statusEvent,
+            known,
             NullIfEmpty(form["CallSid"]),
             Int(form["SequenceNumber"]),
             Time(form["Timestamp"]),
@@ -145,9 +150,9 @@ public static class TwilioWebhooks
         {
             return Problems.Invalid("CallSid", "Required");
         }
-        if (string.IsNullOrEmpty(status))
+        if (TwilioWords.LegStatus(status) is not { } known)
         {
-            return Problems.Invalid("CallStatus", "Required");
+            return Problems.Invalid("CallStatus", string.IsNullOrEmpty(status) ? "Required" : $"Not a call status: '{status}'");
         }
         // Legs Acd created carry callId and legId in their callback URL; the caller's own leg is the call's id.
         var callId = request.Query["callId"].FirstOrDefault() ?? callSid;
@@ -155,14 +160,10 @@ public static class TwilioWebhooks
         {
             return Problems.Invalid("callId", Ids.Rule);
         }
-        var report = new LegStatusReport(request.Query["legId"].FirstOrDefault(), callSid, status, Int(form["SequenceNumber"]), Time(form["Timestamp"]));
+        var report = new LegStatusReport(request.Query["legId"].FirstOrDefault(), callSid, known, Int(form["SequenceNumber"]), Time(form["Timestamp"]));
         await grains.GetGrain<ICallGrain>(callId).LegStatusAsync(report);
         return Results.Ok();
     }
-
-    /// <summary>Acd names conferences <c>acd-{callId}-{8 hex}</c>.</summary>
-    private static string? CallIdOfConference(string friendlyName) =>
-        friendlyName.StartsWith("acd-", StringComparison.Ordinal) && friendlyName.Length > 13 ? friendlyName[4..^9] : null;
 
     private static IResult Xml(string twiml) => Results.Content(twiml, "application/xml; charset=utf-8");
 

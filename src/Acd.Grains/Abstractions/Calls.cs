@@ -35,7 +35,7 @@ public sealed record CallStart(
     [property: Id(2)] string? CallerCallSid,
     [property: Id(3)] int Priority = 0);
 
-/// <summary>What a call looks like from outside.</summary>
+/// <summary>What a call looks like from outside. <see cref="OfferExpiresAt"/> is set once the offered agent's phone rings.</summary>
 [GenerateSerializer, Immutable, Alias("acd.CallView")]
 public sealed record CallView(
     [property: Id(0)] string Id,
@@ -60,7 +60,7 @@ public sealed record CallView(
     [property: Id(19)] string? ConferenceSid,
     [property: Id(20)] IReadOnlyList<CallLegView> Legs,
     [property: Id(21)] IReadOnlyList<string> DeclinedBy,
-    [property: Id(22)] string Direction = "inbound",
+    [property: Id(22)] CallKind Kind = CallKind.Inbound,
     [property: Id(23)] string? ConsultAgentId = null,
     [property: Id(24)] IReadOnlyList<string>? PendingOperations = null,
     [property: Id(25)] bool OnHold = false);
@@ -69,10 +69,10 @@ public sealed record CallView(
 [GenerateSerializer, Immutable, Alias("acd.CallLegView")]
 public sealed record CallLegView(
     [property: Id(0)] string LegId,
-    [property: Id(1)] string Role,
+    [property: Id(1)] LegRole Role,
     [property: Id(2)] string? AgentId,
     [property: Id(3)] string? CallSid,
-    [property: Id(4)] string Status,
+    [property: Id(4)] LegStatus Status,
     [property: Id(5)] bool Muted,
     [property: Id(6)] bool Hold,
     [property: Id(7)] bool Coaching);

@@ -14,6 +14,19 @@ public enum OfferEnd
     Withdrawn,
 }
 
+/// <summary>Where a call says an agent stands with it (the answer to an agent's verification).</summary>
+public enum AgentStanding
+{
+    /// <summary>The call does not hold the agent (it ended, or moved on): the agent lets it go.</summary>
+    None,
+
+    /// <summary>The agent's phone is being rung for the call.</summary>
+    Offered,
+
+    /// <summary>The agent is on the call.</summary>
+    Connected,
+}
+
 /// <summary>The agent's answer to a reservation.</summary>
 [GenerateSerializer, Immutable, Alias("acd.Reservation")]
 public sealed record Reservation(
@@ -65,6 +78,13 @@ public interface IAgentGrain : IGrainWithStringKey
 
     /// <summary>Ends wrap-up early (or when its time runs out): the agent becomes Available.</summary>
     Task<Outcome<AgentView>> CompleteWrapUpAsync();
+
+    /// <summary>
+    /// A call's answer to this agent's verification of what it has held since <paramref name="heldSince"/>: where the agent
+    /// stands with it. An offer or call the agent holds but the call does not name is let go (not a miss); an offer the
+    /// call says was answered becomes a call. An answer about an older hold (the call was offered again since) is ignored.
+    /// </summary>
+    Task ConfirmAsync(string callId, AgentStanding standing, DateTimeOffset heldSince);
 
     /// <summary>What the router needs; used to rebuild its index.</summary>
     [ReadOnly, AlwaysInterleave]

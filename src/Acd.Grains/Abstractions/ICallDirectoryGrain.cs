@@ -16,7 +16,7 @@ public sealed record CallSummary(
     [property: Id(8)] long Version,
     [property: Id(9)] bool OnHold = false,
     [property: Id(10)] IReadOnlyList<string>? Monitors = null,
-    [property: Id(11)] string Direction = "inbound");
+    [property: Id(11)] CallKind Kind = CallKind.Inbound);
 
 /// <summary>
 /// The list of calls (key <c>default</c>): every live call and the most recent finished ones. Fed one-way by

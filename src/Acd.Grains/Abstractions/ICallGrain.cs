@@ -2,22 +2,6 @@ using Orleans.Concurrency;
 
 namespace Acd.Grains.Abstractions;
 
-/// <summary>Which stored deadline of a call has come.</summary>
-public enum CallDeadline
-{
-    /// <summary>The offer was not answered within the reservation timeout.</summary>
-    Offer,
-
-    /// <summary>The workflow target's timeout: move to the next target.</summary>
-    Step,
-
-    /// <summary>The queue's maximum wait: overflow.</summary>
-    MaxWait,
-
-    /// <summary>Operations waiting for the ConferenceSid have waited long enough.</summary>
-    Conference,
-}
-
 public enum TransferMode
 {
     /// <summary>The customer is routed again (holding), the transferring agent leaves at once.</summary>
@@ -78,6 +62,14 @@ public interface ICallGrain : IGrainWithStringKey
     [OneWay]
     Task WakeAsync();
 
+    /// <summary>
+    /// An agent that holds this call (an offer, a connected call) since <paramref name="heldSince"/> asks whether the call
+    /// still names it; the call answers with <see cref="IAgentGrain.ConfirmAsync"/>. Heals a step that stopped halfway
+    /// between the two grains.
+    /// </summary>
+    [OneWay]
+    Task VerifyAgentAsync(string agentId, DateTimeOffset heldSince);
+
     /// <summary>The router paired this waiting call with an agent: make it an offer, or give it back.</summary>
     [OneWay]
     Task OfferMatchedAsync(string agentId, string queueId);
@@ -105,16 +97,17 @@ public interface ICallGrain : IGrainWithStringKey
     [OneWay]
     Task WrapUpEndedAsync(string agentId, DateTimeOffset endedAt);
 
-    /// <summary>Timer entry point: a stored deadline has come.</summary>
-    Task OnDeadlineAsync(CallDeadline kind, DateTimeOffset due);
-
     /// <summary>Telephony created a leg Acd asked for: it now has a CallSid.</summary>
     Task LegCreatedAsync(string legId, string callSid);
 
-    /// <summary>Telephony could not create a leg (refused after retries): the offer fails and the call is offered again.</summary>
-    Task LegFailedAsync(string legId, string reason);
+    /// <summary>
+    /// Telephony could not create a leg. <paramref name="refused"/>: the network refused that destination (a 4xx, such as a
+    /// bad contact): the agent's phone cannot be rung, which counts as a miss. Otherwise it gave up after transient errors:
+    /// not the agent's doing. Either way the offer ends and the call is offered again.
+    /// </summary>
+    Task LegFailedAsync(string legId, string reason, bool refused);
 
-    /// <summary>A leg's status callback: ringing, answered (in-progress), completed, busy, no-answer, failed, canceled.</summary>
+    /// <summary>A leg's status callback: initiated, ringing, in progress, completed, busy, no answer, failed, canceled.</summary>
     Task LegStatusAsync(LegStatusReport report);
 
     /// <summary>A conference status callback. The first one gives the ConferenceSid. Duplicates and late arrivals change nothing.</summary>

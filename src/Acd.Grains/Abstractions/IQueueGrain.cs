@@ -15,8 +15,12 @@ public interface IQueueGrain : IGrainWithStringKey
     /// <summary>Deletes the queue unless calls wait in it or a workflow routes to it.</summary>
     Task<Outcome<bool>> DeleteAsync();
 
-    /// <summary>Asks for service: the call is matched at once, waits, or is turned away (closed, full, skipped).</summary>
-    Task<EnqueueResult> EnqueueAsync(WaitingCall call, string? skipIf);
+    /// <summary>
+    /// Asks for service: the call is matched at once, waits, or is turned away (closed, full, skipped).
+    /// <paramref name="readmit"/>: the call was admitted before and comes back (its offer failed): it keeps its place
+    /// even if the queue has closed or filled meanwhile.
+    /// </summary>
+    Task<EnqueueResult> EnqueueAsync(WaitingCall call, string? skipIf, bool readmit = false);
 
     /// <summary>Takes a waiting call out (caller left, timeout). False when it was not waiting.</summary>
     Task<bool> WithdrawAsync(string callId);

@@ -26,7 +26,8 @@ public interface IRouterGrain : IGrainWithStringKey
 
     Task RemoveAgentAsync(string agentId);
 
-    Task<EnqueueResult> EnqueueAsync(WaitingCall call, string? skipIf);
+    /// <summary>A call asks for service; <paramref name="readmit"/>: it was admitted before, so closed and full do not apply.</summary>
+    Task<EnqueueResult> EnqueueAsync(WaitingCall call, string? skipIf, bool readmit = false);
 
     Task<bool> WithdrawAsync(string callId);
 

@@ -1,22 +1,22 @@
 namespace Acd.Grains.Abstractions;
 
 /// <summary>
-/// A status callback for one phone leg (Twilio's call status callback), reduced to what Acd uses.
+/// A status callback for one phone leg, in the domain's words (the edge translates Twilio's).
 /// <see cref="LegId"/> is Acd's own id from the callback URL; it is null for the caller's leg, which Acd did not create.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("acd.LegStatusReport")]
 public sealed record LegStatusReport(
     [property: Id(0)] string? LegId,
     [property: Id(1)] string CallSid,
-    [property: Id(2)] string Status,
+    [property: Id(2)] LegStatus Status,
     [property: Id(3)] int? SequenceNumber,
     [property: Id(4)] DateTimeOffset? Timestamp);
 
-/// <summary>A conference status callback (Twilio's StatusCallbackEvent and the participant it concerns).</summary>
+/// <summary>A conference status callback (the event and the participant it concerns), in the domain's words.</summary>
 [GenerateSerializer, Immutable, Alias("acd.ConferenceEventReport")]
 public sealed record ConferenceEventReport(
     [property: Id(0)] string ConferenceSid,
-    [property: Id(1)] string Event,
+    [property: Id(1)] ConferenceEvent Event,
     [property: Id(2)] string? CallSid,
     [property: Id(3)] int? SequenceNumber,
     [property: Id(4)] DateTimeOffset? Timestamp,

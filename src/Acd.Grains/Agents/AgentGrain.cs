@@ -9,8 +9,15 @@ namespace Acd.Grains.Agents;
 /// <summary>
 /// The agent's truth: activity, capacity, offers and calls. Every change is written, then pushed to the router
 /// as a versioned snapshot before the turn ends, so the router's view is never older than the agent's last
-/// completed turn. Non-reentrant: <see cref="TryReserveAsync"/> is atomic.
+/// completed turn (a push that fails is tried again shortly; the change itself stands). Non-reentrant:
+/// <see cref="TryReserveAsync"/> is atomic.
+/// <para>
+/// The agent verifies the offers and calls it holds (when it activates, and those older than
+/// <see cref="VerifyAge"/> every so often): a step that stopped halfway between a call and this agent never leaves the
+/// agent busy for a call that does not name it.
+/// </para>
 /// </summary>
+[ResetOnFailure]
 public sealed class AgentGrain(
     [PersistentState("agent", "acd")] IPersistentState<AgentState> state,
     IGrainFactory grains,
@@ -19,7 +26,15 @@ public sealed class AgentGrain(
     IOptions<AcdOptions> options,
     ILogger<AgentGrain> logger) : Grain, IAgentGrain
 {
+    /// <summary>Holds older than this are verified with their calls; younger ones are still being set up.</summary>
+    public static readonly TimeSpan VerifyAge = TimeSpan.FromSeconds(30);
+
+    /// <summary>A router push that failed is tried again after this.</summary>
+    private static readonly TimeSpan PushRetry = TimeSpan.FromSeconds(5);
+
     private DeadlineTimer? _wrapUpTimer;
+    private DeadlineTimer? _verifyTimer;
+    private DeadlineTimer? _pushTimer;
     private string? _wrapUpEndedFor;
     private DateTimeOffset _wrapUpEndedAt;
     private AgentRouting? _pushed;
@@ -34,14 +49,19 @@ public sealed class AgentGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         ArmWrapUp();
-        // Reloaded after a restart or a lost silo: the calls this agent holds may have been lost with it, and their
-        // deadlines (an offer ringing this desk) only run while they are active.
-        foreach (var callId in S.Offers.Concat(S.Calls.Keys).Distinct(StringComparer.Ordinal))
+        // Reloaded after a restart, a lost silo or a failed step: the calls this agent holds may have been lost with it
+        // (their deadlines only run while they are active), or never have heard of the hold. Each is asked (and so
+        // activated): a call that does not name this agent lets it go.
+        foreach (var callId in Held())
         {
-            grains.GetGrain<ICallGrain>(callId).WakeAsync().Ignore();
+            var since = S.HeldSince.TryGetValue(callId, out var at) ? at : S.HeldSince[callId] = Now;
+            grains.GetGrain<ICallGrain>(callId).VerifyAgentAsync(Id, since).Ignore();
         }
+        ArmVerify();
         return Task.CompletedTask;
     }
+
+    private List<string> Held() => S.Offers.Concat(S.Calls.Keys).Distinct(StringComparer.Ordinal).ToList();
 
     /// <summary>Nothing to do: being activated is the point (wrap-up re-armed, held calls woken).</summary>
     public Task WakeAsync() => Task.CompletedTask;
@@ -148,9 +168,23 @@ public sealed class AgentGrain(
         {
             return new Reservation(false, null, null, "no free channel");
         }
-        S.Offers.Add(callId);
+        Hold(callId);
         await SaveAsync();
         return new Reservation(true, contact, S.FriendlyName, null);
+    }
+
+    private void Hold(string callId)
+    {
+        S.Offers.Add(callId);
+        S.HeldSince[callId] = Now;
+        ArmVerify();
+    }
+
+    private void Release(string callId)
+    {
+        S.Offers.Remove(callId);
+        S.Calls.Remove(callId);
+        S.HeldSince.Remove(callId);
     }
 
     public async Task<Reservation> TryReserveOutboundAsync(string callId)
@@ -167,17 +201,18 @@ public sealed class AgentGrain(
         {
             return new Reservation(false, null, null, "no free channel");
         }
-        S.Offers.Add(callId);
+        Hold(callId);
         await SaveAsync();
         return new Reservation(true, Json.ReadString(S.AttributesJson, "contact_uri"), S.FriendlyName, null);
     }
 
     public async Task OfferEndedAsync(string callId, OfferEnd how)
     {
-        if (!S.Offers.Remove(callId))
+        if (!S.Offers.Contains(callId) || S.Calls.ContainsKey(callId))
         {
             return;
         }
+        Release(callId);
         if (how == OfferEnd.Missed)
         {
             S.ConsecutiveMissedOffers++;
@@ -200,20 +235,24 @@ public sealed class AgentGrain(
         }
         S.Offers.Remove(callId);
         S.Calls[callId] = Now;
+        S.HeldSince.TryAdd(callId, Now);
+        ArmVerify();
         S.ConsecutiveMissedOffers = 0;
         await SaveAsync();
     }
 
     public async Task<bool> CallEndedAsync(string callId, int wrapUpSeconds)
     {
-        if (!S.Calls.Remove(callId, out var connectedAt))
+        if (!S.Calls.TryGetValue(callId, out var connectedAt))
         {
-            if (S.Offers.Remove(callId))
+            if (S.Offers.Contains(callId))
             {
+                Release(callId);
                 await SaveAsync();
             }
             return S.WrapUpCallId == callId;
         }
+        Release(callId);
         RollDay();
         S.CallsToday++;
         S.TalkSecondsToday += Math.Max(0, (Now - connectedAt).TotalSeconds);
@@ -242,6 +281,29 @@ public sealed class AgentGrain(
         ChangeActivity(Activities.BuiltIn.First(a => a.Name == Activities.Available));
         await SaveAsync();
         return View();
+    }
+
+    public async Task ConfirmAsync(string callId, AgentStanding standing, DateTimeOffset heldSince)
+    {
+        if (!S.HeldSince.TryGetValue(callId, out var since) || since != heldSince)
+        {
+            return; // about an older hold: the call was offered to this agent again since
+        }
+        switch (standing)
+        {
+            case AgentStanding.None when S.Calls.ContainsKey(callId):
+                logger.LogWarning("Agent {AgentId} held call {CallId}, which no longer names it: let go", Id, callId);
+                await CallEndedAsync(callId, 0);
+                break;
+            case AgentStanding.None:
+                logger.LogWarning("Agent {AgentId} held an offer of {CallId}, which no longer names it: let go", Id, callId);
+                Release(callId);
+                await SaveAsync();
+                break;
+            case AgentStanding.Connected when !S.Calls.ContainsKey(callId):
+                await CallConnectedAsync(callId);
+                break;
+        }
     }
 
     public Task<AgentRouting?> GetRoutingAsync() => Task.FromResult(S.Exists ? Snapshot() : null);
@@ -296,18 +358,13 @@ public sealed class AgentGrain(
     {
         S.Version++;
         await state.PersistAsync(this);
-        var snapshot = Snapshot();
-        if (!RoutesTheSame(snapshot, _pushed))
-        {
-            await grains.Router().UpsertAgentAsync(snapshot);
-            _pushed = snapshot;
-        }
+        await PushAsync();
         if (_activityChanged)
         {
             _activityChanged = false;
-            var e = Events.EventPublisher.Create(Now, "worker.activity.update", null, Id, null,
-                new { agent = new { id = Id, friendly_name = S.FriendlyName, activity = S.Activity, available = S.ActivityAvailable, activity_since = S.ActivitySince, wrap_up_ends_at = S.WrapUpEndsAt } });
-            await Events.EventPublisher.PublishAsync(grains, eventLog, logger, [(e, [Id])]);
+            var update = new Events.Types.WorkerActivityUpdated(Id, S.FriendlyName, S.Activity, S.ActivityAvailable, S.ActivitySince, S.WrapUpEndsAt);
+            var e = Events.Types.EventTypes.Create(Now, update, null, Id, null);
+            await Events.EventPublisher.PublishAsync(grains, eventLog, logger, [new Events.Publication(e, update, [Id])]);
         }
         if (_wrapUpEndedFor is { } callId)
         {
@@ -316,6 +373,59 @@ public sealed class AgentGrain(
             grains.GetGrain<ICallGrain>(callId).WrapUpEndedAsync(Id, _wrapUpEndedAt).Ignore();
         }
     }
+
+    /// <summary>
+    /// Tells the router the agent's latest snapshot. The change is already stored, so a push that fails (the router's
+    /// node is being replaced) does not fail it: it is tried again shortly, and a router that reactivates rebuilds from
+    /// every agent anyway.
+    /// </summary>
+    private async Task PushAsync()
+    {
+        var snapshot = Snapshot();
+        if (RoutesTheSame(snapshot, _pushed))
+        {
+            return;
+        }
+        try
+        {
+            await grains.Router().UpsertAgentAsync(snapshot);
+            _pushed = snapshot;
+            PushTimer.Cancel();
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Agent {AgentId}: the router did not take the agent's change; trying again in {Seconds}s", Id, PushRetry.TotalSeconds);
+            _pushed = null;
+            PushTimer.Arm(Now + PushRetry, _ => PushAsync());
+        }
+    }
+
+    /// <summary>Asks the calls held longer than <see cref="VerifyAge"/> whether they still name this agent.</summary>
+    private Task VerifyAsync(DateTimeOffset due)
+    {
+        foreach (var callId in Held())
+        {
+            if (S.HeldSince.TryGetValue(callId, out var since) && since <= Now - VerifyAge)
+            {
+                grains.GetGrain<ICallGrain>(callId).VerifyAgentAsync(Id, since).Ignore();
+            }
+        }
+        VerifyTimer.Cancel();
+        ArmVerify();
+        return Task.CompletedTask;
+    }
+
+    private void ArmVerify()
+    {
+        if (VerifyTimer.Due is null && (S.Offers.Count > 0 || S.Calls.Count > 0))
+        {
+            VerifyTimer.Arm(Now + VerifyAge, VerifyAsync);
+        }
+    }
+
+    private DeadlineTimer VerifyTimer => _verifyTimer ??= new DeadlineTimer(this, time);
+
+    private DeadlineTimer PushTimer => _pushTimer ??= new DeadlineTimer(this, time);
 
     private DeadlineTimer WrapUpTimer => _wrapUpTimer ??= new DeadlineTimer(this, time);
 

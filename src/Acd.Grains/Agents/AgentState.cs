@@ -44,4 +44,7 @@ public sealed record AgentState
 
     /// <summary>Whether <see cref="Activity"/> is an available one, kept so routing never looks it up.</summary>
     [Id(17)] public bool ActivityAvailable { get; set; }
+
+    /// <summary>When each offer and call in <see cref="Offers"/> and <see cref="Calls"/> was taken on: the agent verifies the old ones.</summary>
+    [Id(18)] public Dictionary<string, DateTimeOffset> HeldSince { get; set; } = new(StringComparer.Ordinal);
 }

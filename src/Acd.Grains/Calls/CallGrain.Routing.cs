@@ -1,19 +1,30 @@
 using Acd.Grains.Abstractions;
+using Acd.Grains.Calls.Lifecycle;
+using Acd.Grains.Events.Types;
 using Acd.Grains.Routing.Workflows;
 using Acd.Grains.Telephony;
+using Acd.Grains.Workspace;
 using Microsoft.Extensions.Logging;
 
 namespace Acd.Grains.Calls;
 
-/// <summary>Routing through the workflow: enqueue, offer, requeue, move on, give up.</summary>
+/// <summary>Routing through the workflow: enqueue, offer, readmit after a failed offer, move on, give up.</summary>
 public sealed partial class CallGrain
 {
+    /// <summary>How long an offer may wait for its leg to be sent (the account's pace) before it is withdrawn, not missed.</summary>
+    private static readonly TimeSpan DispatchLimit = TimeSpan.FromMinutes(2);
+
+    /// <summary>A deadline that came while a match was on its way is looked at again this much later.</summary>
+    private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(5);
+
+    private WorkflowPlan? Plan() => _workflow is { } workflow ? WorkflowPlans.Get(workflow) : null;
+
     /// <summary>
-    /// Tries <paramref name="candidate"/> and the workflow's later steps until a queue takes the call.
-    /// When none does: back to <paramref name="stayIn"/> if given (a target timed out but nothing better exists,
-    /// so the caller keeps waiting where they were), else the call ends with the last refusal's message.
+    /// Tries <paramref name="candidate"/> and the workflow's later steps until a queue takes the call. When none does:
+    /// with <paramref name="stayPut"/> the call goes back where it waited (a target timed out but nothing better exists,
+    /// as TaskRouter does), else it ends with the last refusal's message.
     /// </summary>
-    private async Task RouteAsync((RoutingStep Step, RoutingTarget Target, string FilterName)? candidate, WaitingCall? stayIn, string giveUpReason)
+    private async Task RouteAsync((RoutingStep Step, RoutingTarget Target, string FilterName)? candidate, bool stayPut, string giveUpReason)
     {
         var plan = Plan();
         var task = Json.ParseElement(S.AttributesJson);
@@ -29,141 +40,186 @@ public sealed partial class CallGrain
                 continue;
             }
             var waiting = new WaitingCall(
-                Id,
-                target.QueueId,
-                target.Priority ?? S.Priority,
-                S.CreatedAt,
-                S.Sequence,
-                target.Expression?.UsesTask == true ? S.AttributesJson : null,
-                target.Expression?.Source,
-                knownId,
-                knownName,
-                target.OrderBy?.Source,
-                S.DeclinedBy.Count > 0 ? [.. S.DeclinedBy] : null);
+                Id, target.QueueId, target.Priority ?? R.Priority, F.CreatedAt, R.Sequence,
+                target.Expression?.UsesTask == true ? S.AttributesJson : null, target.Expression?.Source, knownId, knownName,
+                target.OrderBy?.Source, R.DeclinedBy.Count > 0 ? [.. R.DeclinedBy] : null);
             var result = await grains.GetGrain<IQueueGrain>(target.QueueId).EnqueueAsync(waiting, target.SkipIf?.Source);
             switch (result.Outcome)
             {
                 case EnqueueOutcome.Waiting or EnqueueOutcome.Matched:
                     EnterQueue(step, target, filterName, waiting with { Sequence = result.Sequence }, result);
-                    if (result.Outcome == EnqueueOutcome.Matched)
-                    {
-                        await OfferAsync(result.AgentId!, target.QueueId, waitingInQueue: false);
-                    }
-                    else
-                    {
-                        await SaveAsync();
-                        ArmTimers();
-                    }
+                    await AfterAdmissionAsync(result, target.QueueId);
                     return;
                 case EnqueueOutcome.Full:
-                    (reason, message) = ("queue-full", result.Message ?? options.Value.OverflowMessage);
+                    (reason, message) = ("queue-full", result.Message ?? Settings.OverflowMessage);
                     break;
                 case EnqueueOutcome.Closed:
-                    (reason, message) = ("queue-closed", result.Message ?? options.Value.ClosedMessage);
+                    (reason, message) = ("queue-closed", result.Message ?? Settings.ClosedMessage);
                     break;
                 case EnqueueOutcome.UnknownQueue:
-                    logger.LogWarning("Call {CallId}: workflow {WorkflowId} names queue {QueueId}, which does not exist", Id, S.WorkflowId, target.QueueId);
+                    logger.LogWarning("Call {CallId}: workflow {WorkflowId} names queue {QueueId}, which does not exist", Id, R.WorkflowId, target.QueueId);
                     break;
             }
             candidate = plan?.Next(step, task, Now);
         }
-
-        if (stayIn is not null)
+        if (stayPut && R.Waiting is not null)
         {
-            S.StepDeadline = null;
-            await RequeueAsync(stayIn);
+            await ReadmitAsync();
             return;
         }
-        S.WaitSeconds = (Now - S.CreatedAt).TotalSeconds;
-        await FinishAsync(CallStatus.Canceled, reason, message ?? options.Value.NoRouteMessage);
+        F.GaveUp(Now);
+        await FinishAsync(CallStatus.Canceled, reason, message ?? Settings.NoRouteMessage);
     }
 
     private void EnterQueue(RoutingStep step, RoutingTarget target, string filterName, WaitingCall waiting, EnqueueResult result)
     {
-        var queueChanged = S.QueueId != target.QueueId;
-        if (S.Step != step)
+        var queueChanged = R.QueueId != target.QueueId;
+        if (R.Step != step)
         {
-            S.StepDeadline = target.TimeoutSeconds is { } timeout ? Now.AddSeconds(timeout) : null;
+            R.StepDeadline = target.TimeoutSeconds is { } timeout ? Now.AddSeconds(timeout) : null;
         }
-        S.Step = step;
-        S.FilterName = filterName;
-        S.QueueId = target.QueueId;
-        S.Priority = waiting.Priority;
-        S.Sequence = result.Sequence;
-        S.Waiting = waiting;
-        S.WrapUpSeconds = result.WrapUpSeconds ?? options.Value.DefaultWrapUpSeconds;
-        S.OverflowMessage = result.Message;
-        if (queueChanged || S.QueuedAt is null)
+        R.Step = step;
+        R.FilterName = filterName;
+        R.QueueId = target.QueueId;
+        R.Priority = waiting.Priority;
+        R.Sequence = result.Sequence;
+        R.Waiting = waiting;
+        R.WrapUpSeconds = result.WrapUpSeconds ?? Settings.DefaultWrapUpSeconds;
+        R.OverflowMessage = result.Message;
+        R.RecheckAt = null;
+        if (queueChanged || F.QueuedAt is null)
         {
-            S.QueuedAt = Now;
-            S.MaxWaitDeadline = result.MaxWaitSeconds > 0 ? Now.AddSeconds(result.MaxWaitSeconds) : null;
-            Emit("task-queue.entered", new { queue_id = target.QueueId, filter = filterName, priority = waiting.Priority });
+            F.QueuedAt = Now;
+            R.MaxWaitDeadline = result.MaxWaitSeconds > 0 ? Now.AddSeconds(result.MaxWaitSeconds) : null;
+            Emit(new QueueEntered(target.QueueId, filterName, waiting.Priority));
         }
         SetStatus(CallStatus.Queued);
     }
 
-    /// <summary>Puts the call back in its queue with its original age and arrival order.</summary>
-    private async Task RequeueAsync(WaitingCall waiting)
+    /// <summary>The queue took the call: it waits (stored), or was matched at once and becomes an offer.</summary>
+    private async Task AfterAdmissionAsync(EnqueueResult result, string queueId)
     {
-        SetStatus(CallStatus.Queued);
-        var result = await grains.GetGrain<IQueueGrain>(waiting.QueueId).EnqueueAsync(waiting, null);
-        await AfterRequeueAsync(waiting, result);
-    }
-
-    private async Task AfterRequeueAsync(WaitingCall waiting, EnqueueResult result)
-    {
-        switch (result.Outcome)
+        if (result.Outcome == EnqueueOutcome.Matched)
         {
-            case EnqueueOutcome.Matched:
-                await OfferAsync(result.AgentId!, waiting.QueueId, waitingInQueue: false);
-                break;
-            case EnqueueOutcome.Waiting:
-                await SaveAsync();
-                ArmTimers();
-                break;
-            default:
-                // The queue closed or filled while the call was ringing someone: the workflow decides what next.
-                await MoveOnAsync(overflow: true);
-                break;
+            await OfferAsync(result.AgentId!, queueId, waitingInQueue: false);
+        }
+        else
+        {
+            await SaveAsync();
         }
     }
 
     /// <summary>
-    /// The router paired this call with an agent (or the enqueue matched at once). The agent confirms atomically;
-    /// a refusal (the router's view was a moment old) puts the call straight back, with its age and place.
+    /// Puts the call back in its queue with its original age and place, after an offer that did not connect. It was
+    /// admitted already, so it keeps its place even if the queue has since closed or filled; a queue that was deleted
+    /// meanwhile sends it on through the workflow.
+    /// </summary>
+    private async Task ReadmitAsync()
+    {
+        var waiting = R.Waiting!;
+        SetStatus(CallStatus.Queued);
+        var result = await grains.GetGrain<IQueueGrain>(waiting.QueueId).EnqueueAsync(waiting, null, readmit: true);
+        await AfterReadmissionAsync(result, waiting.QueueId);
+    }
+
+    private async Task AfterReadmissionAsync(EnqueueResult result, string queueId)
+    {
+        if (result.Outcome is EnqueueOutcome.Waiting or EnqueueOutcome.Matched)
+        {
+            R.RecheckAt = null;
+            await AfterAdmissionAsync(result, queueId);
+            return;
+        }
+        logger.LogWarning("Call {CallId}: queue {QueueId} is gone ({Outcome}): the workflow decides what next", Id, queueId, result.Outcome);
+        await MoveOnAsync(overflow: true, inQueue: false, "queue-deleted");
+    }
+
+    /// <summary>
+    /// Leaves the current step: a target's timeout moves to the next target (staying put when there is none, as
+    /// TaskRouter does); the queue's maximum wait, or a queue that is gone, moves to the next target or ends the call.
+    /// <paramref name="inQueue"/>: the call waits in its queue and must be taken out first.
+    /// </summary>
+    private async Task MoveOnAsync(bool overflow, bool inQueue, string giveUpReason)
+    {
+        if (inQueue && R.QueueId is { } queueId && !await grains.GetGrain<IQueueGrain>(queueId).WithdrawAsync(Id))
+        {
+            // Not waiting any more: the router has matched the call and the match is on its way. Let it be offered, and
+            // look again shortly, in case that message was lost.
+            logger.LogInformation("Call {CallId}: not moved on from {QueueId}: a match is on its way", Id, queueId);
+            R.RecheckAt = Now + Recheck;
+            await SaveAsync();
+            return;
+        }
+        R.RecheckAt = null;
+        var plan = Plan();
+        var next = plan is not null && R.Step is { Filter: >= 0 } step ? plan.Next(step, Json.ParseElement(S.AttributesJson), Now) : null;
+        if (overflow)
+        {
+            R.MaxWaitDeadline = null;
+            F.QueuedAt = null;
+            await RouteAsync(next, stayPut: false, giveUpReason);
+            if (S.Status == CallStatus.Canceled && S.EndReason == "max-wait")
+            {
+                S.Message = R.OverflowMessage ?? Settings.OverflowMessage;
+                await SaveAsync();
+            }
+        }
+        else
+        {
+            R.StepDeadline = null;
+            await RouteAsync(next, stayPut: true, giveUpReason);
+        }
+    }
+
+    public async Task OfferMatchedAsync(string agentId, string queueId) => await OfferAsync(agentId, queueId, waitingInQueue: true);
+
+    /// <summary>
+    /// The router paired this call with an agent (or the enqueue matched at once). The agent confirms atomically; a
+    /// refusal (the router's view was a moment old) puts the call straight back, with its age and place.
     /// <paramref name="waitingInQueue"/>: the queue grain holds the call as waiting (it was matched later, not at once).
     /// </summary>
     private async Task OfferAsync(string agentId, string queueId, bool waitingInQueue)
     {
         while (true)
         {
-            if (S.Status != CallStatus.Queued || S.QueueId != queueId || S.Waiting is not { } waiting)
+            if (S.Status != CallStatus.Queued || R.QueueId != queueId || R.Waiting is not { } waiting)
             {
-                // Stale match (the caller left, the call moved on): free the agent.
-                await grains.GetGrain<IRouterGrain>(Workspace.RouterGrainKey.Default).ReleaseMatchAsync(Id, agentId, null);
+                // A stale match (the caller left, the call moved on): the agent is freed, and the queue forgets a call
+                // that does not wait in it.
+                await grains.Router().ReleaseMatchAsync(Id, agentId, null);
+                await grains.GetGrain<IQueueGrain>(queueId).RemoveAsync(Id);
                 if (!S.Exists)
                 {
-                    // A call whose start was never stored (storage failed half-way): the queue forgets it too.
-                    await grains.GetGrain<IQueueGrain>(queueId).RemoveAsync(Id);
                     DeactivateOnIdle();
                 }
                 return;
             }
-            var reservation = await grains.GetGrain<IAgentGrain>(agentId).TryReserveAsync(Id);
+            Reservation reservation;
+            try
+            {
+                reservation = await grains.GetGrain<IAgentGrain>(agentId).TryReserveAsync(Id);
+            }
+            catch
+            {
+                // Whether the agent took it is unknown: the router gives both back now (a reservation the agent did make
+                // is let go when it verifies it), rather than after its lost-match expiry.
+                await grains.Router().ReleaseMatchAsync(Id, agentId, waiting);
+                throw;
+            }
             if (reservation.Accepted)
             {
                 if (waitingInQueue)
                 {
                     await grains.GetGrain<IQueueGrain>(queueId).RemoveAsync(Id);
                 }
-                await RingAsync(agentId, reservation);
+                await StartOfferAsync(agentId, OfferKind.Queue, reservation, Urgency.CallerWaiting);
                 return;
             }
             LogReservationRefused(Id, agentId, reservation.Reason);
             var result = await grains.GetGrain<IQueueGrain>(queueId).ReturnAsync(waiting, agentId);
             if (result.Outcome != EnqueueOutcome.Matched)
             {
-                await AfterRequeueAsync(waiting, result);
+                await AfterReadmissionAsync(result, queueId);
                 return;
             }
             agentId = result.AgentId!;
@@ -171,184 +227,130 @@ public sealed partial class CallGrain
         }
     }
 
-    private async Task RingAsync(string agentId, Reservation reservation)
+    /// <summary>Rings an agent who has reserved themselves for the call. Their ring time starts when the leg is sent.</summary>
+    private async Task<Offer> StartOfferAsync(string agentId, OfferKind kind, Reservation reservation, Urgency urgency)
     {
-        var leg = NewAgentLeg(agentId, "agent");
-        S.OfferedAgentId = agentId;
-        S.OfferDeadline = Now.AddSeconds(S.ReservationTimeoutSeconds);
-        S.Offers++;
-        SetStatus(CallStatus.Offered);
-        Emit("reservation.created", new { agent_id = agentId, expires_at = S.OfferDeadline });
+        var leg = S.Legs.Add(Id, kind == OfferKind.Consult ? LegRole.Consult : LegRole.Agent, agentId);
+        var ringSeconds = R.ReservationTimeoutSeconds;
+        var offer = S.Offers.Open(agentId, leg.LegId, kind, kind == OfferKind.Queue ? R.QueueId : null, Now, ringSeconds, sentAtOnce: !telephony.AnswersOnTheNetwork, DispatchLimit);
+        if (kind is OfferKind.Queue or OfferKind.Transfer)
+        {
+            SetStatus(CallStatus.Offered);
+        }
+        if (kind != OfferKind.Consult)
+        {
+            Emit(new ReservationCreated(agentId, offer.RingsUntil, kind == OfferKind.Outbound ? true : null));
+        }
         await SaveAsync();
-        ArmTimers();
-        LogOffered(Id, agentId, S.QueueId);
-        await RingLegAsync(leg, reservation, Urgency.CallerWaiting);
-    }
-
-    /// <summary>The offer ended without a connection: the agent is told (a miss counts), the call goes back.</summary>
-    private async Task OfferFailedAsync(OfferEnd how, string legStatus)
-    {
-        var agentId = S.OfferedAgentId!;
-        Emit(how switch
+        LogOffered(Id, agentId, R.QueueId);
+        var ring = new RingAgent(LegRef(leg), agentId, reservation.ContactUri ?? $"client:{agentId}", leg.Label!, ringSeconds, urgency, Json.ReadString(S.AttributesJson, "To"));
+        if (kind == OfferKind.Outbound)
         {
-            OfferEnd.Missed => "reservation.timeout",
-            OfferEnd.Rejected => "reservation.rejected",
-            _ => "reservation.canceled",
-        }, new { agent_id = agentId, reason = legStatus }, agentId);
-        if (S.Direction == "outbound")
-        {
-            await OutboundFailedAsync(legStatus == "no-answer" ? "agent-no-answer" : $"agent-{legStatus}");
-            return;
-        }
-        var leg = CurrentAgentLeg(agentId);
-        OfferTimer.Cancel();
-        S.OfferedAgentId = null;
-        S.OfferDeadline = null;
-        if (leg is not null && leg.Status is "queued" or "initiated" or "ringing")
-        {
-            leg.Status = legStatus;
-            await telephony.CancelLegAsync(LegOf(leg));
-        }
-        await grains.GetGrain<IAgentGrain>(agentId).OfferEndedAsync(Id, how);
-        if (how == OfferEnd.Rejected && !S.DeclinedBy.Contains(agentId))
-        {
-            S.DeclinedBy.Add(agentId);
-            S.Waiting = S.Waiting! with { ExcludedAgents = [.. S.DeclinedBy] };
-        }
-        if (S.MaxWaitDeadline <= Now)
-        {
-            await MoveOnAsync(overflow: true);
-        }
-        else if (S.StepDeadline <= Now)
-        {
-            await MoveOnAsync(overflow: false);
+            // The agent's leg is the outbound conference's first participant: it fixes region and callbacks (rule 7).
+            // It does not end the conference when it leaves: the customer's leg does, so a transfer keeps the customer.
+            await telephony.AddParticipantAsync(new AddParticipant(
+                ring.Leg, ring.ContactUri, ring.Label, Muted: false, Coaching: false, null,
+                StartConferenceOnEnter: true, EndConferenceOnExit: false, ringSeconds, Urgency.Normal, S.OutboundCallerId));
         }
         else
         {
-            await RequeueAsync(S.Waiting!);
+            await telephony.RingAgentAsync(ring);
         }
+        return offer;
     }
 
     /// <summary>
-    /// Leaves the current step: a target's timeout moves to the next target (staying put when there is none,
-    /// as TaskRouter does); the queue's maximum wait overflows to the next target or ends with the queue's message.
+    /// Ends an offer that did not connect: its leg is hung up if live, the agent is told (a miss counts as one), and the
+    /// outcome is announced. What happens to the call next is the caller's to decide.
     /// </summary>
-    private async Task MoveOnAsync(bool overflow)
+    private async Task EndOfferAsync(Offer offer, OfferOutcome outcome, string reason)
     {
-        if (S.QueueId is { } queueId && S.Status == CallStatus.Queued
-            && !await grains.GetGrain<IQueueGrain>(queueId).WithdrawAsync(Id))
+        S.Offers.End(offer, outcome);
+        if (S.Legs.Find(offer.LegId) is { IsLive: true } leg)
         {
-            // Not waiting any more: a match is on its way to this call; let it be offered.
-            logger.LogInformation("Call {CallId}: not moved on from {QueueId}: a match is on its way", Id, queueId);
-            return;
+            CallLegs.End(leg);
+            await telephony.EndLegAsync(LegRef(leg));
         }
-        var plan = Plan();
-        var next = plan is not null && S.Step is { } step ? plan.Next(step, Json.ParseElement(S.AttributesJson), Now) : null;
-        if (overflow)
+        if (offer.Kind == OfferKind.Consult)
         {
-            S.MaxWaitDeadline = null;
-            S.QueuedAt = null;
-            await RouteAsync(next, stayIn: null, giveUpReason: "max-wait");
-            if (S.Status == CallStatus.Canceled && S.EndReason == "max-wait")
-            {
-                S.Message = S.OverflowMessage ?? options.Value.OverflowMessage;
-                await SaveAsync();
-            }
+            Emit(new TransferFailed(offer.AgentId, reason), offer.AgentId);
         }
         else
         {
-            S.StepDeadline = null;
-            await RouteAsync(next, stayIn: S.Waiting, giveUpReason: "no-route");
+            Emit(outcome switch
+            {
+                OfferOutcome.Missed => new ReservationTimedOut(offer.AgentId, reason),
+                OfferOutcome.Rejected => new ReservationRejected(offer.AgentId, reason),
+                _ => new ReservationCanceled(offer.AgentId, reason),
+            }, offer.AgentId);
+        }
+        if (outcome == OfferOutcome.Rejected)
+        {
+            R.Declined(offer.AgentId);
+        }
+        await grains.GetGrain<IAgentGrain>(offer.AgentId).OfferEndedAsync(Id, outcome switch
+        {
+            OfferOutcome.Missed => OfferEnd.Missed,
+            OfferOutcome.Rejected => OfferEnd.Rejected,
+            _ => OfferEnd.Withdrawn,
+        });
+    }
+
+    /// <summary>An offer failed (missed, rejected, withdrawn, refused by the network): the offer ends and the call goes on.</summary>
+    private async Task OfferFailedAsync(Offer offer, OfferOutcome outcome, string reason)
+    {
+        await EndOfferAsync(offer, outcome, reason);
+        switch (offer.Kind)
+        {
+            case OfferKind.Outbound:
+                await OutboundFailedAsync(outcome == OfferOutcome.Missed ? "agent-no-answer" : $"agent-{reason}");
+                return;
+            case OfferKind.Consult:
+                S.ConsultAgentId = null;
+                await HoldCustomerAsync(false);
+                await SaveAsync();
+                return;
+        }
+        if (S.Status != CallStatus.Offered)
+        {
+            await SaveAsync();
+            return;
+        }
+        SetStatus(CallStatus.Queued);
+        if (R.Waiting is null)
+        {
+            // A transfer straight to an agent of a call that never waited in a queue: there is no place to go back to.
+            F.GaveUp(Now);
+            await FinishAsync(CallStatus.Canceled, "transfer-failed", Settings.NoRouteMessage);
+        }
+        else if (R.MaxWaitDeadline <= Now)
+        {
+            await MoveOnAsync(overflow: true, inQueue: false, "max-wait");
+        }
+        else if (R.StepDeadline <= Now)
+        {
+            await MoveOnAsync(overflow: false, inQueue: false, "no-route");
+        }
+        else
+        {
+            await ReadmitAsync();
         }
     }
 
-    /// <summary>Takes the call out of routing: out of its queue, or its ringing offer cancelled.</summary>
-    private async Task StopRoutingAsync()
+    /// <summary>Takes the call out of routing: out of its queue, and every offer withdrawn.</summary>
+    private async Task StopRoutingAsync(string reason)
     {
-        if (S.Status == CallStatus.Queued && S.QueueId is { } queueId)
+        if (S.Status == CallStatus.Queued && R.QueueId is { } queueId)
         {
             await grains.GetGrain<IQueueGrain>(queueId).WithdrawAsync(Id);
         }
-        if (S.Status == CallStatus.Offered && S.OfferedAgentId is { } agentId)
+        foreach (var offer in S.Offers.Live.ToList())
         {
-            if (CurrentAgentLeg(agentId) is { } leg)
-            {
-                leg.Status = "canceled";
-                await telephony.CancelLegAsync(LegOf(leg));
-            }
-            S.OfferedAgentId = null;
-            S.OfferDeadline = null;
-            Emit("reservation.canceled", new { agent_id = agentId, reason = "caller-gone" }, agentId);
-            await grains.GetGrain<IAgentGrain>(agentId).OfferEndedAsync(Id, OfferEnd.Withdrawn);
+            await EndOfferAsync(offer, OfferOutcome.Withdrawn, reason);
+        }
+        if (S.ConsultAgentId is not null)
+        {
+            await DropConsultAsync();
         }
     }
-
-    private async Task EndTalkAsync(string reason)
-    {
-        S.TalkEndedAt = Now;
-        NoteHold(false);
-        S.EndReason = reason;
-        foreach (var leg in S.Legs.Where(l => l.Status == "in-progress"))
-        {
-            leg.Status = "completed";
-        }
-        var wrapping = S.AgentId is { } agentId
-            && await grains.GetGrain<IAgentGrain>(agentId).CallEndedAsync(Id, S.WrapUpSeconds);
-        if (wrapping)
-        {
-            SetStatus(CallStatus.WrapUp);
-            Emit("task.wrapup", new { reason, wrap_up_seconds = S.WrapUpSeconds });
-            await SaveAsync();
-        }
-        else
-        {
-            await FinishAsync(CallStatus.Completed, reason, null);
-        }
-    }
-
-    private async Task FinishAsync(CallStatus status, string? reason, string? message)
-    {
-        // The figures statistics are computed from: wait until answered or abandoned, talk (hold included), hold, wrap-up.
-        var wrapUp = S.Status == CallStatus.WrapUp ? (Now - S.StatusSince).TotalSeconds : 0;
-        // Talk is the customer's conversation, from the first answer across any transfers; the agent's figures are
-        // the last agent's part (earlier agents' parts were counted when they handed the call on).
-        var talkEnded = S.TalkEndedAt ?? Now;
-        double? talk = (S.FirstConnectedAt ?? S.ConnectedAt) is { } connected ? (talkEnded - connected).TotalSeconds : null;
-        double? agentTalk = (S.AgentSince ?? S.ConnectedAt) is { } agentSince ? (talkEnded - agentSince).TotalSeconds : null;
-        Emit(status switch
-        {
-            CallStatus.Completed => "task.completed",
-            CallStatus.Failed => "task.failed",
-            _ => "task.canceled",
-        }, new
-        {
-            status = status.ToString().ToLowerInvariant(),
-            reason,
-            agent_id = S.AgentId,
-            wait_seconds = Round(S.WaitSeconds),
-            talk_seconds = Round(talk),
-            hold_seconds = Round(S.HoldSeconds),
-            wrap_up_seconds = Round(wrapUp),
-            agent_talk_seconds = Round(agentTalk),
-            agent_hold_seconds = agentTalk is null ? null : Round(S.HoldSeconds - S.HoldAtAgentSince),
-        });
-        if (status is CallStatus.Canceled && S.ConferenceSid is not null && CustomerLeg() is { } customer && !IsTerminal(customer.Status))
-        {
-            // The customer is in their conference and Acd is giving up on them: end it rather than leave them holding.
-            await telephony.EndConferenceAsync(Conference());
-        }
-        S.EndedAt ??= Now;
-        S.EndReason = reason;
-        S.Message = message ?? S.Message;
-        S.StepDeadline = null;
-        S.MaxWaitDeadline = null;
-        S.OfferDeadline = null;
-        OfferTimer.Cancel();
-        StepTimer.Cancel();
-        MaxWaitTimer.Cancel();
-        SetStatus(status);
-        await SaveAsync();
-    }
-
-    private static double? Round(double? seconds) => seconds is { } x ? Math.Round(x, 3) : null;
 }

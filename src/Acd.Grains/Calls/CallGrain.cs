@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Acd.Grains.Abstractions;
+using Acd.Grains.Calls.Lifecycle;
+using Acd.Grains.Events.Types;
 using Acd.Grains.Infrastructure;
 using Acd.Grains.Routing.Workflows;
 using Acd.Grains.Telephony;
@@ -10,11 +12,17 @@ using Microsoft.Extensions.Options;
 namespace Acd.Grains.Calls;
 
 /// <summary>
-/// A call's lifecycle. It orchestrates: it asks its queue to enqueue it, the agent to reserve itself, and
-/// telephony to ring; the router and agents reach it only by one-way messages, so no cycle of waiting grains
-/// can form. One offer at a time is held in <see cref="CallState.OfferedAgentId"/>, so a call is never offered
-/// to two agents at once.
+/// A call's lifecycle, orchestrated: decisions live in the parts of its state (<see cref="CallLegs"/>,
+/// <see cref="OfferBook"/>, <see cref="CallConference"/>, <see cref="CallFigures"/>, <see cref="CallRouting"/>); the grain
+/// asks its queue to enqueue it, agents to reserve themselves, and telephony to ring, and turns the network's reports into
+/// the parts' changes. The router and agents reach it only by one-way messages, so no cycle of waiting grains can form.
+/// <para>
+/// A step that spans grains writes the call's own truth first and tells the others after; if a step fails halfway the
+/// activation is dropped (<see cref="ResetOnFailureAttribute"/>) and reloaded from what was stored, stored deadlines bring
+/// the call back to the step, and agents verify the calls they hold (<see cref="VerifyAgentAsync"/>).
+/// </para>
 /// </summary>
+[ResetOnFailure]
 public sealed partial class CallGrain(
     [PersistentState("call", "acd")] IPersistentState<CallState> state,
     IGrainFactory grains,
@@ -24,11 +32,14 @@ public sealed partial class CallGrain(
     IOptions<AcdOptions> options,
     ILogger<CallGrain> logger) : Grain, ICallGrain
 {
-    private DeadlineTimer? _offerTimer;
-    private DeadlineTimer? _stepTimer;
-    private DeadlineTimer? _maxWaitTimer;
-    private DeadlineTimer? _pendingTimer;
-    private readonly List<(string Type, object? Details, string? AlsoTo, string? AgentId)> _events = [];
+    /// <summary>How long a reloaded call's offer waits for the network's answer before it may time out.</summary>
+    private static readonly TimeSpan ReconcileGrace = TimeSpan.FromSeconds(5);
+
+    /// <summary>A call in wrap-up completes by itself this long after its wrap-up should have ended, should the agent never say so.</summary>
+    private static readonly TimeSpan WrapUpGrace = TimeSpan.FromSeconds(30);
+
+    private DeadlineTimer? _timer;
+    private readonly List<(EventDetails Details, string? AlsoTo, string? AgentId)> _events = [];
 
     /// <summary>
     /// The call's workflow, loaded when the call starts or activates: an edited workflow applies to the steps a call
@@ -38,24 +49,31 @@ public sealed partial class CallGrain(
 
     private CallState S => state.State;
 
+    private CallRouting R => state.State.Routing;
+
+    private CallFigures F => state.State.Figures;
+
     private string Id => this.GetPrimaryKeyString();
 
     private DateTimeOffset Now => time.GetUtcNow();
 
+    private AcdOptions Settings => options.Value;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (S.WorkflowId is { } workflowId && !S.Status.IsFinal())
+        StoredCallState.Upgrade(S, Now);
+        if (R.WorkflowId is { } workflowId && !S.Status.IsFinal())
         {
             _workflow = await grains.GetGrain<IWorkflowGrain>(workflowId).GetAsync();
         }
         Reconcile();
-        ArmTimers();
+        ArmTimer();
     }
 
     /// <summary>
-    /// The call was loaded from storage (a restart, a lost silo, or a long idle wait): what the network reported
-    /// meanwhile may be lost, so the live legs and the conference are looked up again. An offer whose deadline passed
-    /// while Acd was down waits a moment for that answer before it counts as missed: the agent may have answered.
+    /// The call was loaded from storage (a restart, a lost silo, a failed step, or a long idle wait): what the network
+    /// reported meanwhile may be lost, so the live legs and the conference are looked up again. An offer whose deadline
+    /// passed while Acd was down waits a moment for that answer: the agent may have answered.
     /// </summary>
     private void Reconcile()
     {
@@ -63,26 +81,21 @@ public sealed partial class CallGrain(
         {
             return;
         }
-        // Legs Twilio may have created without Acd hearing of it (the response and the callbacks lost in the crash)
-        // are looked up by their participant label.
-        var live = S.Legs.Where(l => !IsTerminal(l.Status) && (l.CallSid is not null || l.Role != "caller")).Select(LegOf).ToList();
-        var conferenceUnknown = S.ConferenceSid is null && S.Legs.Any(l => l.Role == "caller" && !IsTerminal(l.Status));
+        var live = S.Legs.All.Where(l => l.IsLive && (l.CallSid is not null || l.Role != LegRole.Caller)).Select(LegRef).ToList();
+        var conferenceUnknown = S.Conference.Sid is null && S.Legs.Customer is { IsLive: true };
         if (live.Count == 0 && !conferenceUnknown)
         {
             return;
         }
         logger.LogInformation("Call {CallId} reloaded in {Status}: reconciling {Legs} live legs with the network", Id, S.Status, live.Count);
-        if (S.Status == CallStatus.Offered && S.OfferDeadline is { } due && due < Now + ReconcileGrace)
+        foreach (var offer in S.Offers.Live.Where(o => o.Deadline < Now + ReconcileGrace))
         {
-            S.OfferDeadline = Now + ReconcileGrace;
+            offer.Deadline = Now + ReconcileGrace;
         }
         telephony.ReconcileAsync(new Reconciliation(Conference(), live)).Ignore();
     }
 
-    /// <summary>How long a reloaded offer waits for the network's answer before it may time out.</summary>
-    private static readonly TimeSpan ReconcileGrace = TimeSpan.FromSeconds(5);
-
-    /// <summary>Nothing to do: being activated is the point (timers re-armed, legs reconciled).</summary>
+    /// <summary>Nothing to do: being activated is the point (the deadline re-armed, legs reconciled).</summary>
     public Task WakeAsync() => Task.CompletedTask;
 
     public async Task<Outcome<CallView>> StartAsync(CallStart start)
@@ -95,7 +108,6 @@ public sealed partial class CallGrain(
         {
             return invalid;
         }
-
         WorkflowDefinition? workflow = null;
         if (start.WorkflowId is { } named)
         {
@@ -110,29 +122,32 @@ public sealed partial class CallGrain(
             workflow = await grains.GetGrain<IWorkflowGrain>(first).GetAsync();
         }
 
+        // Nothing here is stored until routing has an answer: a failure on the way drops the activation, and a retried
+        // webhook starts the call again rather than find a call that exists but nobody routes.
         S.Exists = true;
-        S.CreatedAt = Now;
+        S.Shape = CallState.CurrentShape;
+        S.Kind = CallKind.Inbound;
         S.AttributesJson = start.AttributesJson;
-        S.WorkflowId = workflow?.Id;
+        F.CreatedAt = Now;
+        R.WorkflowId = workflow?.Id;
+        R.Priority = start.Priority;
+        R.ReservationTimeoutSeconds = workflow?.TaskReservationTimeout ?? Settings.DefaultReservationTimeoutSeconds;
+        R.WrapUpSeconds = Settings.DefaultWrapUpSeconds;
         _workflow = workflow;
-        S.Priority = start.Priority;
-        S.ConferenceName = $"acd-{Id}-{Guid.NewGuid().ToString("N")[..8]}";
-        S.ReservationTimeoutSeconds = workflow?.TaskReservationTimeout ?? options.Value.DefaultReservationTimeoutSeconds;
-        S.WrapUpSeconds = options.Value.DefaultWrapUpSeconds;
+        S.Conference.Name = ConferenceNames.New(Id);
         if (start.CallerCallSid is { } sid)
         {
-            S.Legs.Add(new CallLeg { LegId = $"{Id}-caller", Role = "caller", CallSid = sid, Status = "in-progress" });
+            S.Legs.AddCaller(Id, sid);
         }
         SetStatus(CallStatus.Created);
-        Emit("task.created", new { workflow = workflow?.Id });
+        Emit(new TaskCreated(workflow?.Id));
 
         if (workflow is null)
         {
-            await FinishAsync(CallStatus.Canceled, "no-workflow", options.Value.NoRouteMessage);
+            await FinishAsync(CallStatus.Canceled, "no-workflow", Settings.NoRouteMessage);
             return View();
         }
-        var firstStep = WorkflowPlans.Get(workflow).First(attributes, Now);
-        await RouteAsync(firstStep, stayIn: null, giveUpReason: "no-matching-filter");
+        await RouteAsync(WorkflowPlans.Get(workflow).First(attributes, Now), stayPut: false, giveUpReason: "no-matching-filter");
         return View();
     }
 
@@ -153,199 +168,144 @@ public sealed partial class CallGrain(
 
     public Task<CallView?> GetAsync() => Task.FromResult(S.Exists ? View() : null);
 
-    public async Task OfferMatchedAsync(string agentId, string queueId) => await OfferAsync(agentId, queueId, waitingInQueue: true);
-
-    public async Task<Outcome<CallView>> AcceptAsync(string agentId)
+    public async Task VerifyAgentAsync(string agentId, DateTimeOffset heldSince)
     {
-        if (!S.Exists)
-        {
-            return Problem.NotFound($"No call '{Id}'");
-        }
-        if (S.Status == CallStatus.Connected && S.AgentId == agentId)
-        {
-            return View();
-        }
-        if (S.Status != CallStatus.Offered || S.OfferedAgentId != agentId)
-        {
-            return Problem.Conflict($"Call '{Id}' is {S.Status} and not offered to '{agentId}'");
-        }
-        if (CurrentAgentLeg(agentId) is { CallSid: not null })
-        {
-            return Problem.Conflict($"The offer of '{Id}' rings {agentId}'s phone: it connects when they answer it");
-        }
-        await ConnectAsync(agentId);
-        return View();
+        var standing = S.Offers.For(agentId) is not null ? AgentStanding.Offered
+            : S.Status == CallStatus.Connected && (S.AgentId == agentId || (S.ConsultAgentId == agentId && S.Legs.LiveOf(agentId, LegRole.Consult) is { Answered: true }))
+                ? AgentStanding.Connected
+                : AgentStanding.None;
+        await grains.GetGrain<IAgentGrain>(agentId).ConfirmAsync(Id, standing, heldSince);
     }
 
-    /// <summary>The offered agent answered: the call is connected.</summary>
-    private async Task ConnectAsync(string agentId)
+    /// <summary>The call's stored deadlines, one timer for the earliest: offers ringing out or never sent, the workflow
+    /// step and the queue's maximum wait, operations waiting for the ConferenceSid, and wrap-up that never ended.</summary>
+    private DateTimeOffset? NextDeadline()
     {
-        OfferTimer.Cancel();
-        S.OfferDeadline = null;
-        S.OfferedAgentId = null;
-        S.AgentId = agentId;
-        // The caller's wait: from calling in for the first answer; from entering a queue again after a cold transfer
-        // to it. A transfer straight to an agent is the same answered call going on, not another answer.
-        double? wait = S.ConnectedAt is null ? (Now - S.CreatedAt).TotalSeconds : S.QueuedAt is { } queued ? (Now - queued).TotalSeconds : null;
-        S.WaitSeconds ??= wait;
-        S.ConnectedAt = Now;
-        S.FirstConnectedAt ??= Now;
-        StartAgentPart(Now, HoldSoFar());
-        if (CurrentAgentLeg(agentId) is { } leg && Rank(leg.Status) < Rank("in-progress"))
+        if (!S.Exists || S.Status.IsFinal())
         {
-            leg.Status = "in-progress";
+            return null;
         }
-        StepTimer.Cancel();
-        MaxWaitTimer.Cancel();
-        S.StepDeadline = null;
-        S.MaxWaitDeadline = null;
-        SetStatus(CallStatus.Connected);
-        Emit("reservation.accepted", new { agent_id = agentId, wait_seconds = wait is { } w ? Math.Round(w, 3) : (double?)null });
-        await SaveAsync();
-        await grains.GetGrain<IAgentGrain>(agentId).CallConnectedAsync(Id);
-        LogConnected(Id, agentId, wait ?? 0);
-        if (S.Direction == "outbound")
+        DateTimeOffset? next = S.Offers.NextDeadline;
+        void Consider(DateTimeOffset? at) => next = at is { } a && (next is null || a < next) ? a : next;
+        if (S.Status == CallStatus.Queued)
         {
-            await DialCustomerAsync();
+            Consider(R.StepDeadline);
+            Consider(R.MaxWaitDeadline);
+            Consider(R.RecheckAt);
         }
-        else if (CustomerHeld && CustomerLeg() is { CallSid: { } customer })
+        if (S.Conference.Pending.Count > 0)
         {
-            // Back from a transfer: the customer was holding until this agent answered.
-            await HoldCustomerAsync(customer, false);
-            await SaveAsync();
+            Consider(S.Conference.PendingDeadline);
         }
+        if (S.Status == CallStatus.WrapUp && F.WrapUpSince is { } wrapping)
+        {
+            Consider(wrapping.AddSeconds(R.WrapUpSeconds) + WrapUpGrace);
+        }
+        return next;
     }
 
-    public async Task<Outcome<CallView>> RejectAsync(string agentId)
-    {
-        if (!S.Exists)
-        {
-            return Problem.NotFound($"No call '{Id}'");
-        }
-        if (S.Status != CallStatus.Offered || S.OfferedAgentId != agentId)
-        {
-            return Problem.Conflict($"Call '{Id}' is {S.Status} and not offered to '{agentId}'");
-        }
-        await OfferFailedAsync(OfferEnd.Rejected, "rejected");
-        return View();
-    }
+    private DeadlineTimer Timer => _timer ??= new DeadlineTimer(this, time);
 
-    public async Task WithdrawOfferAsync(string agentId)
-    {
-        if (S.Status == CallStatus.Offered && S.OfferedAgentId == agentId)
-        {
-            await OfferFailedAsync(OfferEnd.Withdrawn, "canceled");
-        }
-    }
+    private void ArmTimer() => Timer.Arm(NextDeadline(), OnDeadlineAsync);
 
-    public async Task<Outcome<CallView>> CallerHungUpAsync()
+    /// <summary>A stored deadline has come: each part whose time is up moves on.</summary>
+    private async Task OnDeadlineAsync(DateTimeOffset due)
     {
-        if (!S.Exists)
+        logger.LogDebug("Call {CallId}: deadline {Due:O} in {Status}", Id, due, S.Status);
+        foreach (var (offer, outcome) in S.Offers.Due(Now))
         {
-            return Problem.NotFound($"No call '{Id}'");
+            if (offer.IsLive)
+            {
+                LogOfferEnded(Id, offer.AgentId, outcome == OfferOutcome.Missed ? "rang out" : "never rang");
+                await OfferFailedAsync(offer, outcome, outcome == OfferOutcome.Missed ? "no-answer" : "not-sent");
+            }
         }
-        switch (S.Status)
+        if (S.Status == CallStatus.Queued && R.MaxWaitDeadline <= Now)
         {
-            case CallStatus.Created or CallStatus.Queued or CallStatus.Offered:
-                await StopRoutingAsync();
-                S.WaitSeconds = S.ConnectedAt is null ? (Now - S.CreatedAt).TotalSeconds : (Now - (S.QueuedAt ?? Now)).TotalSeconds;
-                await FinishAsync(CallStatus.Abandoned, "caller-hangup", null);
-                LogAbandoned(Id, S.WaitSeconds ?? 0);
-                break;
-            case CallStatus.Connected:
-                // The caller's leg carries endConferenceOnExit: the conference ends by itself.
-                await EndTalkAsync("caller-hangup");
-                break;
+            await MoveOnAsync(overflow: true, inQueue: true, "max-wait");
         }
-        return View();
-    }
-
-    public async Task<Outcome<CallView>> HangUpAsync()
-    {
-        if (!S.Exists)
+        else if (S.Status == CallStatus.Queued && (R.StepDeadline <= Now || R.RecheckAt <= Now))
         {
-            return Problem.NotFound($"No call '{Id}'");
+            await MoveOnAsync(overflow: false, inQueue: true, "no-route");
         }
-        switch (S.Status)
+        if (S.Conference.Pending.Count > 0 && S.Conference.PendingDeadline <= Now)
         {
-            case CallStatus.Created or CallStatus.Queued or CallStatus.Offered:
-                await StopRoutingAsync();
-                await telephony.EndConferenceAsync(Conference());
-                await FinishAsync(CallStatus.Canceled, "canceled", null);
-                break;
-            case CallStatus.Connected:
-                // Design rule 2: Acd ends the conference so the caller is never left alone on a silent line;
-                // asked for before the ConferenceSid is known, it waits for it (rule 3).
-                await DropConsultAsync(OfferEnd.Withdrawn);
-                await ConferenceOperationAsync("end conference", endConference: true);
-                await EndTalkAsync("agent-hangup");
-                break;
+            await GiveUpWaitingForConferenceAsync();
         }
-        return View();
-    }
-
-    public async Task<Outcome<CallView>> CompleteAsync()
-    {
-        if (!S.Exists)
+        if (S.Status == CallStatus.WrapUp && F.WrapUpSince is { } wrapping && wrapping.AddSeconds(R.WrapUpSeconds) + WrapUpGrace <= Now)
         {
-            return Problem.NotFound($"No call '{Id}'");
-        }
-        if (S.Status == CallStatus.Completed)
-        {
-            return View();
-        }
-        if (S.Status != CallStatus.WrapUp)
-        {
-            return Problem.Conflict($"Call '{Id}' is {S.Status}, not in wrap-up");
-        }
-        if (S.AgentId is { } agentId)
-        {
-            await grains.GetGrain<IAgentGrain>(agentId).CompleteWrapUpAsync();
-        }
-        await FinishAsync(CallStatus.Completed, S.EndReason, null);
-        return View();
-    }
-
-    public async Task WrapUpEndedAsync(string agentId, DateTimeOffset endedAt)
-    {
-        if (S.WrappingAfterTransfer.Remove(agentId, out var left))
-        {
-            // An agent who transferred the call away has finished wrapping it up: their part is complete.
-            Emit("reservation.completed", new { agent_id = agentId, reason = "transferred", wrap_up_seconds = Round(Math.Max(0, (endedAt - left).TotalSeconds)) }, agentId: agentId);
-            await SaveAsync();
-        }
-        if (S.Status == CallStatus.WrapUp && S.AgentId == agentId)
-        {
+            logger.LogWarning("Call {CallId}: {AgentId} never said wrap-up ended; completing the call", Id, S.AgentId);
             await FinishAsync(CallStatus.Completed, S.EndReason, null);
         }
+        ArmTimer();
     }
 
-    public async Task OnDeadlineAsync(CallDeadline kind, DateTimeOffset due)
+    private void SetStatus(CallStatus status)
     {
-        if (Now < due)
+        if (S.Status != status || S.StatusSince == default)
+        {
+            S.Status = status;
+            S.StatusSince = Now;
+        }
+    }
+
+    /// <summary>Writes the call, then tells the call list (one-way) and publishes the events the change made.</summary>
+    private async Task SaveAsync()
+    {
+        S.Version++;
+        await state.PersistAsync(this);
+        grains.GetGrain<ICallDirectoryGrain>(RouterGrainKey.Default).UpdateAsync(CallViews.Summary(Id, S)).Ignore();
+        ArmTimer();
+        await PublishEventsAsync();
+    }
+
+    /// <summary>Notes an event; it is published once the state it describes is written.</summary>
+    private void Emit(EventDetails details, string? alsoTo = null, string? agentId = null) => _events.Add((details, alsoTo, agentId));
+
+    private async Task PublishEventsAsync()
+    {
+        if (_events.Count == 0)
         {
             return;
         }
-        logger.LogInformation("Call {CallId}: {Deadline} deadline {Due:O} reached in {Status}", Id, kind, due, S.Status);
-        switch (kind)
+        var snapshot = CallViews.Snapshot(Id, S, withSupervisors: true);
+        var forAgents = S.Legs.All.Any(l => l.Role == LegRole.Supervisor) ? CallViews.Snapshot(Id, S, withSupervisors: false) : snapshot;
+        var concerned = S.Legs.All.Where(l => l.Role.IsAgentSide() && l.IsLive).Select(l => l.AgentId)
+            .Concat(S.Offers.Live.Select(o => o.AgentId)).Append(S.AgentId).Append(S.ConsultAgentId).OfType<string>().ToList();
+        var offered = S.Offers.Current(OfferKind.Queue, OfferKind.Transfer, OfferKind.Outbound)?.AgentId;
+        var publications = _events.Select(e =>
         {
-            case CallDeadline.Offer when S.Status == CallStatus.Offered && S.OfferDeadline == due && S.Direction == "outbound":
-                await StopRoutingAsync();
-                await OutboundFailedAsync("agent-no-answer");
-                break;
-            case CallDeadline.Offer when S.Status == CallStatus.Offered && S.OfferDeadline == due:
-                LogOfferTimedOut(Id, S.OfferedAgentId);
-                await OfferFailedAsync(OfferEnd.Missed, "no-answer");
-                break;
-            case CallDeadline.Step when S.Status == CallStatus.Queued && S.StepDeadline == due:
-                await MoveOnAsync(overflow: false);
-                break;
-            case CallDeadline.MaxWait when S.Status == CallStatus.Queued && S.MaxWaitDeadline == due:
-                await MoveOnAsync(overflow: true);
-                break;
-            case CallDeadline.Conference when S.PendingDeadline == due:
-                await GiveUpWaitingForConferenceAsync();
-                break;
-        }
+            var logged = EventTypes.Create(Now, e.Details, Id, e.AgentId ?? S.AgentId ?? offered ?? e.AlsoTo, R.QueueId, new Dictionary<string, object?> { ["call"] = snapshot });
+            // A supervisor's doings reach only supervisors (and the supervisor concerned): a silent monitor stays silent.
+            var agents = e.Details.SupervisorsOnly ? [e.AlsoTo] : concerned.Append(e.AlsoTo);
+            var agentCopy = ReferenceEquals(forAgents, snapshot) || e.Details.SupervisorsOnly ? logged
+                : logged with { DataJson = EventTypes.Serialize(e.Details, new Dictionary<string, object?> { ["call"] = forAgents }) };
+            return new Events.Publication(logged, e.Details, [.. agents.OfType<string>()], agentCopy);
+        }).ToList();
+        _events.Clear();
+        await Events.EventPublisher.PublishAsync(grains, eventLog, logger, publications);
     }
+
+    private ConferenceReference Conference() => S.Conference.Reference(Id);
+
+    private LegReference LegRef(Leg leg) => new(Id, leg.LegId, leg.CallSid, Conference(), leg.Label);
+
+    private CallView View() => CallViews.View(Id, S);
+
+    private static double? Round(double? seconds) => seconds is { } x ? Math.Round(x, 3) : null;
+
+    [LoggerMessage(LogLevel.Information, "Offer {CallId} to {AgentId} from {QueueId}")]
+    private partial void LogOffered(string callId, string agentId, string? queueId);
+
+    [LoggerMessage(LogLevel.Information, "Offer {CallId} to {AgentId} ended: {How}")]
+    private partial void LogOfferEnded(string callId, string agentId, string how);
+
+    [LoggerMessage(LogLevel.Information, "Agent {AgentId} refused {CallId} ({Reason}): back in the queue")]
+    private partial void LogReservationRefused(string callId, string agentId, string? reason);
+
+    [LoggerMessage(LogLevel.Information, "Call {CallId} connected to {AgentId} after {WaitSeconds:F1}s")]
+    private partial void LogConnected(string callId, string agentId, double waitSeconds);
+
+    [LoggerMessage(LogLevel.Information, "Call {CallId} abandoned after {WaitSeconds:F1}s")]
+    private partial void LogAbandoned(string callId, double waitSeconds);
 }

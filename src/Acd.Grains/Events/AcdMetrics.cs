@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using System.Text.Json;
 using Acd.Grains.Abstractions;
+
+using Acd.Grains.Events.Types;
 
 namespace Acd.Grains.Events;
 
@@ -46,38 +47,33 @@ public static class AcdMetrics
     /// <summary>The router left this node: another reports now.</summary>
     public static void StopReportingWaiting() => Waiting.Clear();
 
-    public static void Record(AcdEvent e)
+    /// <summary>Counts what an event says (its typed details, so nothing is parsed on the way).</summary>
+    public static void Record(EventDetails details, string? queueId)
     {
-        var queue = new KeyValuePair<string, object?>("queue", e.QueueId ?? "");
-        switch (e.Type)
+        var queue = new KeyValuePair<string, object?>("queue", queueId ?? "");
+        switch (details)
         {
-            case "task-queue.entered":
+            case QueueEntered:
                 Entered.Add(1, queue);
                 break;
-            case "reservation.created" or "reservation.rejected" or "reservation.timeout" or "reservation.canceled":
-                Offers.Add(1, queue, new KeyValuePair<string, object?>("outcome", e.Type["reservation.".Length..]));
+            case ReservationCreated or ReservationRejected or ReservationTimedOut or ReservationCanceled:
+                var name = EventTypes.NameOf(details);
+                Offers.Add(1, queue, new KeyValuePair<string, object?>("outcome", name["reservation.".Length..]));
                 break;
-            case "reservation.accepted":
+            case ReservationAccepted accepted:
                 Offers.Add(1, queue, new KeyValuePair<string, object?>("outcome", "accepted"));
-                if (Number(e, "wait_seconds") is { } waited)
+                if (accepted.WaitSeconds is { } waited)
                 {
                     Wait.Record(waited, queue, new KeyValuePair<string, object?>("outcome", "answered"));
                 }
                 break;
-            case "task.canceled" when e.DataJson.Contains("\"abandoned\"", StringComparison.Ordinal):
+            case TaskCanceled { Abandoned: true } gone:
                 Abandoned.Add(1, queue);
-                Wait.Record(Number(e, "wait_seconds") ?? 0, queue, new KeyValuePair<string, object?>("outcome", "abandoned"));
+                Wait.Record(gone.WaitSeconds ?? 0, queue, new KeyValuePair<string, object?>("outcome", "abandoned"));
                 break;
-            case "task.completed" when Number(e, "talk_seconds") is { } talk:
-                Handle.Record(talk + (Number(e, "wrap_up_seconds") ?? 0), queue);
+            case TaskCompleted { TalkSeconds: { } talk } done:
+                Handle.Record(talk + (done.WrapUpSeconds ?? 0), queue);
                 break;
         }
-    }
-
-    private static double? Number(AcdEvent e, string name)
-    {
-        using var json = JsonDocument.Parse(e.DataJson);
-        return json.RootElement.TryGetProperty("details", out var d) && d.ValueKind == JsonValueKind.Object
-            && d.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
     }
 }

@@ -4,6 +4,7 @@ using Acd.Grains.Workspace;
 
 namespace Acd.Grains.Queues;
 
+[ResetOnFailure]
 public sealed class QueueGrain(
     [PersistentState("queue", "acd")] IPersistentState<QueueState> state,
     IWaitingCallStore store,
@@ -67,13 +68,13 @@ public sealed class QueueGrain(
         return true;
     }
 
-    public async Task<EnqueueResult> EnqueueAsync(WaitingCall call, string? skipIf)
+    public async Task<EnqueueResult> EnqueueAsync(WaitingCall call, string? skipIf, bool readmit = false)
     {
         if (state.State.Definition is null)
         {
             return new EnqueueResult(EnqueueOutcome.UnknownQueue, null, call.Sequence);
         }
-        var result = await grains.Router().EnqueueAsync(call, skipIf);
+        var result = await grains.Router().EnqueueAsync(call, skipIf, readmit);
         await RecordAsync(call, result);
         return result;
     }

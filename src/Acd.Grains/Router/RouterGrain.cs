@@ -49,7 +49,7 @@ public sealed class RouterGrain(IGrainFactory grains, TimeProvider time, ILogger
         // Waiting calls go in after every agent is known, in their stored order, so the rebuilt queue is the same.
         foreach (var call in queues.SelectMany(q => q.Waiting).OrderBy(c => c.Sequence))
         {
-            var (result, more) = _index.Enqueue(call);
+            var (result, more) = _index.Enqueue(call, readmit: true);
             matches.AddRange(more);
             if (result.Outcome == EnqueueOutcome.Matched)
             {
@@ -125,10 +125,10 @@ public sealed class RouterGrain(IGrainFactory grains, TimeProvider time, ILogger
         return Task.CompletedTask;
     }
 
-    public Task<EnqueueResult> EnqueueAsync(WaitingCall call, string? skipIf)
+    public Task<EnqueueResult> EnqueueAsync(WaitingCall call, string? skipIf, bool readmit = false)
     {
         var skip = string.IsNullOrWhiteSpace(skipIf) ? null : RoutingExpression.Parse(skipIf, ExpressionScope.Worker);
-        var (result, matches) = _index.Enqueue(call, skip);
+        var (result, matches) = _index.Enqueue(call, skip, readmit);
         // The asking call learns of its own match from the result; only other calls are messaged.
         Dispatch(matches.Where(m => m.CallId != call.CallId));
         return Task.FromResult(result);

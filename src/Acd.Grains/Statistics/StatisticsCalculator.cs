@@ -1,5 +1,5 @@
-using System.Text.Json;
 using Acd.Grains.Abstractions;
+using Acd.Grains.Events.Types;
 
 namespace Acd.Grains.Statistics;
 
@@ -19,10 +19,16 @@ public static class StatisticsCalculator
 {
     /// <summary>The event types the figures are made of (what to fetch from the log).</summary>
     public static readonly string[] QueueEventTypes =
-        ["task-queue.entered", "reservation.created", "reservation.accepted", "reservation.rejected", "reservation.timeout", "task.canceled", "task.completed"];
+    [
+        EventTypes.NameOf<QueueEntered>(), EventTypes.NameOf<ReservationCreated>(), EventTypes.NameOf<ReservationAccepted>(), EventTypes.NameOf<ReservationRejected>(),
+        EventTypes.NameOf<ReservationTimedOut>(), EventTypes.NameOf<TaskCanceled>(), EventTypes.NameOf<TaskCompleted>(),
+    ];
 
     public static readonly string[] AgentEventTypes =
-        ["worker.activity.update", "reservation.accepted", "reservation.rejected", "reservation.timeout", "reservation.wrapup", "reservation.completed", "task.completed"];
+    [
+        EventTypes.NameOf<WorkerActivityUpdated>(), EventTypes.NameOf<ReservationAccepted>(), EventTypes.NameOf<ReservationRejected>(), EventTypes.NameOf<ReservationTimedOut>(),
+        EventTypes.NameOf<ReservationWrapUp>(), EventTypes.NameOf<ReservationCompleted>(), EventTypes.NameOf<TaskCompleted>(),
+    ];
 
     public static QueueCumulative Queue(string queueId, StatisticsWindow window, StatisticsThresholds thresholds, IEnumerable<AcdEvent> events)
     {
@@ -37,23 +43,23 @@ public static class StatisticsCalculator
             {
                 continue;
             }
-            switch (e.Type)
+            switch (EventTypes.Read(e))
             {
-                case "task-queue.entered":
+                case QueueEntered:
                     entered++;
                     break;
-                case "reservation.created":
+                case ReservationCreated:
                     created++;
                     break;
-                case "reservation.rejected":
+                case ReservationRejected:
                     rejected++;
                     break;
-                case "reservation.timeout":
+                case ReservationTimedOut:
                     timedOut++;
                     break;
-                case "reservation.accepted":
+                case ReservationAccepted a:
                     accepted++;
-                    if (Detail(e, "wait_seconds") is { } wait)
+                    if (a.WaitSeconds is { } wait)
                     {
                         answered++;
                         answeredWait += wait;
@@ -64,23 +70,23 @@ public static class StatisticsCalculator
                         Wait(wait);
                     }
                     break;
-                case "task.canceled" when DetailText(e, "status") == "abandoned":
+                case TaskCanceled { Abandoned: true } gone:
                     abandoned++;
-                    var abandonWait = Detail(e, "wait_seconds") ?? 0;
+                    var abandonWait = gone.WaitSeconds ?? 0;
                     if (abandonWait <= thresholds.ShortAbandonSeconds)
                     {
                         abandonedShort++;
                     }
                     Wait(abandonWait);
                     break;
-                case "task.canceled":
+                case TaskCanceled:
                     canceled++;
                     break;
-                case "task.completed" when Detail(e, "talk_seconds") is { } talked:
+                case TaskCompleted { TalkSeconds: { } talked } done:
                     completed++;
-                    var wrapped = Detail(e, "wrap_up_seconds") ?? 0;
+                    var wrapped = done.WrapUpSeconds ?? 0;
                     talk += talked;
-                    hold += Detail(e, "hold_seconds") ?? 0;
+                    hold += done.HoldSeconds ?? 0;
                     wrapUp += wrapped;
                     handle += talked + wrapped;
                     break;
@@ -118,42 +124,42 @@ public static class StatisticsCalculator
         double talk = 0, hold = 0, wrapUp = 0;
         var byActivity = new Dictionary<string, double>(StringComparer.Ordinal);
         double staffed = 0;
-        var (activity, available) = atStart is null ? (Activities.Offline, false) : ActivityOf(atStart);
+        var (activity, available) = EventTypes.Read(atStart ?? Empty) is WorkerActivityUpdated first ? (first.Activity, first.Available) : (Activities.Offline, false);
         var since = window.From;
 
         foreach (var e in events.Where(e => e.Time >= window.From && e.Time < window.To).OrderBy(e => e.Time).ThenBy(e => e.Sequence))
         {
-            var agent = e.AgentId ?? DetailText(e, "agent_id");
-            if (agent != agentId)
+            var details = EventTypes.Read(e);
+            if ((e.AgentId ?? AgentOf(details)) != agentId)
             {
                 continue;
             }
-            switch (e.Type)
+            switch (details)
             {
-                case "worker.activity.update":
+                case WorkerActivityUpdated update:
                     Close(e.Time);
-                    (activity, available) = ActivityOf(e);
+                    (activity, available) = (update.Activity, update.Available);
                     break;
-                case "reservation.timeout":
+                case ReservationTimedOut:
                     missed++;
                     break;
-                case "reservation.rejected":
+                case ReservationRejected:
                     rejectedOffers++;
                     break;
-                case "task.completed" when (Detail(e, "agent_talk_seconds") ?? Detail(e, "talk_seconds")) is { } talked:
+                case TaskCompleted done when (done.AgentTalkSeconds ?? done.TalkSeconds) is { } talked:
                     handled++;
                     talk += talked;
-                    hold += Detail(e, "agent_hold_seconds") ?? Detail(e, "hold_seconds") ?? 0;
-                    wrapUp += Detail(e, "wrap_up_seconds") ?? 0;
+                    hold += done.AgentHoldSeconds ?? done.HoldSeconds ?? 0;
+                    wrapUp += done.WrapUpSeconds ?? 0;
                     break;
-                case "reservation.wrapup" when Detail(e, "talk_seconds") is { } talked:
+                case ReservationWrapUp { TalkSeconds: { } talked } part:
                     // The agent's part of a call they transferred; its wrap-up comes with reservation.completed.
                     handled++;
                     talk += talked;
-                    hold += Detail(e, "hold_seconds") ?? 0;
+                    hold += part.HoldSeconds ?? 0;
                     break;
-                case "reservation.completed":
-                    wrapUp += Detail(e, "wrap_up_seconds") ?? 0;
+                case ReservationCompleted done:
+                    wrapUp += done.WrapUpSeconds ?? 0;
                     break;
             }
         }
@@ -179,27 +185,21 @@ public static class StatisticsCalculator
         }
     }
 
-    private static (string Activity, bool Available) ActivityOf(AcdEvent e)
-    {
-        using var json = JsonDocument.Parse(e.DataJson);
-        var agent = json.RootElement.GetProperty("agent");
-        return (agent.GetProperty("activity").GetString() ?? Activities.Offline,
-            agent.TryGetProperty("available", out var a) && a.ValueKind == JsonValueKind.True);
-    }
+    private static readonly AcdEvent Empty = new(0, "", default, null, null, null, "{}");
 
-    private static double? Detail(AcdEvent e, string name)
+    /// <summary>The agent an event's details name, for events logged without one.</summary>
+    private static string? AgentOf(EventDetails? details) => details switch
     {
-        using var json = JsonDocument.Parse(e.DataJson);
-        return json.RootElement.TryGetProperty("details", out var d) && d.ValueKind == JsonValueKind.Object
-            && d.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
-    }
-
-    private static string? DetailText(AcdEvent e, string name)
-    {
-        using var json = JsonDocument.Parse(e.DataJson);
-        return json.RootElement.TryGetProperty("details", out var d) && d.ValueKind == JsonValueKind.Object
-            && d.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-    }
+        ReservationCreated r => r.AgentId,
+        ReservationAccepted r => r.AgentId,
+        ReservationRejected r => r.AgentId,
+        ReservationTimedOut r => r.AgentId,
+        ReservationCanceled r => r.AgentId,
+        ReservationWrapUp r => r.AgentId,
+        ReservationCompleted r => r.AgentId,
+        TaskEnded t => t.AgentId,
+        _ => null,
+    };
 
     private static double Round(double x) => Math.Round(x, 3);
 

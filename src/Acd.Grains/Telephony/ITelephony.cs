@@ -8,11 +8,17 @@ namespace Acd.Grains.Telephony;
 /// </summary>
 public interface ITelephony
 {
+    /// <summary>
+    /// Whether agents answer on a phone network, whose callbacks connect an offer (Twilio). False for telephony with no
+    /// network, where an offer is answered through the API (<c>POST /api/calls/{id}/accept</c>) and rings at once.
+    /// </summary>
+    bool AnswersOnTheNetwork { get; }
+
     /// <summary>Rings an agent into a call's conference (Twilio: a Participants API request).</summary>
     Task RingAgentAsync(RingAgent request);
 
-    /// <summary>Hangs up one leg that Acd created (a ringing agent whose offer ended).</summary>
-    Task CancelLegAsync(LegReference leg);
+    /// <summary>Hangs up one leg that Acd created, ringing or answered (one it no longer wants: an ended offer, a late answer).</summary>
+    Task EndLegAsync(LegReference leg);
 
     /// <summary>Ends a call's conference for everyone in it.</summary>
     Task EndConferenceAsync(ConferenceReference conference);
@@ -58,7 +64,6 @@ public sealed record LegReference(
     [property: Id(1)] string LegId,
     [property: Id(2)] string? CallSid,
     [property: Id(3)] ConferenceReference Conference,
-    [property: Id(4)] bool Answered = false,
     [property: Id(5)] string? Label = null);
 
 [GenerateSerializer, Immutable, Alias("acd.RingAgent")]

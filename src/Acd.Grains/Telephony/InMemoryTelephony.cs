@@ -18,6 +18,9 @@ public sealed class InMemoryTelephony(ILogger<InMemoryTelephony> logger) : ITele
 
     public event Action<object>? Requested;
 
+    /// <summary>Nothing rings: offers are answered through the API.</summary>
+    public bool AnswersOnTheNetwork => false;
+
     public Task RingAgentAsync(RingAgent request)
     {
         logger.LogInformation("Ring {AgentId} at {ContactUri} for {CallId} (not sent: in-memory telephony)", request.AgentId, request.ContactUri, request.Leg.CallId);
@@ -25,9 +28,9 @@ public sealed class InMemoryTelephony(ILogger<InMemoryTelephony> logger) : ITele
         return Task.CompletedTask;
     }
 
-    public Task CancelLegAsync(LegReference leg)
+    public Task EndLegAsync(LegReference leg)
     {
-        logger.LogInformation("Cancel leg {LegId} of {CallId} (not sent: in-memory telephony)", leg.LegId, leg.CallId);
+        logger.LogInformation("End leg {LegId} of {CallId} (not sent: in-memory telephony)", leg.LegId, leg.CallId);
         Record(leg);
         return Task.CompletedTask;
     }

@@ -29,7 +29,8 @@ public sealed class OutboundTests(TwilioFixture fixture) : IClassFixture<TwilioF
         var (agent, callId, agentLeg) = await DialAsync("out-ok", customerNumber);
         var first = Twilio.Requests.Single(r => r["To"] == "client:out-ok");
         Assert.Contains("/Conferences/acd-", first.Path);
-        Assert.Equal(("jp1", "true", "true"), (first["Region"], first["StartConferenceOnEnter"], first["EndConferenceOnExit"]));
+        // The agent's leg starts the conference but does not end it: the customer's does, so a transfer keeps the customer.
+        Assert.Equal(("jp1", "true", "false"), (first["Region"], first["StartConferenceOnEnter"], first["EndConferenceOnExit"]));
         Assert.NotNull(first["ConferenceStatusCallback"]);
         Assert.DoesNotContain(Twilio.Requests, r => r["To"] == customerNumber);
 

@@ -33,7 +33,7 @@ public sealed class SupervisionTests(TwilioFixture fixture) : IClassFixture<Twil
         var conference = Twilio.ConferenceNamed(caller.ConferenceName!)!;
         var join = Twilio.Requests.Last(r => r["To"] == "client:sup-boss");
         Assert.Contains($"/Conferences/{conference.Sid}/Participants.json", join.Path);
-        Assert.Equal(("true", "supervisor-sup-boss", "false", "false"), (join["Muted"], join["Label"], join["StartConferenceOnEnter"], join["EndConferenceOnExit"]));
+        Assert.Equal(("true", "supervisor-sup-boss-2", "false", "false"), (join["Muted"], join["Label"], join["StartConferenceOnEnter"], join["EndConferenceOnExit"]));
         Assert.Null(join["Coaching"]);
         Twilio.Answer(leg.Sid);
         await events.WaitForAsync("call.supervisor.joined");

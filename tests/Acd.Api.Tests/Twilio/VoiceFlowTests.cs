@@ -33,7 +33,7 @@ public sealed class VoiceFlowTests(TwilioFixture fixture) : IClassFixture<Twilio
         var request = Twilio.Requests.Single(r => r.Path.EndsWith("/Participants.json", StringComparison.Ordinal) && r["To"] == "client:flow-alice");
         Assert.Contains(Uri.EscapeDataString(caller.ConferenceName!), request.Path);
         Assert.Equal(TwilioFixture.Number, request["From"]);
-        Assert.Equal("agent-flow-alice", request["Label"]);
+        Assert.Equal("agent-flow-alice-1", request["Label"]);
         Assert.Equal("true", request["StartConferenceOnEnter"]);
         Assert.Equal("false", request["EndConferenceOnExit"]);
         Assert.Equal("25", request["Timeout"]);
@@ -112,7 +112,8 @@ public sealed class VoiceFlowTests(TwilioFixture fixture) : IClassFixture<Twilio
         Twilio.HangUp(caller.CallSid);
 
         await fixture.CallEventuallyAsync(caller.CallSid, c => c.Str("status") == "abandoned", "the call is abandoned");
-        await Eventually.HoldsAsync(() => Task.FromResult(Twilio.Requests.Any(r => r.Path.EndsWith($"/Calls/{leg.Sid}.json", StringComparison.Ordinal) && r["Status"] == "canceled")), "the agent's ringing leg is canceled through the API");
+        // "completed", not "canceled": Twilio ignores "canceled" for a call that was answered a moment ago.
+        await Eventually.HoldsAsync(() => Task.FromResult(Twilio.Requests.Any(r => r.Path.EndsWith($"/Calls/{leg.Sid}.json", StringComparison.Ordinal) && r["Status"] == "completed")), "the agent's ringing leg is hung up through the API");
         Assert.Equal("canceled", Twilio.Leg(leg.Sid)!.Status);
         var agent = await fixture.AgentViewAsync("flow-ringing-agent");
         Assert.Equal(("Available", 0), (agent.Str("activity"), agent["offers"]!.AsArray().Count));
@@ -235,17 +236,35 @@ public sealed class VoiceFlowTests(TwilioFixture fixture) : IClassFixture<Twilio
     }
 
     [Fact]
-    public async Task APermanentTwilioFailureOffersTheCallToSomeoneElse()
+    public async Task ATwilioOutageOutlastingTheRetriesIsNotTheAgentsMissAndTheCallRingsOnceTwilioRecovers()
     {
-        await fixture.CenterAsync("flow-permanent", agents: "flow-permanent-first");
+        await fixture.CenterAsync("flow-outage", agents: "flow-outage-agent");
+        // Four 500s: the first attempt and its three retries (each after looking the leg up by its label).
         Twilio.FailNext(4, HttpStatusCode.InternalServerError, "/Participants.json");
-        var caller = await fixture.CallInAsync("flow-permanent");
+        var caller = await fixture.CallInAsync("flow-outage");
 
-        await Eventually.HoldsAsync(async () => (await fixture.AgentViewAsync("flow-permanent-first")).Str("activity") == "Break", "the unreachable agent is moved to Break");
-        await fixture.AgentAsync("flow-permanent", "flow-permanent-second");
-        await fixture.RungAsync("client:flow-permanent-second");
+        var leg = await fixture.RungAsync("client:flow-outage-agent");
         var call = await fixture.CallAsync(caller.CallSid);
-        Assert.Equal("flow-permanent-second", call.Str("offered_to"));
-        Assert.Contains(call["legs"]!.AsArray(), l => l!.Str("agent_id") == "flow-permanent-first" && l!.Str("status") == "failed");
+        Assert.Contains(call["legs"]!.AsArray(), l => l!.Str("agent_id") == "flow-outage-agent" && l!.Str("status") == "failed");
+        var agent = await fixture.AgentViewAsync("flow-outage-agent");
+        Assert.Equal(("Available", 0), (agent.Str("activity"), agent["consecutive_missed_offers"]!.GetValue<int>()));
+        Assert.Equal(1, Twilio.Legs.Count(l => l.To == "client:flow-outage-agent"));
+        Twilio.Answer(leg.Sid);
+        await fixture.CallEventuallyAsync(caller.CallSid, c => c.Str("status") == "connected", "connected once Twilio recovered");
+    }
+
+    [Fact]
+    public async Task AContactTwilioRefusesIsAMissAndTheCallGoesToSomeoneElse()
+    {
+        await fixture.CenterAsync("flow-refused", agents: "flow-refused-first");
+        Twilio.FailNext(1, HttpStatusCode.BadRequest, "/Participants.json");
+        var caller = await fixture.CallInAsync("flow-refused");
+
+        await Eventually.HoldsAsync(async () => (await fixture.AgentViewAsync("flow-refused-first")).Str("activity") == "Break", "the unreachable agent is moved to Break");
+        await fixture.AgentAsync("flow-refused", "flow-refused-second");
+        await fixture.RungAsync("client:flow-refused-second");
+        var call = await fixture.CallAsync(caller.CallSid);
+        Assert.Equal("flow-refused-second", call.Str("offered_to"));
+        Assert.Contains(call["legs"]!.AsArray(), l => l!.Str("agent_id") == "flow-refused-first" && l!.Str("status") == "failed");
     }
 }

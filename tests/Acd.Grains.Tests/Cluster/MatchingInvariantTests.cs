@@ -97,7 +97,7 @@ public sealed class MatchingInvariantTests(ClusterFixture fixture)
                 {
                     continue;
                 }
-                if (view.Legs.Count(l => l.Role == "agent" && l.Status is "queued" or "ringing" or "in-progress") > 1)
+                if (view.Legs.Count(l => l.Role == LegRole.Agent && l.Status is LegStatus.Queued or LegStatus.Ringing or LegStatus.InProgress) > 1)
                 {
                     violations.Enqueue($"{view.Id} has two live agent legs");
                 }

@@ -66,7 +66,7 @@ public sealed class OfferTests(ClusterFixture fixture)
 
         var view = await s.CallEventuallyAsync("c", CallStatus.Queued);
         Assert.Null(view.OfferedAgentId);
-        Assert.Contains(view.Legs, l => l.AgentId == s.Id("a") && l.Status == "canceled");
+        Assert.Contains(view.Legs, l => l.AgentId == s.Id("a") && l.Status == LegStatus.Canceled);
         await Scenario.EventuallyAsync(async () => (await s.AgentViewAsync("a")).Offers.Count == 0, "the offer is gone from the agent");
     }
 
@@ -144,7 +144,7 @@ public sealed class OfferTests(ClusterFixture fixture)
         var view = (await s.Call("c").CallerHungUpAsync()).Value!;
 
         Assert.Equal(CallStatus.Abandoned, view.Status);
-        Assert.Contains(view.Legs, l => l.Role == "agent" && l.Status == "canceled");
+        Assert.Contains(view.Legs, l => l.Role == LegRole.Agent && l.Status == LegStatus.Canceled);
         var agent = await s.AgentViewAsync("a");
         Assert.Empty(agent.Offers);
         Assert.Equal((Activities.Available, 0), (agent.Activity, agent.ConsecutiveMissedOffers));

@@ -83,20 +83,28 @@ internal sealed class NotNode(ExpressionNode operand) : ExpressionNode
     }
 }
 
-internal sealed class LogicalNode(bool isAnd, ExpressionNode left, ExpressionNode right) : ExpressionNode
+/// <summary>A chain of ANDs or of ORs, as one node: evaluated in a loop, short-circuiting, whatever its length.</summary>
+internal sealed class LogicalNode(bool isAnd, ExpressionNode[] operands) : ExpressionNode
 {
     public override ExprValue Evaluate(in ExpressionContext context, AttributeRoot defaultRoot)
     {
-        var l = left.IsTrue(context, defaultRoot);
-        var result = isAnd ? l && right.IsTrue(context, defaultRoot) : l || right.IsTrue(context, defaultRoot);
-        return ExprValue.FromBoolean(result);
+        foreach (var operand in operands)
+        {
+            if (operand.IsTrue(context, defaultRoot) != isAnd)
+            {
+                return ExprValue.FromBoolean(!isAnd);
+            }
+        }
+        return ExprValue.FromBoolean(isAnd);
     }
 
     public override void Visit(Action<ExpressionNode> visitor)
     {
         visitor(this);
-        left.Visit(visitor);
-        right.Visit(visitor);
+        foreach (var operand in operands)
+        {
+            operand.Visit(visitor);
+        }
     }
 }
 

@@ -9,12 +9,21 @@ namespace Acd.Grains.Routing.Expressions;
 /// primary    := "(" or ")" | operand (operator operand)?
 /// operand    := string | number | true | false | null | key | "[" operand ("," operand)* "]"
 /// </code>
+/// Nesting (parentheses, NOT, lists) is bounded by <see cref="MaxDepth"/>, and chains of AND and OR become one node each,
+/// so no input drives the parser, evaluation or compilation into deep recursion.
 /// </summary>
 internal sealed class Parser
 {
+    /// <summary>How deep parentheses, NOT and lists may nest: far more than any routing rule needs.</summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>The longest expression accepted, in characters.</summary>
+    public const int MaxLength = 16 * 1024;
+
     private readonly List<Token> _tokens;
     private readonly bool _prefixes;
     private int _next;
+    private int _depth;
 
     private Parser(string source, bool prefixes)
     {
@@ -27,6 +36,10 @@ internal sealed class Parser
         if (string.IsNullOrWhiteSpace(source))
         {
             throw new ExpressionException("Empty expression", 0);
+        }
+        if (source.Length > MaxLength)
+        {
+            throw new ExpressionException($"Longer than {MaxLength} characters", MaxLength);
         }
         var parser = new Parser(source, prefixes);
         var node = parser.ParseOr();
@@ -44,32 +57,53 @@ internal sealed class Parser
 
     private ExpressionNode ParseOr()
     {
-        var left = ParseAnd();
+        var first = ParseAnd();
+        if (Peek.Kind != TokenKind.Or)
+        {
+            return first;
+        }
+        List<ExpressionNode> operands = [first];
         while (Peek.Kind == TokenKind.Or)
         {
             Take();
-            left = new LogicalNode(false, left, ParseAnd());
+            operands.Add(ParseAnd());
         }
-        return left;
+        return new LogicalNode(false, [.. operands]);
     }
 
     private ExpressionNode ParseAnd()
     {
-        var left = ParseUnary();
+        var first = ParseUnary();
+        if (Peek.Kind != TokenKind.And)
+        {
+            return first;
+        }
+        List<ExpressionNode> operands = [first];
         while (Peek.Kind == TokenKind.And)
         {
             Take();
-            left = new LogicalNode(true, left, ParseUnary());
+            operands.Add(ParseUnary());
         }
-        return left;
+        return new LogicalNode(true, [.. operands]);
+    }
+
+    /// <summary>One level deeper (a parenthesis, a NOT, a list); too deep is an error at <paramref name="at"/>'s position.</summary>
+    private void Descend(Token at)
+    {
+        if (++_depth > MaxDepth)
+        {
+            throw new ExpressionException($"Nested more than {MaxDepth} levels deep", at.Position);
+        }
     }
 
     private ExpressionNode ParseUnary()
     {
         if (Peek.Kind == TokenKind.Not)
         {
-            Take();
-            return new NotNode(ParseUnary());
+            Descend(Take());
+            var operand = ParseUnary();
+            _depth--;
+            return new NotNode(operand);
         }
         return ParsePrimary();
     }
@@ -79,7 +113,9 @@ internal sealed class Parser
         if (Peek.Kind == TokenKind.LeftParen)
         {
             var open = Take();
+            Descend(open);
             var inner = ParseOr();
+            _depth--;
             if (Peek.Kind != TokenKind.RightParen)
             {
                 throw new ExpressionException($"Expected ')' to close '(' at position {open.Position}", Peek.Position);
@@ -121,6 +157,7 @@ internal sealed class Parser
             case TokenKind.Identifier:
                 return new PathNode(AttributePath.Parse(token.Text, token.Position, _prefixes));
             case TokenKind.LeftBracket:
+                Descend(token);
                 var items = new List<ExpressionNode>();
                 if (Peek.Kind != TokenKind.RightBracket)
                 {
@@ -136,6 +173,7 @@ internal sealed class Parser
                     throw new ExpressionException("Expected ']' or ','", Peek.Position);
                 }
                 Take();
+                _depth--;
                 return new ListNode([.. items]);
             case TokenKind.End:
                 throw new ExpressionException("Unexpected end of expression", token.Position);

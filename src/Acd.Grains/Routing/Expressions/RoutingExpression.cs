@@ -22,7 +22,10 @@ public enum ExpressionScope
 /// </summary>
 public sealed class RoutingExpression
 {
+    /// <summary>Compiled expressions by source; bounded, since clients choose the sources (a full cache starts over).</summary>
     private static readonly ConcurrentDictionary<(string, ExpressionScope), RoutingExpression> Cache = new();
+
+    private const int CacheLimit = 4096;
 
     private readonly ExpressionNode _root;
     private readonly AttributeRoot _defaultRoot;
@@ -74,8 +77,19 @@ public sealed class RoutingExpression
     public bool IsMatchAll { get; }
 
     /// <summary>Parses and compiles; identical sources share one compiled instance.</summary>
-    public static RoutingExpression Parse(string source, ExpressionScope scope) =>
-        Cache.GetOrAdd((source, scope), static key => new RoutingExpression(key.Item1, key.Item2));
+    public static RoutingExpression Parse(string source, ExpressionScope scope)
+    {
+        if (Cache.TryGetValue((source, scope), out var known))
+        {
+            return known;
+        }
+        var compiled = new RoutingExpression(source, scope);
+        if (Cache.Count >= CacheLimit)
+        {
+            Cache.Clear();
+        }
+        return Cache.GetOrAdd((source, scope), compiled);
+    }
 
     /// <summary>Validates without keeping anything; returns the error or null.</summary>
     public static ExpressionException? Check(string source, ExpressionScope scope)

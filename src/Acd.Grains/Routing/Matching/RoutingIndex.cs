@@ -182,8 +182,10 @@ public sealed class RoutingIndex(TimeProvider time, Random random)
     /// <summary>
     /// A call asks for service in a queue. It is matched at once when a free agent accepts it; otherwise it waits,
     /// unless the target's <paramref name="skipIf"/> holds (TaskRouter's skip timeout), the queue is closed or full.
+    /// <paramref name="readmit"/>: the call was admitted before and comes back (its offer failed, its match was undone),
+    /// so it keeps its place even if the queue has closed or filled since.
     /// </summary>
-    public (EnqueueResult Result, List<Match> Matches) Enqueue(WaitingCall call, RoutingExpression? skipIf = null)
+    public (EnqueueResult Result, List<Match> Matches) Enqueue(WaitingCall call, RoutingExpression? skipIf = null, bool readmit = false)
     {
         var matches = new List<Match>();
         if (_pending.TryGetValue(call.CallId, out var pending))
@@ -208,11 +210,11 @@ public sealed class RoutingIndex(TimeProvider time, Random random)
         var definition = queue.Definition;
         EnqueueResult Answer(EnqueueOutcome outcome, string? agentId, long sequence, string? message = null) =>
             new(outcome, agentId, sequence, definition.MaxWaitSeconds, definition.WrapUpSeconds, message);
-        if (definition.Closed)
+        if (definition.Closed && !readmit)
         {
             return (Answer(EnqueueOutcome.Closed, null, call.Sequence, definition.ClosedMessage), matches);
         }
-        if (definition.MaxLength > 0 && queue.Calls.Count >= definition.MaxLength)
+        if (definition.MaxLength > 0 && queue.Calls.Count >= definition.MaxLength && !readmit)
         {
             return (Answer(EnqueueOutcome.Full, null, call.Sequence, definition.OverflowMessage), matches);
         }
@@ -264,7 +266,7 @@ public sealed class RoutingIndex(TimeProvider time, Random random)
         {
             // The agent still counts as holding the slot here, so the call cannot be matched straight back to it
             // before every other choice is considered below.
-            (result, var more) = Enqueue(requeue);
+            (result, var more) = Enqueue(requeue, readmit: true);
             matches.AddRange(more);
         }
         if (held)

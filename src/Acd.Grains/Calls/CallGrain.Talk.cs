@@ -1,0 +1,264 @@
+using Acd.Grains.Abstractions;
+using Acd.Grains.Calls.Lifecycle;
+using Acd.Grains.Events.Types;
+
+namespace Acd.Grains.Calls;
+
+/// <summary>From answer to the end: connecting, the caller or agent leaving, wrap-up, and how the call ended.</summary>
+public sealed partial class CallGrain
+{
+    /// <summary>The offered agent answered: the call is connected to them.</summary>
+    private async Task ConnectAsync(Offer offer)
+    {
+        var agentId = offer.AgentId;
+        S.Offers.End(offer, OfferOutcome.Answered);
+        if (S.Legs.Find(offer.LegId) is { } leg)
+        {
+            CallLegs.Report(leg, LegStatus.InProgress, null);
+        }
+        S.AgentId = agentId;
+        var wait = F.Answered(Now);
+        R.ClearDeadlines();
+        SetStatus(CallStatus.Connected);
+        Emit(new ReservationAccepted(agentId, Round(wait)));
+        await SaveAsync();
+        await grains.GetGrain<IAgentGrain>(agentId).CallConnectedAsync(Id);
+        LogConnected(Id, agentId, wait ?? 0);
+        if (S.Kind == CallKind.Outbound && S.Legs.Customer is null)
+        {
+            await DialCustomerAsync();
+        }
+        else if (F.OnHold)
+        {
+            // Back from a transfer: the customer was holding until this agent answered.
+            await HoldCustomerAsync(false);
+            await SaveAsync();
+        }
+    }
+
+    /// <summary>An offer's leg answered: the call connects, or the consulted agent of a warm transfer comes on.</summary>
+    private async Task OfferAnsweredAsync(Offer offer)
+    {
+        if (offer.Kind != OfferKind.Consult)
+        {
+            await ConnectAsync(offer);
+            return;
+        }
+        S.Offers.End(offer, OfferOutcome.Answered);
+        if (S.Legs.Find(offer.LegId) is { } leg)
+        {
+            CallLegs.Report(leg, LegStatus.InProgress, null);
+        }
+        F.ConsultAnswered(Now);
+        Emit(new TransferAnswered(offer.AgentId), offer.AgentId);
+        await SaveAsync();
+        await grains.GetGrain<IAgentGrain>(offer.AgentId).CallConnectedAsync(Id);
+    }
+
+    public async Task<Outcome<CallView>> AcceptAsync(string agentId)
+    {
+        if (!S.Exists)
+        {
+            return Problem.NotFound($"No call '{Id}'");
+        }
+        if (S.Status == CallStatus.Connected && S.AgentId == agentId)
+        {
+            return View();
+        }
+        if (S.Offers.For(agentId, OfferKind.Queue, OfferKind.Transfer) is not { } offer)
+        {
+            return Problem.Conflict($"Call '{Id}' is {S.Status} and not offered to '{agentId}'");
+        }
+        if (telephony.AnswersOnTheNetwork)
+        {
+            // The offer rings the agent's phone (or will, once its request leaves): answering it connects the call.
+            // Accepting here would connect the call with nobody on the line.
+            return Problem.Conflict($"The offer of '{Id}' rings {agentId}'s phone: it connects when they answer it");
+        }
+        await ConnectAsync(offer);
+        return View();
+    }
+
+    public async Task<Outcome<CallView>> RejectAsync(string agentId)
+    {
+        if (!S.Exists)
+        {
+            return Problem.NotFound($"No call '{Id}'");
+        }
+        if (S.Offers.For(agentId, OfferKind.Queue, OfferKind.Transfer, OfferKind.Consult) is not { } offer)
+        {
+            return Problem.Conflict($"Call '{Id}' is {S.Status} and not offered to '{agentId}'");
+        }
+        await OfferFailedAsync(offer, OfferOutcome.Rejected, "rejected");
+        return View();
+    }
+
+    public async Task WithdrawOfferAsync(string agentId)
+    {
+        if (S.Offers.For(agentId, OfferKind.Queue, OfferKind.Transfer, OfferKind.Consult) is { } offer)
+        {
+            await OfferFailedAsync(offer, OfferOutcome.Withdrawn, "agent-unavailable");
+        }
+    }
+
+    public async Task<Outcome<CallView>> CallerHungUpAsync()
+    {
+        if (!S.Exists)
+        {
+            return Problem.NotFound($"No call '{Id}'");
+        }
+        switch (S.Status)
+        {
+            case CallStatus.Created or CallStatus.Queued or CallStatus.Offered:
+                await StopRoutingAsync("caller-gone");
+                F.Abandoned(Now);
+                await FinishAsync(CallStatus.Abandoned, "caller-hangup", null);
+                LogAbandoned(Id, F.WaitSeconds ?? 0);
+                break;
+            case CallStatus.Connected:
+                // The caller's leg carries endConferenceOnExit: the conference ends by itself.
+                await EndTalkAsync("caller-hangup");
+                break;
+        }
+        return View();
+    }
+
+    public async Task<Outcome<CallView>> HangUpAsync()
+    {
+        if (!S.Exists)
+        {
+            return Problem.NotFound($"No call '{Id}'");
+        }
+        switch (S.Status)
+        {
+            case CallStatus.Created or CallStatus.Queued or CallStatus.Offered:
+                await StopRoutingAsync("canceled");
+                await telephony.EndConferenceAsync(Conference());
+                await FinishAsync(CallStatus.Canceled, "canceled", null);
+                break;
+            case CallStatus.Connected:
+                // Design rule 2: Acd ends the conference so the caller is never left alone on a silent line; asked for
+                // before the ConferenceSid is known, it waits for it (rule 3).
+                await DropConsultAsync();
+                await ConferenceOperationAsync("end conference", endConference: true);
+                await EndTalkAsync("agent-hangup");
+                break;
+        }
+        return View();
+    }
+
+    /// <summary>The connected agent's leg ended: Acd ends the conference so the caller is not left alone (rule 2).</summary>
+    private async Task AgentLeftAsync()
+    {
+        if (S.ConsultAgentId is { } consult && S.Legs.LiveOf(consult, LegRole.Consult) is { Status: LegStatus.InProgress } && S.AgentId is { } leaving)
+        {
+            // The first agent hung up during a warm transfer the consulted agent has answered: the transfer completes.
+            Emit(new TransferCompleted(leaving, consult), leaving);
+            S.AgentId = null;
+            await EndAgentPartAsync(leaving);
+            ConsultTakesOver(consult);
+            await HoldCustomerAsync(false);
+            await SaveAsync();
+            return;
+        }
+        await DropConsultAsync();
+        await ConferenceOperationAsync("end conference", endConference: true);
+        await EndTalkAsync("agent-hangup");
+    }
+
+    /// <summary>
+    /// The conversation is over. The call's own truth is written first (wrap-up, or completed), then its agent is told;
+    /// if that fails, the call completes by itself when its wrap-up time has run out (and the agent verifies it).
+    /// </summary>
+    private async Task EndTalkAsync(string reason)
+    {
+        F.TalkEnds(Now);
+        S.EndReason = reason;
+        foreach (var leg in S.Legs.All.Where(l => l.IsLive))
+        {
+            // The conference is ending with the call: a leg that reports itself answered from now on is a late answer.
+            CallLegs.End(leg);
+        }
+        if (S.AgentId is not { } agentId)
+        {
+            await FinishAsync(CallStatus.Completed, reason, null);
+            return;
+        }
+        SetStatus(CallStatus.WrapUp);
+        F.WrapUpSince = Now;
+        if (R.WrapUpSeconds > 0)
+        {
+            Emit(new TaskWrapUp(reason, R.WrapUpSeconds));
+        }
+        await SaveAsync();
+        if (!await grains.GetGrain<IAgentGrain>(agentId).CallEndedAsync(Id, R.WrapUpSeconds))
+        {
+            await FinishAsync(CallStatus.Completed, reason, null);
+        }
+    }
+
+    public async Task<Outcome<CallView>> CompleteAsync()
+    {
+        if (!S.Exists)
+        {
+            return Problem.NotFound($"No call '{Id}'");
+        }
+        if (S.Status == CallStatus.Completed)
+        {
+            return View();
+        }
+        if (S.Status != CallStatus.WrapUp)
+        {
+            return Problem.Conflict($"Call '{Id}' is {S.Status}, not in wrap-up");
+        }
+        if (S.AgentId is { } agentId)
+        {
+            await grains.GetGrain<IAgentGrain>(agentId).CompleteWrapUpAsync();
+        }
+        await FinishAsync(CallStatus.Completed, S.EndReason, null);
+        return View();
+    }
+
+    public async Task WrapUpEndedAsync(string agentId, DateTimeOffset endedAt)
+    {
+        if (S.WrappingAfterTransfer.Remove(agentId, out var left))
+        {
+            // An agent who transferred the call away has finished wrapping it up: their part is complete.
+            Emit(new ReservationCompleted(agentId, "transferred", Round(Math.Max(0, (endedAt - left).TotalSeconds))), agentId: agentId);
+            await SaveAsync();
+        }
+        if (S.Status == CallStatus.WrapUp && S.AgentId == agentId)
+        {
+            await FinishAsync(CallStatus.Completed, S.EndReason, null);
+        }
+    }
+
+    private async Task FinishAsync(CallStatus status, string? reason, string? message)
+    {
+        var (talk, agentTalk, agentHold, wrapUp) = F.Final(Now);
+        var wrapped = S.Status == CallStatus.WrapUp ? wrapUp : 0;
+        var name = status.ToString().ToLowerInvariant();
+        var wait = Round(F.WaitSeconds);
+        Emit(status switch
+        {
+            CallStatus.Completed => new TaskCompleted(name, reason, S.AgentId, wait, Round(talk), Round(F.HoldSeconds), Round(wrapped), Round(agentTalk), Round(agentHold)),
+            CallStatus.Failed => new TaskFailed(name, reason, S.AgentId, wait, Round(talk), Round(F.HoldSeconds), Round(wrapped), Round(agentTalk), Round(agentHold)),
+            _ => new TaskCanceled(name, reason, S.AgentId, wait, Round(talk), Round(F.HoldSeconds), Round(wrapped), Round(agentTalk), Round(agentHold)),
+        });
+        if (status is CallStatus.Canceled or CallStatus.Failed && S.Conference.Sid is not null && S.Legs.Customer is { IsLive: true })
+        {
+            // The customer is in their conference and Acd is giving up on them: end it rather than leave them holding.
+            await telephony.EndConferenceAsync(Conference());
+        }
+        foreach (var leg in S.Legs.All.Where(l => l.IsLive))
+        {
+            CallLegs.End(leg);
+        }
+        F.EndedAt ??= Now;
+        S.EndReason = reason;
+        S.Message = message ?? S.Message;
+        R.ClearDeadlines();
+        SetStatus(status);
+        await SaveAsync();
+    }
+}

@@ -1,0 +1,61 @@
+using Acd.Grains.Abstractions;
+using Acd.Grains.Routing.Workflows;
+
+namespace Acd.Grains.Calls.Lifecycle;
+
+/// <summary>Where the call is in its workflow and queue, and the deadlines that move it on.</summary>
+[GenerateSerializer, Alias("acd.CallRouting")]
+public sealed class CallRouting
+{
+    [Id(0)] public string? WorkflowId { get; set; }
+
+    [Id(1)] public RoutingStep? Step { get; set; }
+
+    [Id(2)] public string? FilterName { get; set; }
+
+    [Id(3)] public string? QueueId { get; set; }
+
+    [Id(4)] public int Priority { get; set; }
+
+    /// <summary>The call's arrival order in its queue, kept across requeues.</summary>
+    [Id(5)] public long Sequence { get; set; }
+
+    /// <summary>The workflow target's timeout.</summary>
+    [Id(6)] public DateTimeOffset? StepDeadline { get; set; }
+
+    /// <summary>The queue's maximum wait.</summary>
+    [Id(7)] public DateTimeOffset? MaxWaitDeadline { get; set; }
+
+    /// <summary>The entry the call waits with, reused on requeue so it keeps its age and place.</summary>
+    [Id(8)] public WaitingCall? Waiting { get; set; }
+
+    /// <summary>What to say if the current queue overflows (max wait).</summary>
+    [Id(9)] public string? OverflowMessage { get; set; }
+
+    /// <summary>Agents who declined this call: it is not offered to them again.</summary>
+    [Id(10)] public List<string> DeclinedBy { get; set; } = [];
+
+    [Id(11)] public int ReservationTimeoutSeconds { get; set; }
+
+    [Id(12)] public int WrapUpSeconds { get; set; }
+
+    /// <summary>A deadline came while a match was on its way to the call: look again then.</summary>
+    [Id(13)] public DateTimeOffset? RecheckAt { get; set; }
+
+    /// <summary>The agent declined: the call is not offered to them again.</summary>
+    public void Declined(string agentId)
+    {
+        if (!DeclinedBy.Contains(agentId))
+        {
+            DeclinedBy.Add(agentId);
+            Waiting = Waiting is null ? null : Waiting with { ExcludedAgents = [.. DeclinedBy] };
+        }
+    }
+
+    public void ClearDeadlines()
+    {
+        StepDeadline = null;
+        MaxWaitDeadline = null;
+        RecheckAt = null;
+    }
+}
