@@ -43,7 +43,7 @@ public sealed partial class FakeTwilio
         var conferenceElement = twiml.Descendants("Conference").FirstOrDefault();
         lock (_gate)
         {
-            var leg = new FakeLeg { Sid = callSid, From = from, To = to, Direction = "inbound", Status = "in-progress", AnsweredAt = DateTimeOffset.UtcNow };
+            var leg = new FakeLeg { Sid = callSid, From = from, To = to, Direction = "inbound", Status = "in-progress", AnsweredAt = Clock.GetUtcNow(), CreatedAt = Clock.GetUtcNow() };
             _legs[callSid] = leg;
             if (conferenceElement is null)
             {

@@ -36,6 +36,8 @@ public sealed partial class FakeTwilio
                     StatusCallback = get("StatusCallback"),
                     StatusCallbackEvents = Events(all("StatusCallbackEvent")),
                     ConferenceSid = conference.Sid,
+                    CreatedAt = Clock.GetUtcNow(),
+                    Label = get("Label"),
                 };
                 _legs[leg.Sid] = leg;
                 participant = new FakeParticipant
@@ -55,6 +57,10 @@ public sealed partial class FakeTwilio
                 leg.Status = "ringing";
                 participant.Status = "ringing";
                 LegCallback(leg, "ringing");
+                if (int.TryParse(get("Timeout"), out var timeout) && timeout > 0)
+                {
+                    RingFor(leg, TimeSpan.FromSeconds(timeout));
+                }
                 switch (_behaviors.GetValueOrDefault(leg.To, DefaultBehavior))
                 {
                     case LegBehavior.Answer:
@@ -295,6 +301,22 @@ public sealed partial class FakeTwilio
         return 200;
     }
 
+    /// <summary>Twilio's Timeout: a leg still ringing when it runs out ends no-answer.</summary>
+    private void RingFor(FakeLeg leg, TimeSpan timeout)
+    {
+        leg.RingsUntil = Clock.GetUtcNow() + timeout;
+        _timers.Add(Clock.CreateTimer(_ =>
+        {
+            lock (_gate)
+            {
+                if (leg.Status is "queued" or "initiated" or "ringing")
+                {
+                    EndRingingLocked(leg, "no-answer");
+                }
+            }
+        }, null, timeout, Timeout.InfiniteTimeSpan));
+    }
+
     private FakeConference NewConference(string name, string? region, string? statusCallback, HashSet<string> events)
     {
         var conference = new FakeConference
@@ -317,7 +339,7 @@ public sealed partial class FakeTwilio
             return;
         }
         leg.Status = "in-progress";
-        leg.AnsweredAt = DateTimeOffset.UtcNow;
+        leg.AnsweredAt = Clock.GetUtcNow();
         LegCallback(leg, "answered");
         if (leg.ConferenceSid is { } sid && _conferences.GetValueOrDefault(sid) is { } conference)
         {

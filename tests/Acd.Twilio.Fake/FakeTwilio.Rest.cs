@@ -8,7 +8,7 @@ namespace Acd.Twilio.Fake;
 /// <summary>The REST side: what Acd's Twilio SDK calls.</summary>
 public sealed partial class FakeTwilio
 {
-    private async Task HandleAsync(HttpContext context)
+    internal async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
         var form = new List<KeyValuePair<string, string>>();
@@ -27,7 +27,7 @@ public sealed partial class FakeTwilio
         {
             // Recorded before it is handled, so a test that sees its effect also sees the request.
             index = _requests.Count;
-            _requests.Add(new RestRequest(request.Method, path, form, query, host, DateTimeOffset.UtcNow, 0));
+            _requests.Add(new RestRequest(request.Method, path, form, query, host, Clock.GetUtcNow(), 0));
         }
 
         int status;
@@ -165,8 +165,8 @@ public sealed partial class FakeTwilio
         ["call_sid_to_coach"] = p.CallSidToCoach,
         ["coaching"] = p.Coaching,
         ["conference_sid"] = conference.Sid,
-        ["date_created"] = Rfc1123(DateTimeOffset.UtcNow),
-        ["date_updated"] = Rfc1123(DateTimeOffset.UtcNow),
+        ["date_created"] = Rfc1123(Clock.GetUtcNow()),
+        ["date_updated"] = Rfc1123(Clock.GetUtcNow()),
         ["end_conference_on_exit"] = p.EndConferenceOnExit,
         ["muted"] = p.Muted,
         ["hold"] = p.Hold,
@@ -180,8 +180,8 @@ public sealed partial class FakeTwilio
     {
         ["account_sid"] = AccountSid,
         ["api_version"] = "2010-04-01",
-        ["date_created"] = Rfc1123(DateTimeOffset.UtcNow),
-        ["date_updated"] = Rfc1123(DateTimeOffset.UtcNow),
+        ["date_created"] = Rfc1123(Clock.GetUtcNow()),
+        ["date_updated"] = Rfc1123(Clock.GetUtcNow()),
         ["friendly_name"] = c.FriendlyName,
         ["region"] = c.Region ?? "us1",
         ["sid"] = c.Sid,
@@ -197,8 +197,8 @@ public sealed partial class FakeTwilio
         ["sid"] = leg.Sid,
         ["account_sid"] = AccountSid,
         ["api_version"] = "2010-04-01",
-        ["date_created"] = Rfc1123(DateTimeOffset.UtcNow),
-        ["date_updated"] = Rfc1123(DateTimeOffset.UtcNow),
+        ["date_created"] = Rfc1123(Clock.GetUtcNow()),
+        ["date_updated"] = Rfc1123(Clock.GetUtcNow()),
         ["direction"] = leg.Direction,
         ["from"] = leg.From,
         ["to"] = leg.To,

@@ -37,17 +37,25 @@ public sealed partial class FakeTwilio : IAsyncDisposable
     private readonly Channel<(string Url, List<KeyValuePair<string, string>> Form)> _outbox = Channel.CreateUnbounded<(string, List<KeyValuePair<string, string>>)>();
     private readonly List<(string Url, List<KeyValuePair<string, string>> Form)> _held = [];
     private readonly OpenApiCheck? _spec;
-    private readonly WebApplication _app;
+    private readonly WebApplication? _app;
     private readonly Task _sender;
+    private readonly List<ITimer> _timers = [];
     private int _pending;
+    private long _sids;
 
-    private FakeTwilio(WebApplication app, OpenApiCheck? spec, Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> send)
+    private FakeTwilio(WebApplication? app, OpenApiCheck? spec, Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> send)
     {
         _app = app;
         _spec = spec;
         Send = send;
         _sender = Task.Run(SendCallbacksAsync);
     }
+
+    /// <summary>Twilio's clock: timestamps, and ring timeouts (a leg rung with a Timeout ends no-answer when it runs out).</summary>
+    public TimeProvider Clock { get; private init; } = TimeProvider.System;
+
+    /// <summary>When set, SIDs are numbered from it instead of random, so a simulation replays with the same SIDs.</summary>
+    public string? SidSeed { get; private init; }
 
     public string AccountSid { get; private init; } = DefaultAccountSid;
 
@@ -110,6 +118,18 @@ public sealed partial class FakeTwilio : IAsyncDisposable
     public IReadOnlyList<FakeConference> Conferences { get { lock (_gate) { return [.. _conferences.Values]; } } }
 
     public IReadOnlyList<FakeLeg> Legs { get { lock (_gate) { return [.. _legs.Values]; } } }
+
+    /// <summary>
+    /// A fake Twilio with no socket: the SDK reaches it through <see cref="CreateHandler"/>, its callbacks go out through
+    /// <paramref name="send"/>, on <paramref name="clock"/>, with SIDs numbered from <paramref name="sidSeed"/>.
+    /// </summary>
+    public static FakeTwilio InMemory(
+        Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> send, TimeProvider clock, string sidSeed,
+        string accountSid = DefaultAccountSid, string authToken = DefaultAuthToken) =>
+        new(null, OpenApiCheck.Load(), send) { AccountSid = accountSid, AuthToken = authToken, Clock = clock, SidSeed = sidSeed, BaseUrl = new Uri("https://api.twilio.com/") };
+
+    /// <summary>An HTTP handler that serves the SDK's requests from this fake in memory.</summary>
+    public HttpMessageHandler CreateHandler() => new InMemoryHandler(this);
 
     public static async Task<FakeTwilio> StartAsync(
         Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>>? send = null,
@@ -177,6 +197,32 @@ public sealed partial class FakeTwilio : IAsyncDisposable
         await IdleAsync();
     }
 
+    /// <summary>Takes every held callback (see <see cref="HoldCallbacks"/>), in the order Twilio made them, for the caller to deliver.</summary>
+    public IReadOnlyList<HeldCallback> TakeHeld()
+    {
+        lock (_gate)
+        {
+            var held = _held.Select(h => new HeldCallback(h.Url, h.Form)).ToList();
+            _held.Clear();
+            return held;
+        }
+    }
+
+    /// <summary>Delivers one callback now, signed as Twilio signs it, and returns the HTTP status Acd answered.</summary>
+    public async Task<int> DeliverAsync(HeldCallback callback)
+    {
+        var form = callback.Form.ToList();
+        using var request = new HttpRequestMessage(HttpMethod.Post, callback.Url) { Content = new FormUrlEncodedContent(form) };
+        request.Headers.Add("X-Twilio-Signature", Signatures.Sign(AuthToken, callback.Url, form));
+        using var response = await Send(request, CancellationToken.None);
+        var status = (int)response.StatusCode;
+        lock (_gate)
+        {
+            _callbacks.Add(new SentCallback(callback.Url, form, status, Clock.GetUtcNow()));
+        }
+        return status;
+    }
+
     /// <summary>Waits until every callback generated so far has been delivered.</summary>
     public async Task IdleAsync(TimeSpan? timeout = null)
     {
@@ -220,8 +266,18 @@ public sealed partial class FakeTwilio : IAsyncDisposable
     {
         ReleaseStalled();
         _outbox.Writer.TryComplete();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        lock (_gate)
+        {
+            foreach (var timer in _timers)
+            {
+                timer.Dispose();
+            }
+        }
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
         try
         {
             await _sender.WaitAsync(TimeSpan.FromSeconds(5));
@@ -232,7 +288,9 @@ public sealed partial class FakeTwilio : IAsyncDisposable
         }
     }
 
-    private static string NewSid(string prefix) => prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+    private string NewSid(string prefix) => SidSeed is null
+        ? prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))
+        : prefix + $"{SidSeed}{Interlocked.Increment(ref _sids):x6}".PadLeft(32, '0');
 
     private static string Rfc1123(DateTimeOffset t) => t.ToUniversalTime().ToString("ddd, dd MMM yyyy HH:mm:ss '+0000'", CultureInfo.InvariantCulture);
 
@@ -260,7 +318,7 @@ public sealed partial class FakeTwilio : IAsyncDisposable
                     }
                     lock (_gate)
                     {
-                        _callbacks.Add(new SentCallback(url, form, status, DateTimeOffset.UtcNow));
+                        _callbacks.Add(new SentCallback(url, form, status, Clock.GetUtcNow()));
                     }
                 }
             }
@@ -321,11 +379,11 @@ public sealed partial class FakeTwilio : IAsyncDisposable
             new("To", leg.To),
             new("CallbackSource", "call-progress-events"),
             new("SequenceNumber", (leg.Sequence++).ToString(CultureInfo.InvariantCulture)),
-            new("Timestamp", Rfc1123(DateTimeOffset.UtcNow)),
+            new("Timestamp", Rfc1123(Clock.GetUtcNow())),
         };
         if (leg.IsFinal)
         {
-            var duration = leg.AnsweredAt is { } at ? ((int)(DateTimeOffset.UtcNow - at).TotalSeconds).ToString(CultureInfo.InvariantCulture) : "0";
+            var duration = leg.AnsweredAt is { } at ? ((int)(Clock.GetUtcNow() - at).TotalSeconds).ToString(CultureInfo.InvariantCulture) : "0";
             form.Add(new("CallDuration", duration));
             form.Add(new("Duration", duration));
         }
@@ -356,7 +414,7 @@ public sealed partial class FakeTwilio : IAsyncDisposable
             new("FriendlyName", conference.FriendlyName),
             new("StatusCallbackEvent", statusEvent),
             new("SequenceNumber", (++conference.Sequence).ToString(CultureInfo.InvariantCulture)),
-            new("Timestamp", Rfc1123(DateTimeOffset.UtcNow)),
+            new("Timestamp", Rfc1123(Clock.GetUtcNow())),
         };
         if (participant is not null)
         {

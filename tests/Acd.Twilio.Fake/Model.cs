@@ -40,6 +40,12 @@ public sealed record SentCallback(string Url, IReadOnlyList<KeyValuePair<string,
     public string? this[string name] => Form.FirstOrDefault(p => p.Key == name).Value;
 }
 
+/// <summary>A callback Twilio made and the fake holds, to be delivered when (and as often as) its caller chooses.</summary>
+public sealed record HeldCallback(string Url, IReadOnlyList<KeyValuePair<string, string>> Form)
+{
+    public string? this[string name] => Form.FirstOrDefault(p => p.Key == name).Value;
+}
+
 /// <summary>One phone leg (Twilio's Call resource).</summary>
 public sealed class FakeLeg
 {
@@ -63,6 +69,14 @@ public sealed class FakeLeg
     public int Sequence { get; set; }
 
     public DateTimeOffset? AnsweredAt { get; set; }
+
+    /// <summary>When the leg was created; and, for a leg rung with a Timeout, when it stops ringing unanswered.</summary>
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset? RingsUntil { get; set; }
+
+    /// <summary>The participant label the leg was created with (Participants API).</summary>
+    public string? Label { get; init; }
 
     public bool IsFinal => Status is "completed" or "busy" or "no-answer" or "failed" or "canceled";
 }

@@ -223,7 +223,11 @@ public sealed partial class CallGrain
         }
     }
 
-    /// <summary>An outbound call's customer leg: answered, or ended before (busy, no answer, failed) or after answering.</summary>
+    /// <summary>
+    /// An outbound call's customer leg: answered, or ended before (busy, no answer, failed) or after answering. Once
+    /// answered, the customer is the call's caller: leaving while the call waits for an agent (a transfer to a queue)
+    /// abandons it, as an inbound caller's hang-up does.
+    /// </summary>
     private async Task CustomerLegAsync(Leg leg, LegChange change)
     {
         if (change.Answered)
@@ -238,6 +242,11 @@ public sealed partial class CallGrain
         else if (change.Ended && S.Status == CallStatus.Connected)
         {
             await EndTalkAsync("customer-hangup");
+            return;
+        }
+        else if (change.Ended && S.Status is CallStatus.Queued or CallStatus.Offered)
+        {
+            await CallerHungUpAsync();
             return;
         }
         await SaveAsync();

@@ -67,6 +67,9 @@ public sealed class InMemoryEventLog : IEventLog
     private readonly Lock _gate = new();
     private long _sequence;
 
+    /// <summary>How many events have been appended since the process started.</summary>
+    public long Count => Interlocked.Read(ref _sequence);
+
     public Task AppendAsync(IReadOnlyList<AcdEvent> events)
     {
         lock (_gate)

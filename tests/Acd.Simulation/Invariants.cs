@@ -1,0 +1,261 @@
+using System.Text.Json;
+using Acd.Grains.Abstractions;
+using Acd.Grains.Routing.Expressions;
+using Acd.Twilio.Fake;
+
+namespace Acd.Simulation;
+
+/// <summary>A promise Acd broke, found after a step.</summary>
+public sealed class InvariantException(string invariant, string detail) : Exception($"{invariant}: {detail}")
+{
+    /// <summary>Which promise: failures of the same promise count as the same failure when a trace is shrunk.</summary>
+    public string Invariant { get; } = invariant;
+}
+
+/// <summary>
+/// What must hold after every step, checked from outside against Acd's views and the fake Twilio:
+/// <list type="bullet">
+/// <item>every live call is in exactly one place: waiting in one queue (the router's index and the stored waiting record
+/// agree), offered to an agent who holds the offer, connected to an agent who holds the call, or in wrap-up;</item>
+/// <item>an agent holds offers and calls only of live calls that name it, never more than its capacity;</item>
+/// <item>an Available eligible agent with a free channel and a waiting call it may take never coexist for more than a
+/// second of simulated time;</item>
+/// <item>once the network is quiet (every callback delivered, every request answered): Twilio has no live agent leg Acd
+/// does not know, no conference keeps an agent without a customer, never two agents with the customer unless a warm
+/// transfer says so, and the conference of every call that ended has ended.</item>
+/// </list>
+/// </summary>
+public sealed class Invariants(SimHost host, World world)
+{
+    /// <summary>How long a waiting call and a free agent who could take it may coexist.</summary>
+    private static readonly TimeSpan MatchWithin = TimeSpan.FromSeconds(1);
+
+    private readonly Dictionary<(string Call, string Agent), DateTimeOffset> _unmatched = [];
+
+    public async Task CheckAsync()
+    {
+        world.Now = await Snapshot.ReadAsync(host, world, world.Now);
+        var now = world.Now;
+        CheckCalls(now);
+        CheckAgents(now);
+        CheckMatching(now);
+        if (world.HeldCallbacks.Count == 0 && host.Network.InFlight == 0 && host.Backlog == 0 && host.TelephonyInFlight == 0)
+        {
+            CheckTwilio(now);
+        }
+    }
+
+    private static void Fail(string invariant, string detail) => throw new InvariantException(invariant, detail);
+
+    /// <summary>Acd's calls and agents and Twilio's legs as they stand, for a failure report.</summary>
+    public string Describe()
+    {
+        var now = world.Now;
+        var lines = new List<string> { $"Clock {host.Time.GetUtcNow():HH:mm:ss.fff}; network {host.Network.InFlight} in flight, pace backlog {host.Backlog}, {world.HeldCallbacks.Count} callbacks held" };
+        foreach (var call in now.Calls.Values.OrderBy(c => c.Id, StringComparer.Ordinal))
+        {
+            lines.Add($"  call {world.Short(call.Id)}: {call.Status} queue {call.QueueId} offered {call.OfferedAgentId?.Replace(world.Prefix + "-", "", StringComparison.Ordinal)} agent {call.AgentId?.Replace(world.Prefix + "-", "", StringComparison.Ordinal)} consult {call.ConsultAgentId} hold {call.OnHold} end {call.EndReason}");
+            foreach (var leg in call.Legs)
+            {
+                lines.Add($"      leg {leg.LegId[^3..]} {leg.Role} {leg.AgentId?.Replace(world.Prefix + "-", "", StringComparison.Ordinal)} {(leg.CallSid is null ? "-" : world.Short(leg.CallSid))} {leg.Status}");
+            }
+        }
+        foreach (var agent in now.Agents.Values.OrderBy(a => a.Id, StringComparer.Ordinal))
+        {
+            lines.Add($"  agent {world.Short(agent.Id)}: {agent.Activity} offers [{string.Join(", ", agent.Offers.Select(world.Short))}] calls [{string.Join(", ", agent.Calls.Select(world.Short))}] missed {agent.ConsecutiveMissedOffers}");
+        }
+        foreach (var leg in host.Twilio.Legs.Where(world.Owns).OrderBy(l => l.Sid, StringComparer.Ordinal))
+        {
+            lines.Add($"  twilio {world.Short(leg.Sid)} to {leg.To.Replace(world.Prefix + "-", "", StringComparison.Ordinal)}: {leg.Status}");
+        }
+        return string.Join(Environment.NewLine, lines);
+    }
+
+    private void CheckCalls(Snapshot now)
+    {
+        var inRouter = now.RouterWaiting.SelectMany(q => (q.Value ?? []).Select(c => (Queue: q.Key, Call: c))).ToLookup(p => p.Call, p => p.Queue);
+        var inStore = now.StoredWaiting.SelectMany(q => q.Value.Select(c => (Queue: q.Key, Call: c))).ToLookup(p => p.Call, p => p.Queue);
+        foreach (var call in now.Calls.Values)
+        {
+            var id = world.Short(call.Id);
+            var routerQueues = inRouter[call.Id].ToList();
+            var storeQueues = inStore[call.Id].ToList();
+            if (call.Status == CallStatus.Queued)
+            {
+                if (routerQueues.Count != 1 || routerQueues[0] != call.QueueId)
+                {
+                    Fail("one place", $"{id} is queued in {call.QueueId} but the router has it waiting in [{string.Join(", ", routerQueues)}]");
+                }
+                if (storeQueues.Count != 1 || storeQueues[0] != call.QueueId)
+                {
+                    Fail("one place", $"{id} is queued in {call.QueueId} but its stored waiting record is in [{string.Join(", ", storeQueues)}]");
+                }
+            }
+            else if (routerQueues.Count > 0 || storeQueues.Count > 0)
+            {
+                Fail("one place", $"{id} is {call.Status} but waits in the router's [{string.Join(", ", routerQueues)}] and the store's [{string.Join(", ", storeQueues)}]");
+            }
+            switch (call.Status)
+            {
+                case CallStatus.Created:
+                    Fail("one place", $"{id} is still being created after the step settled");
+                    break;
+                case CallStatus.Offered when call.OfferedAgentId is not { } agent:
+                    Fail("one place", $"{id} is offered to nobody");
+                    break;
+                case CallStatus.Offered when !Holds(now, call.OfferedAgentId!, call.Id, offer: true):
+                    Fail("one place", $"{id} is offered to {world.Short(call.OfferedAgentId!)}, who does not hold the offer");
+                    break;
+                case CallStatus.Connected when call.AgentId is not { } agent || !Holds(now, agent, call.Id, offer: false):
+                    Fail("one place", $"{id} is connected to {call.AgentId}, who does not hold the call");
+                    break;
+                case CallStatus.Queued or CallStatus.WrapUp or CallStatus.Completed or CallStatus.Abandoned or CallStatus.Canceled or CallStatus.Failed when call.OfferedAgentId is not null:
+                    Fail("one place", $"{id} is {call.Status} and offered to {call.OfferedAgentId}");
+                    break;
+            }
+        }
+    }
+
+    private static bool Holds(Snapshot now, string agentId, string callId, bool offer) =>
+        now.Agents.TryGetValue(agentId, out var agent) && (offer ? agent.Offers : agent.Calls).Contains(callId);
+
+    private void CheckAgents(Snapshot now)
+    {
+        foreach (var agent in now.Agents.Values)
+        {
+            if (agent.Offers.Count + agent.Calls.Count > agent.Capacity)
+            {
+                Fail("capacity", $"{world.Short(agent.Id)} holds {agent.Offers.Count} offers and {agent.Calls.Count} calls with capacity {agent.Capacity}");
+            }
+            foreach (var callId in agent.Offers.Concat(agent.Calls))
+            {
+                var names = now.Calls.TryGetValue(callId, out var call) && !call.Status.IsFinal()
+                    && (call.OfferedAgentId == agent.Id || call.AgentId == agent.Id || call.ConsultAgentId == agent.Id);
+                if (!names)
+                {
+                    Fail("agent busy for nothing", $"{world.Short(agent.Id)} holds {world.Short(callId)}, which is {call?.Status.ToString() ?? "unknown"} and names {call?.AgentId ?? call?.OfferedAgentId ?? "nobody"}");
+                }
+            }
+        }
+    }
+
+    /// <summary>A waiting call and a free agent its queue targets (and who has not declined it) must not stay apart.</summary>
+    private void CheckMatching(Snapshot now)
+    {
+        var seen = new HashSet<(string, string)>();
+        foreach (var call in now.Calls.Values.Where(c => c.Status == CallStatus.Queued))
+        {
+            if (world.Queues.GetValueOrDefault(call.QueueId ?? "") is not { Closed: var _ } queue)
+            {
+                continue;
+            }
+            var target = RoutingExpression.Parse(queue.TargetWorkers, ExpressionScope.Worker);
+            foreach (var agent in now.Agents.Values.Where(a => a.Available && a.Offers.Count + a.Calls.Count < a.Capacity && !call.DeclinedBy.Contains(a.Id)))
+            {
+                if (!target.Matches(JsonDocument.Parse(agent.AttributesJson).RootElement, host.Time.GetUtcNow()))
+                {
+                    continue;
+                }
+                var key = (call.Id, agent.Id);
+                seen.Add(key);
+                if (!_unmatched.TryGetValue(key, out var since))
+                {
+                    _unmatched[key] = since = host.Time.GetUtcNow();
+                }
+                if (host.Time.GetUtcNow() - since > MatchWithin)
+                {
+                    Fail("no idle match", $"{world.Short(call.Id)} has waited in {world.Short(call.QueueId!)} since {since:HH:mm:ss.f} while {world.Short(agent.Id)} is Available and free");
+                }
+            }
+        }
+        foreach (var stale in _unmatched.Keys.Where(k => !seen.Contains(k)).ToList())
+        {
+            _unmatched.Remove(stale);
+        }
+    }
+
+    private void CheckTwilio(Snapshot now)
+    {
+        var legs = host.Twilio.Legs.Where(world.Owns).ToList();
+        var known = now.Calls.Values.SelectMany(c => c.Legs.Select(l => (Call: c, Leg: l))).Where(p => p.Leg.CallSid is not null).ToLookup(p => p.Leg.CallSid!);
+        foreach (var leg in legs.Where(l => l.Direction != "inbound" && !l.IsFinal))
+        {
+            if (!known[leg.Sid].Any(p => !p.Leg.Status.IsFinal()))
+            {
+                Fail("no unknown legs", $"{world.Short(leg.Sid)} ({leg.To}) is {leg.Status} at Twilio, but no call of Acd's has it live");
+            }
+        }
+        foreach (var conference in host.Twilio.Conferences.Where(c => world.Owns(c) && c.Status == "in-progress"))
+        {
+            var participants = conference.Participants.Values.ToList();
+            var customer = participants.FirstOrDefault(p => p.Label == "customer");
+            var agents = participants.Where(p => p.Status == "connected" && p.Label?.StartsWith("agent-", StringComparison.Ordinal) == true).ToList();
+            var call = now.Calls.Values.FirstOrDefault(c => c.ConferenceName == conference.FriendlyName);
+            if (customer is null && agents.Count > 0)
+            {
+                Fail("nobody left alone", $"{conference.FriendlyName} keeps {string.Join(", ", agents.Select(a => world.Short(a.CallSid)))} with no customer (call {call?.Status.ToString() ?? "unknown"})");
+            }
+            if (customer is { Status: "connected" } && agents.Count > 1 && !(call?.ConsultAgentId is not null && agents.Count == 2))
+            {
+                Fail("one agent with the customer", $"{conference.FriendlyName} has {string.Join(", ", agents.Select(a => world.Short(a.CallSid)))} with the customer; the call is {call?.Status.ToString() ?? "unknown"} with {call?.AgentId}");
+            }
+        }
+        foreach (var call in now.Calls.Values.Where(c => c.Status.IsFinal() || c.Status == CallStatus.WrapUp))
+        {
+            if (host.Twilio.ConferenceNamed(call.ConferenceName) is { Status: not "completed" } conference && conference.Participants.Count > 0)
+            {
+                Fail("conference ends with its call", $"{world.Short(call.Id)} is {call.Status} but its conference is {conference.Status} with {string.Join(", ", conference.Participants.Keys.Select(world.Short))}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// After the world has stopped acting and the clock has run on: every call has ended, is connected with both sides
+    /// on the line at Twilio, or waits with no eligible agent free.
+    /// </summary>
+    public void CheckSettled()
+    {
+        var now = world.Now;
+        foreach (var call in now.Calls.Values.Where(c => !c.Status.IsFinal()))
+        {
+            switch (call.Status)
+            {
+                case CallStatus.Queued:
+                    break; // the coexistence invariant has already held for it
+                case CallStatus.Connected:
+                    var conference = host.Twilio.ConferenceNamed(call.ConferenceName);
+                    var sides = conference?.Participants.Values.Where(p => p.Status == "connected").Select(p => p.Label ?? "").ToList() ?? [];
+                    if (!sides.Contains("customer") || !sides.Any(s => s.StartsWith("agent-", StringComparison.Ordinal)))
+                    {
+                        Fail("liveness", $"{world.Short(call.Id)} is connected but its conference has [{string.Join(", ", sides)}]");
+                    }
+                    break;
+                default:
+                    Fail("liveness", $"{world.Short(call.Id)} is still {call.Status} after the quiet period");
+                    break;
+            }
+        }
+    }
+
+    /// <summary>After everyone has hung up and the clock has run on: every call ended, every agent free, nothing live at Twilio.</summary>
+    public void CheckDrained()
+    {
+        var now = world.Now;
+        foreach (var call in now.Calls.Values.Where(c => !c.Status.IsFinal()))
+        {
+            Fail("drained", $"{world.Short(call.Id)} is still {call.Status} after everyone hung up");
+        }
+        foreach (var agent in now.Agents.Values.Where(a => a.Offers.Count + a.Calls.Count > 0))
+        {
+            Fail("drained", $"{world.Short(agent.Id)} still holds [{string.Join(", ", agent.Offers.Concat(agent.Calls).Select(world.Short))}]");
+        }
+        foreach (var leg in host.Twilio.Legs.Where(l => world.Owns(l) && !l.IsFinal))
+        {
+            Fail("drained", $"{world.Short(leg.Sid)} ({leg.To}) is still {leg.Status} at Twilio");
+        }
+        foreach (var conference in host.Twilio.Conferences.Where(c => world.Owns(c) && c.Status != "completed" && c.Participants.Count > 0))
+        {
+            Fail("drained", $"{conference.FriendlyName} is still {conference.Status} at Twilio");
+        }
+    }
+}
