@@ -20,6 +20,7 @@ public static class AcdDomainServiceCollectionExtensions
         services.TryAddSingleton<ITelephony>(sp => sp.GetRequiredService<InMemoryTelephony>());
         services.TryAddSingleton<Events.IEventLog, Events.InMemoryEventLog>();
         services.TryAddSingleton<Queues.IWaitingCallStore, Queues.InMemoryWaitingCallStore>();
+        services.TryAddSingleton<Calls.IUnsettledCallStore, Calls.InMemoryUnsettledCallStore>();
         services.AddSingleton<RouterKeeper>();
         services.AddSingleton<IIncomingGrainCallFilter, Infrastructure.ResetOnFailureFilter>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RouterKeeper>());

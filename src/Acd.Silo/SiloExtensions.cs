@@ -84,6 +84,7 @@ public static class SiloExtensions
                 new PostgresEventLog(connectionString, serviceId, services.GetRequiredService<ILogger<PostgresEventLog>>())));
             silo.Services.Replace(ServiceDescriptor.Singleton<IWaitingCallStore>(services =>
                 new PostgresWaitingCallStore(connectionString, serviceId, services.GetRequiredService<Serializer>())));
+            silo.Services.Replace(ServiceDescriptor.Singleton<Acd.Grains.Calls.IUnsettledCallStore>(_ => new PostgresUnsettledCallStore(connectionString, serviceId)));
         });
         return builder;
     }

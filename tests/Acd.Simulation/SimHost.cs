@@ -53,6 +53,8 @@ public sealed class SimHost : IAsyncDisposable
 
     public InMemoryEventLog EventLog { get; } = new();
 
+    public InMemoryUnsettledCallStore Unsettled { get; } = new();
+
     public FakeTwilio Twilio { get; private set; } = null!;
 
     public SimNetwork Network { get; private set; } = null!;
@@ -101,6 +103,7 @@ public sealed class SimHost : IAsyncDisposable
         services.AddKeyedSingleton<TimeProvider>(TwilioClock.Key, Time);
         services.AddSingleton<IWaitingCallStore>(WaitingCalls);
         services.AddSingleton<IEventLog>(EventLog);
+        services.AddSingleton<IUnsettledCallStore>(Unsettled);
         services.AddLogging(logging => logging.ClearProviders().SetMinimumLevel(LogLevel.Warning).AddProvider(Log));
         services.AddOptions<TwilioOptions>().Configure(o => Copy(_twilio, o));
         services.AddSingleton<TwilioUrls>();
@@ -297,8 +300,12 @@ public sealed class SimHost : IAsyncDisposable
     /// <summary>Which silo's process a request comes from.</summary>
     private sealed record SiloTag(string Value);
 
-    /// <summary>The silo's process goes away: its connections to Twilio reset.</summary>
-    private void Abandon(InProcessSiloHandle silo) => Network.Abandon(silo.ServiceProvider.GetRequiredService<SiloTag>().Value);
+    /// <summary>The silo's process goes away: its connections to Twilio reset, and its requests waiting for a retry die with it.</summary>
+    private void Abandon(InProcessSiloHandle silo)
+    {
+        Network.Abandon(silo.ServiceProvider.GetRequiredService<SiloTag>().Value);
+        silo.ServiceProvider.GetRequiredService<TwilioHttp>().Client.CancelPendingRequests();
+    }
 }
 
 /// <summary>The simulated system did not settle: it kept moving without input, or a step hung.</summary>

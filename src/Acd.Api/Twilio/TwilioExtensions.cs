@@ -80,6 +80,8 @@ public static class TwilioExtensions
     /// <summary>The REST adapter of <see cref="ITelephony"/>: the SDK's client on the "twilio" HTTP client, the pace, the adapter.</summary>
     public static IServiceCollection AddTwilioRest(this IServiceCollection services)
     {
+        services.AddSingleton(sp => new TwilioHttp(sp.GetRequiredService<IHttpClientFactory>().CreateClient("twilio")));
+        services.AddHostedService(sp => sp.GetRequiredService<TwilioHttp>());
         services.AddSingleton<ITwilioRestClient>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<TwilioOptions>>().Value;
@@ -87,7 +89,7 @@ public static class TwilioExtensions
                 o.AccountSid!,
                 o.AuthToken!,
                 region: string.IsNullOrWhiteSpace(o.Region) ? null : o.Region,
-                httpClient: new SystemNetHttpClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient("twilio")),
+                httpClient: new SystemNetHttpClient(sp.GetRequiredService<TwilioHttp>().Client),
                 edge: string.IsNullOrWhiteSpace(o.Edge) ? null : o.Edge);
         });
         services.AddSingleton<TwilioRequestQueue>();
@@ -95,6 +97,24 @@ public static class TwilioExtensions
         services.AddSingleton<TwilioTelephony>();
         services.AddSingleton<ITelephony>(sp => sp.GetRequiredService<TwilioTelephony>());
         return services;
+    }
+}
+
+/// <summary>
+/// The HTTP client of Acd's Twilio requests. When the process stops, requests still under way (waiting for an answer, or
+/// for a retry's back-off) are cancelled rather than waited for: the calls they were for are reconciled with Twilio when
+/// they are next loaded, on this node or another.
+/// </summary>
+public sealed class TwilioHttp(System.Net.Http.HttpClient client) : IHostedService
+{
+    public System.Net.Http.HttpClient Client { get; } = client;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        Client.CancelPendingRequests();
+        return Task.CompletedTask;
     }
 }
 

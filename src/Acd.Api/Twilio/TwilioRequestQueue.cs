@@ -23,6 +23,7 @@ public sealed class TwilioRequestQueue : BackgroundService
     private readonly PriorityQueue<Entry, (Urgency, long)> _queue = new();
     private readonly PriorityQueue<Entry, DateTimeOffset> _heldBack = new();
     private readonly Dictionary<string, Entry> _byKey = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _runningKeys = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private static readonly TimeSpan MembershipCheck = TimeSpan.FromSeconds(5);
 
@@ -99,6 +100,15 @@ public sealed class TwilioRequestQueue : BackgroundService
         }
     }
 
+    /// <summary>Whether a request under <paramref name="key"/> waits here or is being sent now.</summary>
+    public bool Holds(string key)
+    {
+        lock (_gate)
+        {
+            return _byKey.ContainsKey(key) || _runningKeys.Contains(key);
+        }
+    }
+
     /// <summary>Takes a request back before it is sent; false when it was already sent (or never queued).</summary>
     public bool TryRemove(string key)
     {
@@ -141,6 +151,7 @@ public sealed class TwilioRequestQueue : BackgroundService
                     {
                         Take(entry);
                         UseSlot(now);
+                        _runningKeys.Add(entry.Key);
                     }
                     else if (_changed.Task.IsCompleted)
                     {
@@ -287,6 +298,10 @@ public sealed class TwilioRequestQueue : BackgroundService
         }
         finally
         {
+            lock (_gate)
+            {
+                _runningKeys.Remove(entry.Key);
+            }
             Interlocked.Decrement(ref _running);
         }
     }

@@ -281,6 +281,15 @@ public sealed class TwilioTelephony(
             {
                 var call = grains.GetGrain<ICallGrain>(callId);
                 var conferenceSid = request.Conference.Sid;
+                if (request.ConferenceEndAsked && conferenceSid is not null)
+                {
+                    // Acd asked for the conference to end: tell the call whether it has.
+                    var fetched = await ConferenceResource.FetchAsync(pathSid: conferenceSid, client: client);
+                    if (fetched.Status == ConferenceResource.StatusEnum.Completed)
+                    {
+                        await call.ConferenceEventAsync(new ConferenceEventReport(conferenceSid, ConferenceEvent.End, null, null, clock.GetUtcNow(), null, null, null, null, fetched.FriendlyName));
+                    }
+                }
                 if (conferenceSid is null)
                 {
                     var live = await ConferenceResource.ReadAsync(friendlyName: request.Conference.Name, status: ConferenceResource.StatusEnum.InProgress, client: client);
@@ -293,13 +302,24 @@ public sealed class TwilioTelephony(
                 foreach (var leg in request.Legs)
                 {
                     var callSid = leg.CallSid;
-                    if (callSid is null && (await FindParticipantAsync(leg with { Conference = leg.Conference with { Sid = conferenceSid } })).Found is { } found)
+                    if (callSid is null && leg.Label is not null)
                     {
-                        // A leg Acd asked for but never heard back about (the response and its callbacks were lost with
-                        // the process): the call learns its CallSid.
-                        logger.LogInformation("Reconcile {CallId}: leg {LegId} found in the conference as {Label} ({CallSid})", callId, leg.LegId, leg.Label, found);
-                        await call.LegCreatedAsync(leg.LegId, found);
-                        callSid = found;
+                        switch (await FindParticipantAsync(leg with { Conference = leg.Conference with { Sid = conferenceSid } }))
+                        {
+                            case { Found: { } found }:
+                                // Asked for, never heard back about (the response and its callbacks were lost with the
+                                // process): the call learns its CallSid.
+                                logger.LogInformation("Reconcile {CallId}: leg {LegId} found in the conference as {Label} ({CallSid})", callId, leg.LegId, leg.Label, found);
+                                await call.LegCreatedAsync(leg.LegId, found);
+                                callSid = found;
+                                break;
+                            case { Known: true } when !queue.Holds(leg.LegId):
+                                // Twilio never made it (the request died with the process) and nothing here will send it:
+                                // the leg failed, and the call goes on without it.
+                                logger.LogInformation("Reconcile {CallId}: leg {LegId} never reached Twilio", callId, leg.LegId);
+                                await call.LegFailedAsync(leg.LegId, "never reached Twilio (lost with a process)", refused: false);
+                                continue;
+                        }
                     }
                     if (callSid is null)
                     {

@@ -55,6 +55,10 @@ public interface ICallGrain : IGrainWithStringKey
     [ReadOnly, AlwaysInterleave]
     Task<CallView?> GetAsync();
 
+    /// <summary>The call's line in the call list (the list rebuilds itself from these).</summary>
+    [ReadOnly, AlwaysInterleave]
+    Task<CallSummary?> GetSummaryAsync();
+
     /// <summary>
     /// Makes sure the call is active: after a restart or a lost silo, activation re-arms its deadlines from storage
     /// and reconciles its legs with the network. Sent by the router's recovery sweep and by agents that hold the call.

@@ -2,14 +2,31 @@ using Acd.Grains.Abstractions;
 
 namespace Acd.Grains.Calls;
 
+/// <summary>
+/// The call list. It lives in memory, fed by the calls; when it activates (first use, or after the node that held it was
+/// lost) it rebuilds itself from the calls not settled yet (<see cref="IUnsettledCallStore"/>), so the live list is whole
+/// again. Finished calls before that are in the event log.
+/// </summary>
 [CollectionAgeLimit(AlwaysActive = true)]
-public sealed class CallDirectoryGrain : Grain, ICallDirectoryGrain
+public sealed class CallDirectoryGrain(IUnsettledCallStore unsettled, IGrainFactory grains) : Grain, ICallDirectoryGrain
 {
     /// <summary>Finished calls kept for listing; older ones are in the event log.</summary>
     private const int FinishedKept = 1000;
 
     private readonly Dictionary<string, CallSummary> _calls = new(StringComparer.Ordinal);
     private readonly Queue<string> _finished = new();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        foreach (var chunk in (await unsettled.LoadAsync()).Chunk(200))
+        {
+            var views = await Task.WhenAll(chunk.Select(id => grains.GetGrain<ICallGrain>(id).GetSummaryAsync()));
+            foreach (var summary in views.OfType<CallSummary>())
+            {
+                await UpdateAsync(summary);
+            }
+        }
+    }
 
     public Task UpdateAsync(CallSummary call)
     {

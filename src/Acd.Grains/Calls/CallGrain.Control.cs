@@ -200,8 +200,7 @@ public sealed partial class CallGrain
     {
         if (S.Legs.LiveOf(agentId) is { } leg)
         {
-            CallLegs.End(leg);
-            await telephony.EndLegAsync(LegRef(leg));
+            await HangUpLegAsync(leg);
         }
         if (S.AgentId == agentId)
         {
@@ -258,8 +257,7 @@ public sealed partial class CallGrain
         }
         if (S.Legs.LiveOf(consult, LegRole.Consult) is { } leg)
         {
-            CallLegs.End(leg);
-            await telephony.EndLegAsync(LegRef(leg));
+            await HangUpLegAsync(leg);
         }
         await grains.GetGrain<IAgentGrain>(consult).CallEndedAsync(Id, 0);
     }

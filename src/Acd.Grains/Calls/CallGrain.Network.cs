@@ -30,7 +30,7 @@ public sealed partial class CallGrain
         if (!leg.IsLive)
         {
             // The offer ended while the leg was being created: now that it has a CallSid, hang it up.
-            await telephony.EndLegAsync(LegRef(leg));
+            await HangUpLegAsync(leg);
         }
         else
         {
@@ -127,7 +127,25 @@ public sealed partial class CallGrain
             case ConferenceEvent.Leave when leg is { Status: LegStatus.InProgress }:
                 await LegChangedAsync(leg, CallLegs.Report(leg, LegStatus.Completed, null));
                 return;
-            case ConferenceEvent.End when S.Status == CallStatus.Connected:
+            case ConferenceEvent.End when !S.Teardown.ConferenceEnded:
+                S.Teardown.ConferenceEnded = true;
+                await ConferenceEndedAsync(report);
+                return;
+        }
+        await SaveAsync();
+    }
+
+    /// <summary>The conference ended (Twilio's conference-end, or a fetch after a restart): nobody is on the line any more.</summary>
+    private async Task ConferenceEndedAsync(ConferenceEventReport report)
+    {
+        foreach (var leg in S.Legs.All.Where(l => l.IsLive && l.Status == LegStatus.InProgress))
+        {
+            // Everyone in it has left with it; their own callbacks may trail.
+            CallLegs.Report(leg, LegStatus.Completed, null);
+        }
+        switch (S.Status)
+        {
+            case CallStatus.Connected:
                 var ending = S.Legs.BySid(report.CallSidEndingConference);
                 await EndTalkAsync(ending?.Role switch
                 {
@@ -137,7 +155,7 @@ public sealed partial class CallGrain
                     _ => S.Legs.Customer is { Status: LegStatus.Completed } ? "caller-hangup" : "conference-ended",
                 });
                 return;
-            case ConferenceEvent.End when S.Status is CallStatus.Created or CallStatus.Queued or CallStatus.Offered && S.Kind == CallKind.Inbound:
+            case CallStatus.Created or CallStatus.Queued or CallStatus.Offered when S.Kind == CallKind.Inbound || S.Legs.Customer is { Answered: true }:
                 await CallerHungUpAsync();
                 return;
         }
@@ -159,7 +177,7 @@ public sealed partial class CallGrain
                 // moved on (it may be ringing someone else), and nobody else may hear the caller.
                 logger.LogWarning("Call {CallId}: leg {LegId} of {AgentId} answered after its offer ended; hanging it up", Id, leg.LegId, leg.AgentId);
                 Emit(new LateAnswerHungUp(leg.LegId, leg.AgentId), leg.AgentId);
-                await telephony.EndLegAsync(LegRef(leg));
+                await HangUpLegAsync(leg);
                 await SaveAsync();
             }
             return;

@@ -38,6 +38,7 @@ public sealed partial class CallGrain
         {
             return Problem.Conflict($"Agent '{start.AgentId}' cannot call out: {reservation.Reason}", "agent_id");
         }
+        await unsettled.AddAsync(Id);
         S.Exists = true;
         S.Shape = CallState.CurrentShape;
         S.Kind = CallKind.Outbound;
@@ -68,7 +69,7 @@ public sealed partial class CallGrain
     private async Task OutboundFailedAsync(string reason)
     {
         Emit(new OutboundFailed(reason, S.OutboundTo));
-        await telephony.EndConferenceAsync(Conference());
+        await EndConferenceNowAsync();
         foreach (var offer in S.Offers.Live.ToList())
         {
             await EndOfferAsync(offer, OfferOutcome.Withdrawn, reason);

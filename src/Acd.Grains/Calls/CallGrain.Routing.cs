@@ -268,8 +268,7 @@ public sealed partial class CallGrain
         S.Offers.End(offer, outcome);
         if (S.Legs.Find(offer.LegId) is { IsLive: true } leg)
         {
-            CallLegs.End(leg);
-            await telephony.EndLegAsync(LegRef(leg));
+            await HangUpLegAsync(leg);
         }
         if (offer.Kind == OfferKind.Consult)
         {

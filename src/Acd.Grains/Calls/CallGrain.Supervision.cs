@@ -29,9 +29,8 @@ public sealed partial class CallGrain
             {
                 return Problem.Conflict($"'{supervisorId}' is not on call '{Id}'");
             }
-            CallLegs.End(leg);
             Emit(new SupervisorLeaves(supervisorId), supervisorId);
-            await telephony.EndLegAsync(LegRef(leg));
+            await HangUpLegAsync(leg);
             await SaveAsync();
             return View();
         }
@@ -120,7 +119,7 @@ public sealed partial class CallGrain
         }
         if (operation.EndConference)
         {
-            await telephony.EndConferenceAsync(conference);
+            await EndConferenceNowAsync();
         }
     }
 
@@ -141,7 +140,7 @@ public sealed partial class CallGrain
             if (operation.EndConference)
             {
                 // Ending does not need the SID: the live conference is found by its name.
-                await telephony.EndConferenceAsync(Conference());
+                await EndConferenceNowAsync();
                 continue;
             }
             logger.LogWarning("Call {CallId}: {Operation} given up: the ConferenceSid did not come within {Seconds}s", Id, operation.Description, ConferenceWait.TotalSeconds);

@@ -133,7 +133,7 @@ public sealed partial class CallGrain
         {
             case CallStatus.Created or CallStatus.Queued or CallStatus.Offered:
                 await StopRoutingAsync("canceled");
-                await telephony.EndConferenceAsync(Conference());
+                await EndConferenceNowAsync();
                 await FinishAsync(CallStatus.Canceled, "canceled", null);
                 break;
             case CallStatus.Connected:
@@ -176,8 +176,10 @@ public sealed partial class CallGrain
         S.EndReason = reason;
         foreach (var leg in S.Legs.All.Where(l => l.IsLive))
         {
-            // The conference is ending with the call: a leg that reports itself answered from now on is a late answer.
+            // The conference is ending with the call: a leg that reports itself answered from now on is a late answer,
+            // and one still up when the check comes is hung up.
             CallLegs.End(leg);
+            S.Teardown.Asked(Now);
         }
         if (S.AgentId is not { } agentId)
         {
@@ -248,7 +250,7 @@ public sealed partial class CallGrain
         if (status is CallStatus.Canceled or CallStatus.Failed && S.Conference.Sid is not null && S.Legs.Customer is { IsLive: true })
         {
             // The customer is in their conference and Acd is giving up on them: end it rather than leave them holding.
-            await telephony.EndConferenceAsync(Conference());
+            await EndConferenceNowAsync();
         }
         foreach (var leg in S.Legs.All.Where(l => l.IsLive))
         {

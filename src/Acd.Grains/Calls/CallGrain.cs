@@ -27,6 +27,7 @@ public sealed partial class CallGrain(
     [PersistentState("call", "acd")] IPersistentState<CallState> state,
     IGrainFactory grains,
     ITelephony telephony,
+    IUnsettledCallStore unsettled,
     Events.IEventLog eventLog,
     TimeProvider time,
     IOptions<AcdOptions> options,
@@ -66,33 +67,8 @@ public sealed partial class CallGrain(
         {
             _workflow = await grains.GetGrain<IWorkflowGrain>(workflowId).GetAsync();
         }
-        Reconcile();
+        await ReconcileAsync();
         ArmTimer();
-    }
-
-    /// <summary>
-    /// The call was loaded from storage (a restart, a lost silo, a failed step, or a long idle wait): what the network
-    /// reported meanwhile may be lost, so the live legs and the conference are looked up again. An offer whose deadline
-    /// passed while Acd was down waits a moment for that answer: the agent may have answered.
-    /// </summary>
-    private void Reconcile()
-    {
-        if (!S.Exists || S.Status.IsFinal())
-        {
-            return;
-        }
-        var live = S.Legs.All.Where(l => l.IsLive && (l.CallSid is not null || l.Role != LegRole.Caller)).Select(LegRef).ToList();
-        var conferenceUnknown = S.Conference.Sid is null && S.Legs.Customer is { IsLive: true };
-        if (live.Count == 0 && !conferenceUnknown)
-        {
-            return;
-        }
-        logger.LogInformation("Call {CallId} reloaded in {Status}: reconciling {Legs} live legs with the network", Id, S.Status, live.Count);
-        foreach (var offer in S.Offers.Live.Where(o => o.Deadline < Now + ReconcileGrace))
-        {
-            offer.Deadline = Now + ReconcileGrace;
-        }
-        telephony.ReconcileAsync(new Reconciliation(Conference(), live)).Ignore();
     }
 
     /// <summary>Nothing to do: being activated is the point (the deadline re-armed, legs reconciled).</summary>
@@ -123,7 +99,9 @@ public sealed partial class CallGrain(
         }
 
         // Nothing here is stored until routing has an answer: a failure on the way drops the activation, and a retried
-        // webhook starts the call again rather than find a call that exists but nobody routes.
+        // webhook starts the call again rather than find a call that exists but nobody routes. It is listed as unsettled
+        // first, so that whatever happens from here a restart finds it.
+        await unsettled.AddAsync(Id);
         S.Exists = true;
         S.Shape = CallState.CurrentShape;
         S.Kind = CallKind.Inbound;
@@ -168,6 +146,8 @@ public sealed partial class CallGrain(
 
     public Task<CallView?> GetAsync() => Task.FromResult(S.Exists ? View() : null);
 
+    public Task<CallSummary?> GetSummaryAsync() => Task.FromResult(S.Exists ? CallViews.Summary(Id, S) : null);
+
     public async Task VerifyAgentAsync(string agentId, DateTimeOffset heldSince)
     {
         var standing = S.Offers.For(agentId) is not null ? AgentStanding.Offered
@@ -181,12 +161,17 @@ public sealed partial class CallGrain(
     /// step and the queue's maximum wait, operations waiting for the ConferenceSid, and wrap-up that never ended.</summary>
     private DateTimeOffset? NextDeadline()
     {
-        if (!S.Exists || S.Status.IsFinal())
+        if (!S.Exists)
         {
             return null;
         }
-        DateTimeOffset? next = S.Offers.NextDeadline;
+        DateTimeOffset? next = S.Teardown.CheckAt;
         void Consider(DateTimeOffset? at) => next = at is { } a && (next is null || a < next) ? a : next;
+        if (S.Status.IsFinal())
+        {
+            return next;
+        }
+        Consider(S.Offers.NextDeadline);
         if (S.Status == CallStatus.Queued)
         {
             Consider(R.StepDeadline);
@@ -237,6 +222,10 @@ public sealed partial class CallGrain(
             logger.LogWarning("Call {CallId}: {AgentId} never said wrap-up ended; completing the call", Id, S.AgentId);
             await FinishAsync(CallStatus.Completed, S.EndReason, null);
         }
+        if (S.Teardown.CheckAt <= Now)
+        {
+            await CheckTeardownAsync();
+        }
         ArmTimer();
     }
 
@@ -257,6 +246,10 @@ public sealed partial class CallGrain(
         grains.GetGrain<ICallDirectoryGrain>(RouterGrainKey.Default).UpdateAsync(CallViews.Summary(Id, S)).Ignore();
         ArmTimer();
         await PublishEventsAsync();
+        if (S.Status.IsFinal() && S.Teardown.Done(S.Legs))
+        {
+            await UnlistAsync();
+        }
     }
 
     /// <summary>Notes an event; it is published once the state it describes is written.</summary>

@@ -57,4 +57,6 @@ public sealed partial record CallState
     [Id(65)] public CallConference Conference { get; set; } = new();
 
     [Id(66)] public CallFigures Figures { get; set; } = new();
+
+    [Id(67)] public CallTeardown Teardown { get; set; } = new();
 }

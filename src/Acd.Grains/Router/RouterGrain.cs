@@ -12,7 +12,7 @@ namespace Acd.Grains.Router;
 /// Non-reentrant and it awaits nothing while matching, so every match is atomic.
 /// </summary>
 [CollectionAgeLimit(AlwaysActive = true)]
-public sealed class RouterGrain(IGrainFactory grains, TimeProvider time, ILogger<RouterGrain> logger) : Grain, IRouterGrain, IRemindable
+public sealed class RouterGrain(IGrainFactory grains, Calls.IUnsettledCallStore unsettled, TimeProvider time, ILogger<RouterGrain> logger) : Grain, IRouterGrain, IRemindable
 {
     /// <summary>The reminder that brings the router back by itself if every silo's keeper were gone.</summary>
     private const string KeepAliveReminder = "keep-alive";
@@ -58,10 +58,10 @@ public sealed class RouterGrain(IGrainFactory grains, TimeProvider time, ILogger
         }
         logger.LogInformation("Router ready: {Queues} queues, {Agents} agents, {Waiting} waiting calls", _index.QueueCount, _index.AgentCount, _index.WaitingCount);
         Dispatch(matches);
-        // Waiting calls with deadlines of their own (a workflow step's timeout, max wait) must run them even when
-        // no agent is free: waking them re-arms those deadlines from storage.
+        // Every call not settled is woken: waiting calls run their own deadlines (a workflow step's timeout, max wait) even
+        // when no agent is free, and every call reconciles with the network (a hang-up lost with a process is sent again).
         var matched = matches.Select(m => m.CallId).ToHashSet(StringComparer.Ordinal);
-        WakeCalls(queues.SelectMany(q => q.Waiting).Select(c => c.CallId).Where(id => !matched.Contains(id)));
+        WakeCalls((await unsettled.LoadAsync()).Concat(queues.SelectMany(q => q.Waiting).Select(c => c.CallId)).Distinct(StringComparer.Ordinal).Where(id => !matched.Contains(id)));
 
         Events.AcdMetrics.ReportWaiting(_index.WaitingByQueue());
         this.RegisterGrainTimer(ExpireLostMatchesAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)) { KeepAlive = true });
@@ -81,7 +81,7 @@ public sealed class RouterGrain(IGrainFactory grains, TimeProvider time, ILogger
     {
         var queueIds = await grains.Workspace().GetQueueIdsAsync();
         var queues = await Task.WhenAll(queueIds.Select(id => grains.GetGrain<IQueueGrain>(id).GetRoutingAsync()));
-        var waiting = queues.SelectMany(q => q.Waiting).Select(c => c.CallId).ToList();
+        var waiting = queues.SelectMany(q => q.Waiting).Select(c => c.CallId).Concat(await unsettled.LoadAsync()).Distinct(StringComparer.Ordinal).ToList();
         WakeCalls(waiting);
         var agentIds = await grains.AllAgentIdsAsync();
         foreach (var agentId in agentIds)
@@ -91,7 +91,7 @@ public sealed class RouterGrain(IGrainFactory grains, TimeProvider time, ILogger
         // A match message to a call on the lost silo died with it; the call is woken above, and its match is
         // undone and made again at once rather than after the usual expiry.
         Dispatch(_index.ExpirePending(LostSiloMatchAge));
-        logger.LogInformation("Recovery after a lost silo: woke {Calls} waiting calls and {Agents} agents", waiting.Count, agentIds.Count);
+        logger.LogInformation("Recovery after a lost silo: woke {Calls} unsettled calls and {Agents} agents", waiting.Count, agentIds.Count);
     }
 
     /// <summary>Matches older than this when a silo is lost are taken as lost with it.</summary>

@@ -100,8 +100,12 @@ public sealed record ParticipantUpdate(
     [property: Id(4)] bool? Coaching,
     [property: Id(5)] string? CallSidToCoach);
 
-/// <summary>A call's legs and conference whose current state is to be fetched from the network.</summary>
+/// <summary>
+/// A call's legs and conference whose current state is to be fetched from the network. <see cref="ConferenceEndAsked"/>:
+/// Acd asked for the conference to end; the network reports whether it has (a conference-end report when it has).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("acd.Reconciliation")]
 public sealed record Reconciliation(
     [property: Id(0)] ConferenceReference Conference,
-    [property: Id(1)] IReadOnlyList<LegReference> Legs);
+    [property: Id(1)] IReadOnlyList<LegReference> Legs,
+    [property: Id(2)] bool ConferenceEndAsked = false);

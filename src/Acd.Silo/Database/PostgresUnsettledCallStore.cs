@@ -1,0 +1,41 @@
+using Acd.Grains.Calls;
+using Npgsql;
+
+namespace Acd.Silo.Database;
+
+/// <summary>The calls not settled yet, in PostgreSQL (<c>acd_unsettled_call</c>), shared by every node.</summary>
+public sealed class PostgresUnsettledCallStore(string connectionString, string serviceId) : IUnsettledCallStore, IAsyncDisposable
+{
+    private readonly NpgsqlDataSource _data = NpgsqlDataSource.Create(connectionString);
+
+    public async Task AddAsync(string callId)
+    {
+        await using var command = _data.CreateCommand("INSERT INTO acd_unsettled_call (service_id, call_id) VALUES (@service, @call) ON CONFLICT DO NOTHING");
+        command.Parameters.AddWithValue("service", serviceId);
+        command.Parameters.AddWithValue("call", callId);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async Task RemoveAsync(string callId)
+    {
+        await using var command = _data.CreateCommand("DELETE FROM acd_unsettled_call WHERE service_id = @service AND call_id = @call");
+        command.Parameters.AddWithValue("service", serviceId);
+        command.Parameters.AddWithValue("call", callId);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async Task<IReadOnlyList<string>> LoadAsync()
+    {
+        await using var command = _data.CreateCommand("SELECT call_id FROM acd_unsettled_call WHERE service_id = @service ORDER BY added_at");
+        command.Parameters.AddWithValue("service", serviceId);
+        await using var reader = await command.ExecuteReaderAsync();
+        var calls = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            calls.Add(reader.GetString(0));
+        }
+        return calls;
+    }
+
+    public ValueTask DisposeAsync() => _data.DisposeAsync();
+}
