@@ -60,6 +60,11 @@ public sealed class Invariants(SimHost host, World world)
                 lines.Add($"      leg {leg.LegId[^3..]} {leg.Role} {leg.AgentId?.Replace(world.Prefix + "-", "", StringComparison.Ordinal)} {(leg.CallSid is null ? "-" : world.Short(leg.CallSid))} {leg.Status}");
             }
         }
+        var events = host.EventLog.QueryAsync(new Acd.Grains.Events.EventQuery(From: host.Time.GetUtcNow().AddHours(-2), Limit: 100_000)).GetAwaiter().GetResult().Events;
+        foreach (var call in now.LiveCalls)
+        {
+            lines.Add($"  events of {world.Short(call.Id)}: {string.Join(" ", events.Where(e => e.CallId == call.Id).TakeLast(14).Select(e => $"{e.Type}({e.AgentId?.Replace(world.Prefix + "-", "", StringComparison.Ordinal)})"))}");
+        }
         foreach (var agent in now.Agents.Values.OrderBy(a => a.Id, StringComparer.Ordinal))
         {
             lines.Add($"  agent {world.Short(agent.Id)}: {agent.Activity} offers [{string.Join(", ", agent.Offers.Select(world.Short))}] calls [{string.Join(", ", agent.Calls.Select(world.Short))}] missed {agent.ConsecutiveMissedOffers}");
@@ -185,7 +190,11 @@ public sealed class Invariants(SimHost host, World world)
                 Fail("no unknown legs", $"{world.Short(leg.Sid)} ({leg.To}) is {leg.Status} at Twilio, but no call of Acd's has it live");
             }
         }
-        foreach (var conference in host.Twilio.Conferences.Where(c => world.Owns(c) && c.Status == "in-progress"))
+        foreach (var twice in legs.Where(l => l.Label is not null && l.Direction != "inbound").GroupBy(l => (l.ConferenceSid, l.Label)).Where(g => g.Count() > 1))
+        {
+            Fail("rung once", $"{twice.Key.Label} was rung {twice.Count()} times in one conference: {string.Join(", ", twice.Select(l => world.Short(l.Sid)))}");
+        }
+                foreach (var conference in host.Twilio.Conferences.Where(c => world.Owns(c) && c.Status == "in-progress"))
         {
             var participants = conference.Participants.Values.ToList();
             var customer = participants.FirstOrDefault(p => p.Label == "customer");

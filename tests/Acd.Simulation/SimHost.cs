@@ -79,6 +79,7 @@ public sealed class SimHost : IAsyncDisposable
             CallsPerSecond = callsPerSecond,
             MaxRetries = 3,
             RetryBaseDelayMilliseconds = 500,
+            RetryJitter = false,
             RequestTimeoutSeconds = 10,
         };
         var host = new SimHost(silos, twilio);
@@ -112,6 +113,7 @@ public sealed class SimHost : IAsyncDisposable
         services.AddHttpClient("twilio", c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SharedHandler(Network, tag.Value))
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .AddHttpMessageHandler(() => new RequestCounter(this))
             .AddTwilioResilience(_twilio);
         services.AddTwilioRest();
         services.AddAcdDomain();
@@ -155,6 +157,7 @@ public sealed class SimHost : IAsyncDisposable
         to.MaxRetries = from.MaxRetries;
         to.RetryBaseDelayMilliseconds = from.RetryBaseDelayMilliseconds;
         to.RequestTimeoutSeconds = from.RequestTimeoutSeconds;
+        to.RetryJitter = from.RetryJitter;
     }
 
     /// <summary>The adapters of the silos that are up.</summary>
@@ -181,15 +184,20 @@ public sealed class SimHost : IAsyncDisposable
         while (true)
         {
             var now = clock.Elapsed;
-            var current = Tracker.Stamp + Network.Stamp + Adapters().Sum(a => a.Telephony.InFlight * 1_000_003L);
-            var quiet = Tracker.Idle && Adapters().All(a => a.Queue.IsIdle) && current == stamp;
+            var inFlight = Adapters().Sum(a => a.Telephony.InFlight);
+            var current = Tracker.Stamp + Network.Stamp + inFlight * 1_000_003L + InHttp * 1_009L;
+            // Every Twilio operation under way waits inside an HTTP request; one that is not is running.
+            var quiet = Tracker.Idle && Adapters().All(a => a.Queue.IsIdle) && inFlight <= InHttp && current == stamp;
+            // A request inside the client but not on the network waits for its back-off on the clock (or is between
+            // attempts): then nothing must move for longer before it counts as waiting.
+            var window = InHttp > Network.InFlight ? AmbiguousWindow : QuietWindow;
             if (!quiet)
             {
                 stamp = current;
                 quietSince = now;
                 checks = 0;
             }
-            else if (++checks >= 3 && now - quietSince >= QuietWindow)
+            else if (++checks >= 3 && now - quietSince >= window)
             {
                 return;
             }
@@ -212,6 +220,8 @@ public sealed class SimHost : IAsyncDisposable
     /// <summary>How long nothing may move before the system counts as settled (scheduling gaps are microseconds).</summary>
     private static readonly TimeSpan QuietWindow = TimeSpan.FromMilliseconds(0.4);
 
+    private static readonly TimeSpan AmbiguousWindow = TimeSpan.FromMilliseconds(5);
+
     /// <summary>Stops the only silo and starts a new one: every grain reloads from storage.</summary>
     public async Task RestartAsync()
     {
@@ -222,7 +232,7 @@ public sealed class SimHost : IAsyncDisposable
         Abandon(old);
         await Cluster.StopSiloAsync(old);
         SimulationRun.Live?.Write($"[old stopped {clock.ElapsedMilliseconds} ms] ");
-        await ForgetLostWorkAsync();
+        await ForgetLostWorkAsync(old.SiloAddress);
         SimulationRun.Live?.Write($"[client back {clock.ElapsedMilliseconds} ms] ");
     }
 
@@ -232,7 +242,7 @@ public sealed class SimHost : IAsyncDisposable
         var victim = Cluster.Silos[which % Cluster.Silos.Count];
         Abandon(victim);
         await Cluster.KillSiloAsync(victim);
-        await ForgetLostWorkAsync();
+        await ForgetLostWorkAsync(victim.SiloAddress);
         await Cluster.StartAdditionalSiloAsync();
     }
 
@@ -240,19 +250,35 @@ public sealed class SimHost : IAsyncDisposable
     /// Work that was under way on a silo that went away never finishes: once what can still finish has (nothing moves for a
     /// moment), the counts start again from zero.
     /// </summary>
-    private async Task ForgetLostWorkAsync()
+    private async Task ForgetLostWorkAsync(SiloAddress gone)
     {
         var clock = Stopwatch.StartNew();
+        // The cluster declares the silo gone, and the router keepers recover what it hosted; then nothing moves.
+        while (clock.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            try
+            {
+                var hosts = await Cluster.Silos[^1].ServiceProvider.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(TimeSpan.FromSeconds(2));
+                if (!hosts.ContainsKey(gone))
+                {
+                    break;
+                }
+            }
+            catch (Exception) when (clock.Elapsed < TimeSpan.FromSeconds(20))
+            {
+            }
+            await Task.Delay(10);
+        }
         var stamp = -1L;
         var since = TimeSpan.Zero;
-        while (clock.Elapsed < TimeSpan.FromSeconds(5))
+        while (clock.Elapsed < TimeSpan.FromSeconds(25))
         {
             var current = Tracker.Stamp + Network.Stamp;
             if (current != stamp)
             {
                 (stamp, since) = (current, clock.Elapsed);
             }
-            else if (clock.Elapsed - since > TimeSpan.FromMilliseconds(100))
+            else if (clock.Elapsed - since > TimeSpan.FromMilliseconds(150))
             {
                 break;
             }
@@ -267,9 +293,8 @@ public sealed class SimHost : IAsyncDisposable
                 await Grains.GetGrain<IRouterGrain>("default").GetPositionAsync("none").WaitAsync(TimeSpan.FromSeconds(2));
                 break;
             }
-            catch (Exception e) when (clock.Elapsed < TimeSpan.FromSeconds(30))
+            catch (Exception) when (clock.Elapsed < TimeSpan.FromSeconds(30))
             {
-                SimulationRun.Live?.Write($"[{e.GetType().Name}] ");
                 await Task.Delay(20);
             }
         }
@@ -297,14 +322,39 @@ public sealed class SimHost : IAsyncDisposable
         }
     }
 
+    private int _inHttp;
+
+    /// <summary>
+    /// Twilio requests inside the HTTP client (its retries included). A Twilio operation under way that is not inside one
+    /// is running code, not waiting: the system is not settled.
+    /// </summary>
+    public int InHttp => Volatile.Read(ref _inHttp);
+
+    /// <summary>Counts requests from when the adapter makes them until they return, retries and back-offs included.</summary>
+    private sealed class RequestCounter(SimHost host) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref host._inHttp);
+            try
+            {
+                return await base.SendAsync(request, cancellationToken);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref host._inHttp);
+            }
+        }
+    }
+
     /// <summary>Which silo's process a request comes from.</summary>
     private sealed record SiloTag(string Value);
 
     /// <summary>The silo's process goes away: its connections to Twilio reset, and its requests waiting for a retry die with it.</summary>
     private void Abandon(InProcessSiloHandle silo)
     {
+        silo.ServiceProvider.GetRequiredService<TwilioHttp>().Stop();
         Network.Abandon(silo.ServiceProvider.GetRequiredService<SiloTag>().Value);
-        silo.ServiceProvider.GetRequiredService<TwilioHttp>().Client.CancelPendingRequests();
     }
 }
 

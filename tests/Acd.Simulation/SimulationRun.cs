@@ -39,6 +39,9 @@ public static class SimulationRun
 
     private static int _runs;
 
+    /// <summary>Where the time of the runs went, in Stopwatch ticks: the steps, settling, reading and checking.</summary>
+    public static (long Steps, long Settle, long Check, long Quiet) Spent { get; private set; }
+
     /// <summary>Where each step is written as it happens (the soak's --verbose); null: nowhere.</summary>
     public static TextWriter? Live { get; set; }
 
@@ -64,12 +67,17 @@ public static class SimulationRun
                 var what = await Bounded(world.ApplyAsync(actions[step]), "the step");
                 lines.Add($"{step,4} {actions[step],-30} {what}");
                 Live?.Write(what);
+                var applied = System.Diagnostics.Stopwatch.GetTimestamp();
                 await host.SettleAsync();
+                var settled = System.Diagnostics.Stopwatch.GetTimestamp();
                 Live?.WriteLine($"  [{System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds:F1} ms]");
                 world.CollectCallbacks();
                 await Bounded(invariants.CheckAsync(), "reading Acd's state");
+                var checkedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+                Spent = (Spent.Steps + applied - started, Spent.Settle + settled - applied, Spent.Check + checkedAt - settled, Spent.Quiet);
             }
             step = actions.Count;
+            var quietFrom = System.Diagnostics.Stopwatch.GetTimestamp();
             lines.Add($"{step,4} quiet: the network delivers everything, the clock runs on {QuietStep.TotalSeconds * QuietSteps}s");
             await QuietAsync(host, world, invariants);
             invariants.CheckSettled();
@@ -84,6 +92,7 @@ public static class SimulationRun
             invariants.CheckDrained();
             step++;
             lines.Add($"{step,4} statistics");
+            Spent = Spent with { Quiet = Spent.Quiet + System.Diagnostics.Stopwatch.GetTimestamp() - quietFrom };
             await StatisticsAgreeAsync(host, world, from);
             return null;
         }

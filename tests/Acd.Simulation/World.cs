@@ -268,17 +268,17 @@ public sealed class World(SimHost host, string prefix, int run)
     /// <summary>Serves every waiting request as Twilio would on a good day.</summary>
     public async Task<string> ServeAllAsync()
     {
-        var count = 0;
+        var served = new List<string>();
         while (host.Network.Pending is { Count: > 0 } pending)
         {
             foreach (var request in pending)
             {
                 await host.Network.ServeAsync(request, NetworkOutcome.Deliver);
-                count++;
+                served.Add(Describe(request));
             }
             await host.SettleAsync();
         }
-        return $"serve all {count}";
+        return $"serve all {served.Count}{(SimulationRun.Live is null ? "" : ": " + string.Join("; ", served))}";
     }
 
     public string Advance(TimeSpan by)

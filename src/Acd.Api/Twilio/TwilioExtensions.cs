@@ -59,7 +59,7 @@ public static class TwilioExtensions
             {
                 MaxRetryAttempts = Math.Max(0, settings.MaxRetries),
                 BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
+                UseJitter = settings.RetryJitter,
                 Delay = TimeSpan.FromMilliseconds(Math.Max(1, settings.RetryBaseDelayMilliseconds)),
             };
             var transient = retry.ShouldHandle;
@@ -109,12 +109,22 @@ public sealed class TwilioHttp(System.Net.Http.HttpClient client) : IHostedServi
 {
     public System.Net.Http.HttpClient Client { get; } = client;
 
+    /// <summary>The process is stopping: what its requests would have told the grains, the node taking over reconciles.</summary>
+    public bool Stopping { get; private set; }
+
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        Client.CancelPendingRequests();
+        Stop();
         return Task.CompletedTask;
+    }
+
+    /// <summary>Cancels every request under way and stops reporting their outcomes.</summary>
+    public void Stop()
+    {
+        Stopping = true;
+        Client.CancelPendingRequests();
     }
 }
 

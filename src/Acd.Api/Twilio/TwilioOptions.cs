@@ -54,6 +54,9 @@ public sealed class TwilioOptions
     /// <summary>Retries of a failed REST request (429, 5xx, network), with exponential backoff and jitter.</summary>
     public int MaxRetries { get; set; } = 3;
 
+    /// <summary>Spread retries of many requests at random within their back-off (on by default; a simulation turns it off to replay exactly).</summary>
+    public bool RetryJitter { get; set; } = true;
+
     /// <summary>First retry delay; later ones grow exponentially.</summary>
     public int RetryBaseDelayMilliseconds { get; set; } = 500;
 

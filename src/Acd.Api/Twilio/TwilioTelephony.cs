@@ -24,6 +24,7 @@ namespace Acd.Api.Twilio;
 /// </summary>
 public sealed class TwilioTelephony(
     ITwilioRestClient client,
+    TwilioHttp http,
     TwilioRequestQueue queue,
     TwilioUrls urls,
     IGrainFactory grains,
@@ -38,30 +39,51 @@ public sealed class TwilioTelephony(
     public static readonly List<string> ConferenceEvents = ["start", "end", "join", "leave", "hold", "mute", "modify"];
 
     private int _running;
+    private int _waitingForLookup;
 
     /// <summary>Agents answer on the phone: an offer connects when their leg answers, not when an API says so.</summary>
     public bool AnswersOnTheNetwork => true;
 
-    /// <summary>Requests to Twilio under way now (paced ones that left the queue, and the rest).</summary>
-    public int InFlight => Volatile.Read(ref _running) + queue.Running;
+    /// <summary>Requests to Twilio under way now (paced ones that left the queue, and the rest; not those waiting their turn to look up).</summary>
+    public int InFlight => Volatile.Read(ref _running) + queue.Running - Volatile.Read(ref _waitingForLookup);
 
-    public Task RingAgentAsync(RingAgent request) => AddParticipantAsync(new AddParticipant(
-        request.Leg, request.ContactUri, request.Label, Muted: false, Coaching: false, CallSidToCoach: null,
-        StartConferenceOnEnter: true, EndConferenceOnExit: false, request.TimeoutSeconds, request.Urgency, request.CallerId));
-
-    public Task AddParticipantAsync(AddParticipant request)
+    /// <summary>
+    /// An agent's leg into a waiting caller's conference. The conference exists (the caller's TwiML made it): should its
+    /// SID not be known yet, the live conference is found by name first, and none being live means the caller has left.
+    /// It is never created by name into a conference that has ended (rule 4), where the agent would be alone.
+    /// </summary>
+    public Task RingAgentAsync(RingAgent request)
     {
-        Submit(request, attempt: 1, lookFirst: false);
+        Submit(new AddParticipant(
+            request.Leg, request.ContactUri, request.Label, Muted: false, Coaching: false, CallSidToCoach: null,
+            StartConferenceOnEnter: true, EndConferenceOnExit: false, request.TimeoutSeconds, request.Urgency, request.CallerId), attempt: 1, lookFirst: false, joinsExisting: true);
         return Task.CompletedTask;
     }
 
-    private void Submit(AddParticipant request, int attempt, bool lookFirst, DateTimeOffset? notBefore = null) =>
-        queue.Enqueue(request.Leg.LegId, request.Urgency, _ => CreateAsync(request, attempt, lookFirst), notBefore);
-
-    private async Task CreateAsync(AddParticipant request, int attempt, bool lookFirst)
+    public Task AddParticipantAsync(AddParticipant request)
     {
+        Submit(request, attempt: 1, lookFirst: false, joinsExisting: request.Leg.Conference.Sid is not null);
+        return Task.CompletedTask;
+    }
+
+    private void Submit(AddParticipant request, int attempt, bool lookFirst, bool joinsExisting, DateTimeOffset? notBefore = null) =>
+        queue.Enqueue(request.Leg.LegId, request.Urgency, _ => CreateAsync(request, attempt, lookFirst, joinsExisting), notBefore);
+
+    private async Task CreateAsync(AddParticipant request, int attempt, bool lookFirst, bool joinsExisting)
+    {
+        if (http.Stopping)
+        {
+            return; // the node taking this call over reconciles its legs
+        }
         var leg = request.Leg;
         var call = grains.GetGrain<ICallGrain>(leg.CallId);
+        if (attempt > 1 && !await call.WantsLegAsync(leg.LegId))
+        {
+            // Asked again after a failure, but the call no longer wants it: the leg was made after all (its callbacks
+            // brought the CallSid), or the offer it was for is over.
+            logger.LogInformation("Leg {LegId} of {CallId} is no longer wanted: not asked for again", leg.LegId, leg.CallId);
+            return;
+        }
         if (lookFirst)
         {
             // An earlier attempt failed in a way that leaves open whether Twilio made the leg.
@@ -72,8 +94,33 @@ public sealed class TwilioTelephony(
                     await call.LegCreatedAsync(leg.LegId, existing);
                     return;
                 case { Known: false }:
-                    await RetryAsync(request, attempt, lookFirst: true, "the leg could not be looked up");
+                    await RetryAsync(request, attempt, lookFirst: true, joinsExisting, "the leg could not be looked up");
                     return;
+            }
+        }
+        if (joinsExisting && leg.Conference.Sid is null)
+        {
+            // The caller's conference, by name: live, it is joined by its SID; ended, the caller has left; not there yet
+            // (the agent's request got there before the caller did), the leg is created by name and starts it (rule 7).
+            ConferenceByName found;
+            try
+            {
+                found = await FindConferenceAsync(leg.Conference);
+            }
+            catch (Exception e) when (e is ApiException or ApiConnectionException)
+            {
+                await RetryAsync(request, attempt, lookFirst, joinsExisting, "the conference could not be looked up");
+                return;
+            }
+            if (found is { Sid: null, Ended: true })
+            {
+                await call.LegFailedAsync(leg.LegId, "the caller's conference has ended", LegFailure.ConferenceGone);
+                return;
+            }
+            if (found.Sid is { } live)
+            {
+                request = request with { Leg = leg with { Conference = leg.Conference with { Sid = live } } };
+                leg = request.Leg;
             }
         }
         string failure;
@@ -86,28 +133,32 @@ public sealed class TwilioTelephony(
         catch (ApiException e) when (e.Status == 429)
         {
             // Refused before anything was made: back into the pace, later.
-            await RetryAsync(request, attempt, lookFirst: false, "429 Too Many Requests");
+            await RetryAsync(request, attempt, lookFirst: false, joinsExisting, "429 Too Many Requests");
             return;
         }
         catch (ApiException e) when (e.Status is >= 400 and < 500)
         {
-            // A definite no: a destination Twilio refuses (a bad number or client), or a conference that has ended (404,
-            // not the destination's fault). The offer fails and the call moves on.
-            await call.LegFailedAsync(leg.LegId, $"Twilio {e.Status} {e.Code}: {e.Message}", refused: e.Status != 404);
+            // A definite no: a destination Twilio refuses (a bad number or client), or a conference that has ended (404:
+            // addressed by its SID, it takes no one any more, so the customer has left).
+            await call.LegFailedAsync(leg.LegId, $"Twilio {e.Status} {e.Code}: {e.Message}", e.Status == 404 ? LegFailure.ConferenceGone : LegFailure.Refused);
             return;
         }
         catch (ApiException e)
         {
             failure = $"Twilio {e.Status} {e.Code}: {e.Message}";
         }
-        catch (ApiConnectionException e)
+        catch (ApiConnectionException e) when (!http.Stopping)
         {
             failure = $"network: {e.InnerException?.Message ?? e.Message}";
         }
-        await RetryAsync(request, attempt, lookFirst: true, failure);
+        catch (ApiConnectionException)
+        {
+            return; // cancelled as the process stops: the node taking this call over reconciles its legs
+        }
+        await RetryAsync(request, attempt, lookFirst: true, joinsExisting, failure);
     }
 
-    private async Task RetryAsync(AddParticipant request, int attempt, bool lookFirst, string failure)
+    private async Task RetryAsync(AddParticipant request, int attempt, bool lookFirst, bool joinsExisting, string failure)
     {
         var settings = options.Value;
         var leg = request.Leg;
@@ -116,12 +167,12 @@ public sealed class TwilioTelephony(
             // The offer fails and the call moves on. Should Twilio have made the leg after all, its callbacks name the
             // leg, and the call grain hangs up a leg it no longer wants.
             logger.LogWarning("Leg {LegId} of {CallId} given up after {Attempts} attempts: {Failure}", leg.LegId, leg.CallId, attempt, failure);
-            await grains.GetGrain<ICallGrain>(leg.CallId).LegFailedAsync(leg.LegId, failure, refused: false);
+            await grains.GetGrain<ICallGrain>(leg.CallId).LegFailedAsync(leg.LegId, failure, LegFailure.GaveUp);
             return;
         }
         var delay = TimeSpan.FromMilliseconds(Math.Max(1, settings.RetryBaseDelayMilliseconds) * Math.Pow(2, attempt - 1));
         logger.LogInformation("Leg {LegId} of {CallId}: {Failure}; attempt {Next} in {Delay} ms{Look}", leg.LegId, leg.CallId, failure, attempt + 1, delay.TotalMilliseconds, lookFirst ? ", after looking it up" : "");
-        Submit(request, attempt + 1, lookFirst, clock.GetUtcNow() + delay);
+        Submit(request, attempt + 1, lookFirst, joinsExisting, clock.GetUtcNow() + delay);
     }
 
     private CreateParticipantOptions CreateOptions(AddParticipant request)
@@ -192,19 +243,18 @@ public sealed class TwilioTelephony(
         }
     }
 
-    /// <summary>The SID of a call's conference, found by name while it is starting or in progress; null when there is none.</summary>
-    private async Task<string?> LiveConferenceSidAsync(ConferenceReference conference)
+    /// <summary>What Twilio has under a conference's name: the SID of the live one, or whether one has ended.</summary>
+    private readonly record struct ConferenceByName(string? Sid, bool Ended);
+
+    private async Task<ConferenceByName> FindConferenceAsync(ConferenceReference conference)
     {
-        foreach (var status in new[] { ConferenceResource.StatusEnum.InProgress, ConferenceResource.StatusEnum.Init })
-        {
-            var found = await ConferenceResource.ReadAsync(friendlyName: conference.Name, status: status, client: client);
-            if (found.FirstOrDefault()?.Sid is { } sid)
-            {
-                return sid;
-            }
-        }
-        return null;
+        var all = await ConferenceResource.ReadAsync(friendlyName: conference.Name, client: client);
+        var live = all.FirstOrDefault(c => c.Status == ConferenceResource.StatusEnum.InProgress || c.Status == ConferenceResource.StatusEnum.Init);
+        return new ConferenceByName(live?.Sid, live is null && all.Any(c => c.Status == ConferenceResource.StatusEnum.Completed));
     }
+
+    /// <summary>The SID of a call's conference, found by name while it is starting or in progress; null when there is none.</summary>
+    private async Task<string?> LiveConferenceSidAsync(ConferenceReference conference) => (await FindConferenceAsync(conference)).Sid;
 
     public Task EndLegAsync(LegReference leg)
     {
@@ -276,7 +326,15 @@ public sealed class TwilioTelephony(
         var callId = request.Conference.CallId;
         Run($"reconcile {callId}", async () =>
         {
-            await _lookups.WaitAsync();
+            Interlocked.Increment(ref _waitingForLookup);
+            try
+            {
+                await _lookups.WaitAsync();
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _waitingForLookup);
+            }
             try
             {
                 var call = grains.GetGrain<ICallGrain>(callId);
@@ -317,7 +375,7 @@ public sealed class TwilioTelephony(
                                 // Twilio never made it (the request died with the process) and nothing here will send it:
                                 // the leg failed, and the call goes on without it.
                                 logger.LogInformation("Reconcile {CallId}: leg {LegId} never reached Twilio", callId, leg.LegId);
-                                await call.LegFailedAsync(leg.LegId, "never reached Twilio (lost with a process)", refused: false);
+                                await call.LegFailedAsync(leg.LegId, "never reached Twilio (lost with a process)", LegFailure.GaveUp);
                                 continue;
                         }
                     }
@@ -368,6 +426,10 @@ public sealed class TwilioTelephony(
             catch (ApiException e) when (e.Status == 404)
             {
                 logger.LogInformation("Twilio: {What}: already gone ({Message})", what, e.Message);
+            }
+            catch (Exception) when (http.Stopping)
+            {
+                // cancelled as the process stops: the node taking the call over reconciles it
             }
             catch (Exception e)
             {

@@ -2,6 +2,19 @@ using Orleans.Concurrency;
 
 namespace Acd.Grains.Abstractions;
 
+/// <summary>Why telephony could not create a leg.</summary>
+public enum LegFailure
+{
+    /// <summary>The network refused that destination (a 4xx, such as a bad contact): the phone cannot be rung, a miss.</summary>
+    Refused,
+
+    /// <summary>It gave up after transient errors (or the request was lost with a process): not the agent's doing.</summary>
+    GaveUp,
+
+    /// <summary>The call's conference has ended (Twilio: 404), so the customer has left: the call ends.</summary>
+    ConferenceGone,
+}
+
 public enum TransferMode
 {
     /// <summary>The customer is routed again (holding), the transferring agent leaves at once.</summary>
@@ -101,15 +114,18 @@ public interface ICallGrain : IGrainWithStringKey
     [OneWay]
     Task WrapUpEndedAsync(string agentId, DateTimeOffset endedAt);
 
+    /// <summary>
+    /// Whether the call still wants a leg it asked for created: live, with no CallSid known yet (the network's callbacks
+    /// may have brought it before the create's answer did). Telephony asks before it tries a create again.
+    /// </summary>
+    [ReadOnly, AlwaysInterleave]
+    Task<bool> WantsLegAsync(string legId);
+
     /// <summary>Telephony created a leg Acd asked for: it now has a CallSid.</summary>
     Task LegCreatedAsync(string legId, string callSid);
 
-    /// <summary>
-    /// Telephony could not create a leg. <paramref name="refused"/>: the network refused that destination (a 4xx, such as a
-    /// bad contact): the agent's phone cannot be rung, which counts as a miss. Otherwise it gave up after transient errors:
-    /// not the agent's doing. Either way the offer ends and the call is offered again.
-    /// </summary>
-    Task LegFailedAsync(string legId, string reason, bool refused);
+    /// <summary>Telephony could not create a leg; <paramref name="failure"/> says why. The leg's offer ends, and the call goes on.</summary>
+    Task LegFailedAsync(string legId, string reason, LegFailure failure);
 
     /// <summary>A leg's status callback: initiated, ringing, in progress, completed, busy, no answer, failed, canceled.</summary>
     Task LegStatusAsync(LegStatusReport report);

@@ -12,6 +12,8 @@ namespace Acd.Grains.Calls;
 /// </summary>
 public sealed partial class CallGrain
 {
+    public Task<bool> WantsLegAsync(string legId) => Task.FromResult(S.Legs.Find(legId) is { IsLive: true, CallSid: null });
+
     public async Task LegCreatedAsync(string legId, string callSid)
     {
         var leg = S.Legs.Find(legId);
@@ -39,7 +41,7 @@ public sealed partial class CallGrain
         await SaveAsync();
     }
 
-    public async Task LegFailedAsync(string legId, string reason, bool refused)
+    public async Task LegFailedAsync(string legId, string reason, LegFailure failure)
     {
         var leg = S.Legs.Find(legId);
         if (leg is null || !leg.IsLive)
@@ -49,10 +51,22 @@ public sealed partial class CallGrain
         logger.LogWarning("Call {CallId}: telephony could not create leg {LegId} ({Role} {AgentId}): {Reason}", Id, legId, leg.Role, leg.AgentId, reason);
         CallLegs.Report(leg, LegStatus.Failed, null);
         CallLegs.End(leg);
+        if (failure == LegFailure.ConferenceGone && !S.Status.IsFinal())
+        {
+            // Twilio says the conference has ended: the customer has left, whatever callbacks were lost on the way.
+            if (S.Offers.ForLeg(legId) is { } gone)
+            {
+                await EndOfferAsync(gone, OfferOutcome.Withdrawn, "conference-ended");
+            }
+            S.Teardown.ConferenceEnded = true;
+            await ConferenceEndedAsync(null);
+            return;
+        }
         if (S.Offers.ForLeg(legId) is { } offer)
         {
             // A destination the network refuses is the agent's phone that cannot be rung (a miss, so an unreachable desk
             // goes to Break rather than take every call); an outage that outlasted the retries is not the agent's doing.
+            var refused = failure == LegFailure.Refused;
             await OfferFailedAsync(offer, refused ? OfferOutcome.Missed : OfferOutcome.Withdrawn, refused ? "failed" : "telephony-failed");
             return;
         }
@@ -136,7 +150,7 @@ public sealed partial class CallGrain
     }
 
     /// <summary>The conference ended (Twilio's conference-end, or a fetch after a restart): nobody is on the line any more.</summary>
-    private async Task ConferenceEndedAsync(ConferenceEventReport report)
+    private async Task ConferenceEndedAsync(ConferenceEventReport? report)
     {
         foreach (var leg in S.Legs.All.Where(l => l.IsLive && l.Status == LegStatus.InProgress))
         {
@@ -146,7 +160,7 @@ public sealed partial class CallGrain
         switch (S.Status)
         {
             case CallStatus.Connected:
-                var ending = S.Legs.BySid(report.CallSidEndingConference);
+                var ending = S.Legs.BySid(report?.CallSidEndingConference);
                 await EndTalkAsync(ending?.Role switch
                 {
                     LegRole.Caller => "caller-hangup",
@@ -157,6 +171,9 @@ public sealed partial class CallGrain
                 return;
             case CallStatus.Created or CallStatus.Queued or CallStatus.Offered when S.Kind == CallKind.Inbound || S.Legs.Customer is { Answered: true }:
                 await CallerHungUpAsync();
+                return;
+            case CallStatus.Offered or CallStatus.Queued:
+                await OutboundFailedAsync("conference-ended");
                 return;
         }
         await SaveAsync();

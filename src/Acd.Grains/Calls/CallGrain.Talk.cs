@@ -247,9 +247,11 @@ public sealed partial class CallGrain
             CallStatus.Failed => new TaskFailed(name, reason, S.AgentId, wait, Round(talk), Round(F.HoldSeconds), Round(wrapped), Round(agentTalk), Round(agentHold)),
             _ => new TaskCanceled(name, reason, S.AgentId, wait, Round(talk), Round(F.HoldSeconds), Round(wrapped), Round(agentTalk), Round(agentHold)),
         });
-        if (status is CallStatus.Canceled or CallStatus.Failed && S.Conference.Sid is not null && S.Legs.Customer is { IsLive: true })
+        if (status is CallStatus.Canceled or CallStatus.Failed && S.Status != CallStatus.Created && S.Legs.Customer is { IsLive: true })
         {
             // The customer is in their conference and Acd is giving up on them: end it rather than leave them holding.
+            // Its SID may never have come (a conference nobody started reports little, and callbacks get lost): it is
+            // found by its name. (A call given up as it arrives is told so in the webhook's answer instead.)
             await EndConferenceNowAsync();
         }
         foreach (var leg in S.Legs.All.Where(l => l.IsLive))

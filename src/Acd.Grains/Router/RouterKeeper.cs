@@ -10,7 +10,7 @@ namespace Acd.Grains.Router;
 /// table declares a silo dead, it asks the router to reactivate what that silo hosted (waiting calls, agents and
 /// the calls they hold), so every stored deadline runs again.
 /// </summary>
-public sealed class RouterKeeper(IGrainFactory grains, IClusterMembershipService membership, ILogger<RouterKeeper> logger)
+public sealed class RouterKeeper(IGrainFactory grains, IClusterMembershipService membership, TimeProvider time, ILogger<RouterKeeper> logger)
     : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     /// <summary>How often each silo makes sure the router is active.</summary>
@@ -40,7 +40,7 @@ public sealed class RouterKeeper(IGrainFactory grains, IClusterMembershipService
 
     private async Task PingLoopAsync()
     {
-        using var timer = new PeriodicTimer(PingInterval);
+        using var timer = new PeriodicTimer(PingInterval, time);
         try
         {
             while (await timer.WaitForNextTickAsync(_stopping.Token))

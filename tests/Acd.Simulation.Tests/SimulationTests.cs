@@ -1,0 +1,53 @@
+namespace Acd.Simulation.Tests;
+
+/// <summary>
+/// The randomized simulation of the whole system (see README, "How Acd is tested"): from each seed, callers, agents, a
+/// supervisor, an admin, the network and the clock act at random against the real grains, and every invariant holds
+/// after every step, after a quiet period, after everyone hangs up, and in the statistics. CI runs a fixed budget; set
+/// ACD_SIM_SEEDS and ACD_SIM_STEPS for more, or run the soak (dotnet run --project tests/Acd.Simulation -- --minutes 30).
+/// </summary>
+public sealed class SimulationTests(SimulationFixture fixture) : IClassFixture<SimulationFixture>
+{
+    [Fact]
+    public Task RandomWorldsOnOneSiloThatRestartsKeepEveryInvariant() =>
+        fixture.RunSeedsAsync(Enumerable.Range(1, SimulationFixture.Budget("ACD_SIM_SEEDS", 60)), SimulationFixture.Budget("ACD_SIM_STEPS", 400), TimeSpan.FromSeconds(60));
+
+    public static TheoryData<string> Traces() => [.. Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Traces"), "*.trace").Select(Path.GetFileName).OfType<string>()];
+
+    /// <summary>Traces the simulation once shrank from a failure: each replays, and holds, now.</summary>
+    [Theory]
+    [MemberData(nameof(Traces))]
+    public async Task ATraceThatOnceBrokeAPromiseKeepsItNow(string trace)
+    {
+        var lines = await File.ReadAllLinesAsync(Path.Combine(AppContext.BaseDirectory, "Traces", trace), TestContext.Current.CancellationToken);
+        var actions = lines.Where(l => !string.IsNullOrWhiteSpace(l) && !l.StartsWith('#')).Select(SimAction.Parse).ToList();
+
+        var failure = await SimulationRun.RunAsync(fixture.Host, 0, actions, []);
+
+        Assert.True(failure is null, failure?.Report($"dotnet run --project tests/Acd.Simulation -- --trace tests/Acd.Simulation.Tests/Traces/{trace}"));
+    }
+
+    [Fact]
+    public async Task ASeedReplaysTheSameSteps()
+    {
+        var actions = SimActions.Generate(20261129, 250, silos: 1);
+        List<string> first = [];
+        List<string> second = [];
+
+        Assert.Null(await SimulationRun.RunAsync(fixture.Host, 20261129, actions, first));
+        Assert.Null(await SimulationRun.RunAsync(fixture.Host, 20261129, actions, second));
+
+        // What each step did, with the run's own prefix and SIDs aside, is the same both times.
+        Assert.Equal(first.Select(Neutral), second.Select(Neutral));
+    }
+
+    private static string Neutral(string line) => System.Text.RegularExpressions.Regex.Replace(line, @"#[0-9a-f]{4}|s\d+r\d+|\[[\d.]+ ms\]|\+81\d+", "·");
+}
+
+/// <summary>The same on two silos, one of which now and then dies without warning (a new one joins).</summary>
+public sealed class TwoSiloSimulationTests(TwoSiloFixture fixture) : IClassFixture<TwoSiloFixture>
+{
+    [Fact]
+    public Task RandomWorldsOnTwoSilosOneDyingKeepEveryInvariant() =>
+        fixture.RunSeedsAsync(Enumerable.Range(1001, SimulationFixture.Budget("ACD_SIM_SEEDS_2", 12)), SimulationFixture.Budget("ACD_SIM_STEPS", 400), TimeSpan.FromSeconds(60));
+}
