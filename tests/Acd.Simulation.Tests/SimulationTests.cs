@@ -6,36 +6,52 @@ namespace Acd.Simulation.Tests;
 /// after every step, after a quiet period, after everyone hangs up, and in the statistics. CI runs a fixed budget; set
 /// ACD_SIM_SEEDS and ACD_SIM_STEPS for more, or run the soak (dotnet run --project tests/Acd.Simulation -- --minutes 30).
 /// </summary>
+[Collection(Sequential.Name)]
 public sealed class SimulationTests(SimulationFixture fixture) : IClassFixture<SimulationFixture>
 {
-    [Fact]
+    [Fact(Timeout = 600_000)]
     public Task RandomWorldsOnOneSiloThatRestartsKeepEveryInvariant() =>
-        fixture.RunSeedsAsync(Enumerable.Range(1, SimulationFixture.Budget("ACD_SIM_SEEDS", 60)), SimulationFixture.Budget("ACD_SIM_STEPS", 400), TimeSpan.FromSeconds(60));
+        fixture.RunSeedsAsync(Enumerable.Range(1, SimulationFixture.Budget("ACD_SIM_SEEDS", 16)), SimulationFixture.Budget("ACD_SIM_STEPS", 250), WallClock, TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+
+    /// <summary>How long the seeds may run (a longer budget from ACD_SIM_SECONDS).</summary>
+    internal static TimeSpan WallClock => TimeSpan.FromSeconds(SimulationFixture.Budget("ACD_SIM_SECONDS", 180));
 
     public static TheoryData<string> Traces() => [.. Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Traces"), "*.trace").Select(Path.GetFileName).OfType<string>()];
 
     /// <summary>Traces the simulation once shrank from a failure: each replays, and holds, now.</summary>
-    [Theory]
+    [Theory(Timeout = 300_000)]
     [MemberData(nameof(Traces))]
     public async Task ATraceThatOnceBrokeAPromiseKeepsItNow(string trace)
     {
         var lines = await File.ReadAllLinesAsync(Path.Combine(AppContext.BaseDirectory, "Traces", trace), TestContext.Current.CancellationToken);
         var actions = lines.Where(l => !string.IsNullOrWhiteSpace(l) && !l.StartsWith('#')).Select(SimAction.Parse).ToList();
 
-        var failure = await SimulationRun.RunAsync(fixture.Host, 0, actions, []);
+        var failure = await SimulationRun.RunAsync(await fixture.HostAsync(), 0, actions, []);
+        if (failure is not null)
+        {
+            await fixture.DropAsync();
+        }
 
         Assert.True(failure is null, failure?.Report($"dotnet run --project tests/Acd.Simulation -- --trace tests/Acd.Simulation.Tests/Traces/{trace}"));
     }
 
-    [Fact]
+    [Fact(Timeout = 300_000)]
     public async Task ASeedReplaysTheSameSteps()
     {
         var actions = SimActions.Generate(20261129, 250, silos: 1);
         List<string> first = [];
         List<string> second = [];
 
-        Assert.Null(await SimulationRun.RunAsync(fixture.Host, 20261129, actions, first));
-        Assert.Null(await SimulationRun.RunAsync(fixture.Host, 20261129, actions, second));
+        var once = await SimulationRun.RunAsync(await fixture.HostAsync(), 20261129, actions, first);
+        TestContext.Current.CancellationToken.ThrowIfCancellationRequested();
+        var twice = once is null ? await SimulationRun.RunAsync(await fixture.HostAsync(), 20261129, actions, second) : null;
+        if (once is not null || twice is not null)
+        {
+            await fixture.DropAsync();
+        }
+
+        Assert.True(once is null, once?.Report("dotnet run --project tests/Acd.Simulation -- --seed 20261129 --steps 250"));
+        Assert.True(twice is null, twice?.Report("dotnet run --project tests/Acd.Simulation -- --seed 20261129 --steps 250"));
 
         // What each step did, with the run's own prefix and SIDs aside, is the same both times.
         Assert.Equal(first.Select(Neutral), second.Select(Neutral));
@@ -45,9 +61,17 @@ public sealed class SimulationTests(SimulationFixture fixture) : IClassFixture<S
 }
 
 /// <summary>The same on two silos, one of which now and then dies without warning (a new one joins).</summary>
+[Collection(Sequential.Name)]
 public sealed class TwoSiloSimulationTests(TwoSiloFixture fixture) : IClassFixture<TwoSiloFixture>
 {
-    [Fact]
+    [Fact(Timeout = 600_000)]
     public Task RandomWorldsOnTwoSilosOneDyingKeepEveryInvariant() =>
-        fixture.RunSeedsAsync(Enumerable.Range(1001, SimulationFixture.Budget("ACD_SIM_SEEDS_2", 12)), SimulationFixture.Budget("ACD_SIM_STEPS", 400), TimeSpan.FromSeconds(60));
+        fixture.RunSeedsAsync(Enumerable.Range(1001, SimulationFixture.Budget("ACD_SIM_SEEDS_2", 5)), SimulationFixture.Budget("ACD_SIM_STEPS", 250), SimulationTests.WallClock / 2, TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+}
+
+/// <summary>The simulated deployments measure quiet by real time between steps: two at once on two cores would only slow both.</summary>
+[CollectionDefinition(Name)]
+public sealed class Sequential
+{
+    public const string Name = "simulation, one deployment at a time";
 }

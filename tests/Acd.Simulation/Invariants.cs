@@ -266,5 +266,10 @@ public sealed class Invariants(SimHost host, World world)
         {
             Fail("drained", $"{conference.FriendlyName} is still {conference.Status} at Twilio");
         }
+        // Every call has settled: the network confirmed what Acd ended, so nothing is left to check again or to recover.
+        foreach (var callId in host.Unsettled.LoadAsync().GetAwaiter().GetResult().Where(world.CallIds.Contains))
+        {
+            Fail("drained", $"{world.Short(callId)} has not settled (its teardown is not confirmed) after everyone hung up");
+        }
     }
 }

@@ -246,6 +246,7 @@ public sealed partial class FakeTwilio
                 To = get("To")!,
                 StatusCallback = get("StatusCallback"),
                 StatusCallbackEvents = Events(all("StatusCallbackEvent")),
+                CreatedAt = Clock.GetUtcNow(),
             };
             _legs[leg.Sid] = leg;
             leg.Status = "queued";
@@ -253,6 +254,45 @@ public sealed partial class FakeTwilio
         await WriteJsonAsync(context, 201, CallJson(leg));
         return 201;
     }
+
+    /// <summary>
+    /// Calls, newest first, filtered as Twilio's list is: by <c>To</c>, and by start time (<c>StartTime&gt;</c>,
+    /// <c>StartTime&gt;=</c>: on or after a date, or an instant when one is given).
+    /// </summary>
+    private async Task<int> ListCallsAsync(HttpContext context, List<KeyValuePair<string, string>> query)
+    {
+        string? Find(string name) => query.FirstOrDefault(q => q.Key == name).Value;
+        var to = Find("To");
+        var after = (Find("StartTime>") ?? Find("StartTime>=")) is { } text ? ParseStart(text) : null;
+        List<Dictionary<string, object?>> found;
+        lock (_gate)
+        {
+            found = [.. _legs.Values
+                .Where(l => (to is null || l.To == to) && (after is null || l.CreatedAt >= after))
+                .OrderByDescending(l => l.CreatedAt)
+                .Select(CallJson)];
+        }
+        var uri = $"/2010-04-01/Accounts/{AccountSid}/Calls.json?PageSize=50&Page=0";
+        await WriteJsonAsync(context, 200, new Dictionary<string, object?>
+        {
+            ["calls"] = found,
+            ["end"] = Math.Max(0, found.Count - 1),
+            ["first_page_uri"] = uri,
+            ["next_page_uri"] = null,
+            ["page"] = 0,
+            ["page_size"] = 50,
+            ["previous_page_uri"] = null,
+            ["start"] = 0,
+            ["uri"] = uri,
+        });
+        return 200;
+    }
+
+    /// <summary>A date (its start, UTC) or an ISO 8601 instant.</summary>
+    private static DateTimeOffset? ParseStart(string text) =>
+        DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day)
+            ? new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)
+            : DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var instant) ? instant : null;
 
     private async Task<int> FetchCallAsync(HttpContext context, string sid)
     {

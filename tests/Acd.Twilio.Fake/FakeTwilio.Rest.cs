@@ -128,6 +128,10 @@ public sealed partial class FakeTwilio
         {
             return await CreateCallAsync(context, Get, All);
         }
+        if (method == "GET" && rest == "Calls.json")
+        {
+            return await ListCallsAsync(context, query);
+        }
         if (method == "POST" && (m = CallRoute().Match(rest)).Success)
         {
             return await UpdateCallAsync(context, m.Groups[1].Value, Get);
@@ -197,8 +201,9 @@ public sealed partial class FakeTwilio
         ["sid"] = leg.Sid,
         ["account_sid"] = AccountSid,
         ["api_version"] = "2010-04-01",
-        ["date_created"] = Rfc1123(Clock.GetUtcNow()),
+        ["date_created"] = Rfc1123(leg.CreatedAt),
         ["date_updated"] = Rfc1123(Clock.GetUtcNow()),
+        ["start_time"] = Rfc1123(leg.CreatedAt),
         ["direction"] = leg.Direction,
         ["from"] = leg.From,
         ["to"] = leg.To,

@@ -66,10 +66,14 @@ public sealed class TwilioTelephony(
         return Task.CompletedTask;
     }
 
-    private void Submit(AddParticipant request, int attempt, bool lookFirst, bool joinsExisting, DateTimeOffset? notBefore = null) =>
-        queue.Enqueue(request.Leg.LegId, request.Urgency, _ => CreateAsync(request, attempt, lookFirst, joinsExisting), notBefore);
+    private void Submit(AddParticipant request, int attempt, bool lookFirst, bool joinsExisting, DateTimeOffset? notBefore = null, DateTimeOffset? firstSent = null) =>
+        queue.Enqueue(request.Leg.LegId, request.Urgency, _ => CreateAsync(request, attempt, lookFirst, joinsExisting, firstSent), notBefore);
 
-    private async Task CreateAsync(AddParticipant request, int attempt, bool lookFirst, bool joinsExisting)
+    /// <summary>
+    /// Asks Twilio for the leg (attempt <paramref name="attempt"/>). <paramref name="firstSent"/> is when a create for it was
+    /// first sent (null: never yet): a leg Twilio made to the same destination since then is this one.
+    /// </summary>
+    private async Task CreateAsync(AddParticipant request, int attempt, bool lookFirst, bool joinsExisting, DateTimeOffset? firstSent)
     {
         if (http.Stopping)
         {
@@ -87,14 +91,14 @@ public sealed class TwilioTelephony(
         if (lookFirst)
         {
             // An earlier attempt failed in a way that leaves open whether Twilio made the leg.
-            switch (await FindParticipantAsync(leg))
+            switch (await FindLegAsync(leg, firstSent))
             {
                 case { Found: { } existing }:
                     logger.LogInformation("Leg {LegId} of {CallId} was created after all ({CallSid}): not asked for again", leg.LegId, leg.CallId, existing);
                     await call.LegCreatedAsync(leg.LegId, existing);
                     return;
                 case { Known: false }:
-                    await RetryAsync(request, attempt, lookFirst: true, joinsExisting, "the leg could not be looked up");
+                    await RetryAsync(request, attempt, lookFirst: true, joinsExisting, "the leg could not be looked up", firstSent);
                     return;
             }
         }
@@ -109,7 +113,7 @@ public sealed class TwilioTelephony(
             }
             catch (Exception e) when (e is ApiException or ApiConnectionException)
             {
-                await RetryAsync(request, attempt, lookFirst, joinsExisting, "the conference could not be looked up");
+                await RetryAsync(request, attempt, lookFirst, joinsExisting, "the conference could not be looked up", firstSent);
                 return;
             }
             if (found is { Sid: null, Ended: true })
@@ -124,6 +128,7 @@ public sealed class TwilioTelephony(
             }
         }
         string failure;
+        firstSent ??= clock.GetUtcNow();
         try
         {
             var participant = await ParticipantResource.CreateAsync(CreateOptions(request), client);
@@ -133,7 +138,7 @@ public sealed class TwilioTelephony(
         catch (ApiException e) when (e.Status == 429)
         {
             // Refused before anything was made: back into the pace, later.
-            await RetryAsync(request, attempt, lookFirst: false, joinsExisting, "429 Too Many Requests");
+            await RetryAsync(request, attempt, lookFirst: false, joinsExisting, "429 Too Many Requests", firstSent);
             return;
         }
         catch (ApiException e) when (e.Status is >= 400 and < 500)
@@ -155,10 +160,10 @@ public sealed class TwilioTelephony(
         {
             return; // cancelled as the process stops: the node taking this call over reconciles its legs
         }
-        await RetryAsync(request, attempt, lookFirst: true, joinsExisting, failure);
+        await RetryAsync(request, attempt, lookFirst: true, joinsExisting, failure, firstSent);
     }
 
-    private async Task RetryAsync(AddParticipant request, int attempt, bool lookFirst, bool joinsExisting, string failure)
+    private async Task RetryAsync(AddParticipant request, int attempt, bool lookFirst, bool joinsExisting, string failure, DateTimeOffset? firstSent)
     {
         var settings = options.Value;
         var leg = request.Leg;
@@ -172,7 +177,7 @@ public sealed class TwilioTelephony(
         }
         var delay = TimeSpan.FromMilliseconds(Math.Max(1, settings.RetryBaseDelayMilliseconds) * Math.Pow(2, attempt - 1));
         logger.LogInformation("Leg {LegId} of {CallId}: {Failure}; attempt {Next} in {Delay} ms{Look}", leg.LegId, leg.CallId, failure, attempt + 1, delay.TotalMilliseconds, lookFirst ? ", after looking it up" : "");
-        Submit(request, attempt + 1, lookFirst, joinsExisting, clock.GetUtcNow() + delay);
+        Submit(request, attempt + 1, lookFirst, joinsExisting, clock.GetUtcNow() + delay, firstSent);
     }
 
     private CreateParticipantOptions CreateOptions(AddParticipant request)
@@ -183,7 +188,7 @@ public sealed class TwilioTelephony(
         // leg may get there before the caller, so every Participants request carries them.
         // Rule 4: once the conference exists it is addressed by its SID, never by name, so a conference that has ended
         // is not silently recreated under the same name with one person alone in it.
-        var create = new CreateParticipantOptions(leg.Conference.Sid ?? leg.Conference.Name, new PhoneNumber(settings.CallerId ?? request.CallerId ?? "Acd"), new PhoneNumber(request.To))
+        var create = new CreateParticipantOptions(leg.Conference.Sid ?? leg.Conference.Name, new PhoneNumber(settings.CallerId ?? request.CallerId ?? "Acd"), new PhoneNumber(leg.To))
         {
             Label = request.Label,
             StartConferenceOnEnter = request.StartConferenceOnEnter,
@@ -215,26 +220,40 @@ public sealed class TwilioTelephony(
     /// <summary>What a lookup of a leg by its label found: its CallSid, nothing (<see cref="Known"/>), or no answer.</summary>
     private readonly record struct Lookup(bool Known, string? Found);
 
-    /// <summary>Finds a leg's participant in its conference by label (the conference by SID, or the live one of its name).</summary>
-    private async Task<Lookup> FindParticipantAsync(LegReference leg)
+    /// <summary>How far Twilio's clock may be from ours when calls are looked up by when they were created.</summary>
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Finds a leg an earlier attempt may have made: its participant in the conference, by label (the conference by SID,
+    /// or the live one of its name) while it rings or talks; once it has left the conference (unanswered, hung up), a
+    /// participant is gone from the list, so then the call itself: one Twilio made to the leg's destination since the
+    /// first attempt was sent. A destination has one Acd leg at a time (an agent one offer, a supervisor one session),
+    /// so such a call is this leg.
+    /// </summary>
+    private async Task<Lookup> FindLegAsync(LegReference leg, DateTimeOffset? firstSent)
     {
-        if (leg.Label is null)
-        {
-            return new Lookup(true, null);
-        }
         try
         {
             var conferenceSid = leg.Conference.Sid ?? await LiveConferenceSidAsync(leg.Conference);
-            if (conferenceSid is null)
+            if (conferenceSid is not null && leg.Label is not null)
+            {
+                try
+                {
+                    var participant = await ParticipantResource.FetchAsync(pathConferenceSid: conferenceSid, pathCallSid: leg.Label, client: client);
+                    return new Lookup(true, participant.CallSid);
+                }
+                catch (ApiException e) when (e.Status == 404)
+                {
+                }
+            }
+            if ((firstSent ?? leg.RequestedAt) is not { } sent || leg.To is null)
             {
                 return new Lookup(true, null);
             }
-            var participant = await ParticipantResource.FetchAsync(pathConferenceSid: conferenceSid, pathCallSid: leg.Label, client: client);
-            return new Lookup(true, participant.CallSid);
-        }
-        catch (ApiException e) when (e.Status == 404)
-        {
-            return new Lookup(true, null);
+            var since = sent - ClockSkew;
+            var calls = await CallResource.ReadAsync(to: new PhoneNumber(leg.To), startTimeAfter: since.UtcDateTime, limit: 20, client: client);
+            var made = calls.Where(c => c.DateCreated is not { } created || created >= since.UtcDateTime).OrderBy(c => c.DateCreated).FirstOrDefault();
+            return new Lookup(true, made?.Sid);
         }
         catch (Exception e) when (e is ApiException or ApiConnectionException)
         {
@@ -350,11 +369,20 @@ public sealed class TwilioTelephony(
                 }
                 if (conferenceSid is null)
                 {
-                    var live = await ConferenceResource.ReadAsync(friendlyName: request.Conference.Name, status: ConferenceResource.StatusEnum.InProgress, client: client);
-                    if (live.FirstOrDefault() is { } conference)
+                    // Its SID never came: by name, the live one is the call's (it learns the SID, and a hang-up asked for
+                    // goes to it again); none live means an end asked for has nothing left to end.
+                    if ((await FindConferenceAsync(request.Conference)).Sid is { } live)
                     {
-                        conferenceSid = conference.Sid;
-                        await call.ConferenceEventAsync(new ConferenceEventReport(conference.Sid, ConferenceEvent.Start, null, null, clock.GetUtcNow(), null, null, null, null, conference.FriendlyName));
+                        conferenceSid = live;
+                        await call.ConferenceEventAsync(new ConferenceEventReport(live, ConferenceEvent.Start, null, null, clock.GetUtcNow(), null, null, null, null, request.Conference.Name));
+                        if (request.ConferenceEndAsked)
+                        {
+                            await ConferenceResource.UpdateAsync(pathSid: live, status: ConferenceResource.UpdateStatusEnum.Completed, client: client);
+                        }
+                    }
+                    else if (request.ConferenceEndAsked)
+                    {
+                        await call.ConferenceNotLiveAsync();
                     }
                 }
                 foreach (var leg in request.Legs)
@@ -362,7 +390,7 @@ public sealed class TwilioTelephony(
                     var callSid = leg.CallSid;
                     if (callSid is null && leg.Label is not null)
                     {
-                        switch (await FindParticipantAsync(leg with { Conference = leg.Conference with { Sid = conferenceSid } }))
+                        switch (await FindLegAsync(leg with { Conference = leg.Conference with { Sid = conferenceSid } }, firstSent: null))
                         {
                             case { Found: { } found }:
                                 // Asked for, never heard back about (the response and its callbacks were lost with the

@@ -133,6 +133,12 @@ public interface ICallGrain : IGrainWithStringKey
     /// <summary>A conference status callback. The first one gives the ConferenceSid. Duplicates and late arrivals change nothing.</summary>
     Task ConferenceEventAsync(ConferenceEventReport report);
 
+    /// <summary>
+    /// The network has no live conference under the call's name (a look-up while reconciling): a conference Acd asked to
+    /// end whose SID never came has nothing left to end.
+    /// </summary>
+    Task ConferenceNotLiveAsync();
+
     /// <summary>Puts the customer on hold (hold music; nobody leaves the conference) or takes them off it.</summary>
     Task<Outcome<CallView>> HoldAsync(string agentId, bool hold);
 

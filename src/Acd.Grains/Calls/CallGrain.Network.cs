@@ -149,6 +149,16 @@ public sealed partial class CallGrain
         await SaveAsync();
     }
 
+    public async Task ConferenceNotLiveAsync()
+    {
+        if (S.Exists && S.Conference.Sid is null && S.Teardown.ConferenceEndAsked && !S.Teardown.ConferenceEnded)
+        {
+            // Never started, or ended without a word reaching Acd: either way the hang-up asked for is done.
+            S.Teardown.ConferenceEnded = true;
+            await SaveAsync();
+        }
+    }
+
     /// <summary>The conference ended (Twilio's conference-end, or a fetch after a restart): nobody is on the line any more.</summary>
     private async Task ConferenceEndedAsync(ConferenceEventReport? report)
     {

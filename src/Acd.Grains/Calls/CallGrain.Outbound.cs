@@ -58,7 +58,7 @@ public sealed partial class CallGrain
     /// <summary>The agent answered their outbound call: now the customer is dialled into the same conference, by SID.</summary>
     private async Task DialCustomerAsync()
     {
-        var leg = S.Legs.Add(Id, LegRole.Customer, null);
+        var leg = S.Legs.Add(Id, LegRole.Customer, null, S.OutboundTo!, Now);
         Emit(new OutboundDialing(S.OutboundTo));
         await ConferenceOperationAsync($"dial {S.OutboundTo}", add: new AddParticipant(
             LegRef(leg), S.OutboundTo!, leg.Label!, Muted: false, Coaching: false, null,

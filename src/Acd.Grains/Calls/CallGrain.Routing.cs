@@ -230,7 +230,7 @@ public sealed partial class CallGrain
     /// <summary>Rings an agent who has reserved themselves for the call. Their ring time starts when the leg is sent.</summary>
     private async Task<Offer> StartOfferAsync(string agentId, OfferKind kind, Reservation reservation, Urgency urgency)
     {
-        var leg = S.Legs.Add(Id, kind == OfferKind.Consult ? LegRole.Consult : LegRole.Agent, agentId);
+        var leg = S.Legs.Add(Id, kind == OfferKind.Consult ? LegRole.Consult : LegRole.Agent, agentId, reservation.ContactUri ?? $"client:{agentId}", Now);
         var ringSeconds = R.ReservationTimeoutSeconds;
         var offer = S.Offers.Open(agentId, leg.LegId, kind, kind == OfferKind.Queue ? R.QueueId : null, Now, ringSeconds, sentAtOnce: !telephony.AnswersOnTheNetwork, DispatchLimit);
         if (kind is OfferKind.Queue or OfferKind.Transfer)
@@ -243,7 +243,7 @@ public sealed partial class CallGrain
         }
         await SaveAsync();
         LogOffered(Id, agentId, R.QueueId);
-        var ring = new RingAgent(LegRef(leg), agentId, reservation.ContactUri ?? $"client:{agentId}", leg.Label!, ringSeconds, urgency, Json.ReadString(S.AttributesJson, "To"));
+        var ring = new RingAgent(LegRef(leg), agentId, leg.To!, leg.Label!, ringSeconds, urgency, Json.ReadString(S.AttributesJson, "To"));
         if (kind == OfferKind.Outbound)
         {
             // The agent's leg is the outbound conference's first participant: it fixes region and callbacks (rule 7).

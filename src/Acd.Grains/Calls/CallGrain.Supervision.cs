@@ -54,7 +54,7 @@ public sealed partial class CallGrain
             {
                 return Problem.Invalid("supervisor_id", $"'{supervisorId}' needs an agent profile with attributes.contact_uri to be called");
             }
-            leg = S.Legs.Add(Id, LegRole.Supervisor, supervisorId);
+            leg = S.Legs.Add(Id, LegRole.Supervisor, supervisorId, contact, Now);
             leg.Muted = muted;
             leg.Coaching = coaching;
             Emit(said, supervisorId);

@@ -281,7 +281,7 @@ public sealed partial class CallGrain(
 
     private ConferenceReference Conference() => S.Conference.Reference(Id);
 
-    private LegReference LegRef(Leg leg) => new(Id, leg.LegId, leg.CallSid, Conference(), leg.Label);
+    private LegReference LegRef(Leg leg) => new(Id, leg.LegId, leg.CallSid, Conference(), leg.Label, leg.To, leg.RequestedAt);
 
     private CallView View() => CallViews.View(Id, S);
 

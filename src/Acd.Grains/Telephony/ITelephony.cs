@@ -64,7 +64,9 @@ public sealed record LegReference(
     [property: Id(1)] string LegId,
     [property: Id(2)] string? CallSid,
     [property: Id(3)] ConferenceReference Conference,
-    [property: Id(5)] string? Label = null);
+    [property: Id(5)] string? Label = null,
+    [property: Id(6)] string? To = null,
+    [property: Id(7)] DateTimeOffset? RequestedAt = null);
 
 [GenerateSerializer, Immutable, Alias("acd.RingAgent")]
 public sealed record RingAgent(

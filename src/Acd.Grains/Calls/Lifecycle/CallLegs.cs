@@ -44,6 +44,12 @@ public sealed class Leg
     /// <summary>Whether the network ever reported the leg answered (a completed leg was answered: Twilio says so of no other).</summary>
     [Id(12)] public bool Answered { get; set; }
 
+    /// <summary>Where Acd asked the network to ring the leg (a client identity, a SIP address, a number).</summary>
+    [Id(13)] public string? To { get; set; }
+
+    /// <summary>When Acd decided to ask for the leg: a leg the network made to <see cref="To"/> since then is this one.</summary>
+    [Id(14)] public DateTimeOffset? RequestedAt { get; set; }
+
     /// <summary>As shown: a leg Acd ended that the network has not reported ended yet shows how Acd ended it.</summary>
     public CallLegView View() => new(LegId, Role, AgentId, CallSid, Ended && !Status.IsFinal() ? (Answered ? LegStatus.Completed : LegStatus.Canceled) : Status, Muted, Hold, Coaching);
 }
@@ -76,7 +82,7 @@ public sealed class CallLegs
     }
 
     /// <summary>A leg Acd is about to ask the network for.</summary>
-    public Leg Add(string callId, LegRole role, string? agentId)
+    public Leg Add(string callId, LegRole role, string? agentId, string? to = null, DateTimeOffset? now = null)
     {
         var number = ++Counter;
         var (prefix, label) = role switch
@@ -85,7 +91,7 @@ public sealed class CallLegs
             LegRole.Supervisor => ("s", $"supervisor-{agentId}-{number}"),
             _ => ("a", $"agent-{agentId}-{number}"),
         };
-        var leg = new Leg { LegId = $"{callId}-{prefix}{number}", Role = role, AgentId = agentId, Status = LegStatus.Queued, Label = label };
+        var leg = new Leg { LegId = $"{callId}-{prefix}{number}", Role = role, AgentId = agentId, Status = LegStatus.Queued, Label = label, To = to, RequestedAt = now };
         All.Add(leg);
         return leg;
     }
