@@ -58,6 +58,24 @@ public sealed partial class FakeTwilio
                 await WriteErrorAsync(context, fault, 20500, "Internal Server Error");
             }
         }
+        else if (TakeFault(_faultsAfter, path) is { } lost)
+        {
+            // Done, and the answer lost on its way back.
+            var body = context.Response.Body;
+            context.Response.Body = Stream.Null;
+            await RouteAsync(context, request.Method, path, form, query);
+            context.Response.Body = body;
+            context.Response.Clear();
+            status = lost;
+            if (lost == 0)
+            {
+                context.Abort();
+            }
+            else
+            {
+                await WriteErrorAsync(context, lost, 20500, "Internal Server Error");
+            }
+        }
         else
         {
             status = await RouteAsync(context, request.Method, path, form, query);
@@ -78,13 +96,15 @@ public sealed partial class FakeTwilio
         return pair == $"{AccountSid}:{AuthToken}";
     }
 
-    private int? TakeFault(string path)
+    private int? TakeFault(string path) => TakeFault(_faults, path);
+
+    private int? TakeFault(Queue<(int Status, Func<string, bool> Applies)> faults, string path)
     {
         lock (_gate)
         {
-            if (_faults.TryPeek(out var fault) && fault.Applies(path))
+            if (faults.TryPeek(out var fault) && fault.Applies(path))
             {
-                _faults.Dequeue();
+                faults.Dequeue();
                 return fault.Status;
             }
             return null;

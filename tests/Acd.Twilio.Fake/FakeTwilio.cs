@@ -34,6 +34,7 @@ public sealed partial class FakeTwilio : IAsyncDisposable
     private readonly List<SentCallback> _callbacks = [];
     private readonly List<string> _violations = [];
     private readonly Queue<(int Status, Func<string, bool> Applies)> _faults = new();
+    private readonly Queue<(int Status, Func<string, bool> Applies)> _faultsAfter = new();
     private readonly Channel<(string Url, List<KeyValuePair<string, string>> Form)> _outbox = Channel.CreateUnbounded<(string, List<KeyValuePair<string, string>>)>();
     private readonly List<(string Url, List<KeyValuePair<string, string>> Form)> _held = [];
     private readonly OpenApiCheck? _spec;
@@ -157,6 +158,21 @@ public sealed partial class FakeTwilio : IAsyncDisposable
         lock (_gate)
         {
             _behaviors[to] = behavior;
+        }
+    }
+
+    /// <summary>
+    /// The next <paramref name="count"/> REST requests (whose path contains <paramref name="pathContains"/>) are done, and
+    /// then their answer is lost: replaced by <paramref name="status"/>, or, with null, by a dropped connection.
+    /// </summary>
+    public void LoseAnswerOfNext(int count, HttpStatusCode? status, string? pathContains = null)
+    {
+        lock (_gate)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                _faultsAfter.Enqueue(((int?)status ?? 0, path => pathContains is null || path.Contains(pathContains, StringComparison.Ordinal)));
+            }
         }
     }
 

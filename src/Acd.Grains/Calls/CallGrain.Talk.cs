@@ -254,9 +254,18 @@ public sealed partial class CallGrain
             // found by its name. (A call given up as it arrives is told so in the webhook's answer instead.)
             await EndConferenceNowAsync();
         }
+        var turnedAway = S.Status == CallStatus.Created;
         foreach (var leg in S.Legs.All.Where(l => l.IsLive))
         {
+            if (turnedAway && leg.Role == LegRole.Caller)
+            {
+                continue; // the webhook's answer tells the caller why and hangs up: nothing for Acd to end
+            }
             CallLegs.End(leg);
+            if (leg.CallSid is not null)
+            {
+                S.Teardown.Asked(Now); // until the network says it ended, the call checks
+            }
         }
         F.EndedAt ??= Now;
         S.EndReason = reason;
