@@ -82,6 +82,23 @@ public sealed class RoutingApiTests : IClassFixture<AcdAppFactory>
         Assert.Equal("1==1", (await _http.GetJsonAsync("/api/queues/expr-q")).AssertOk().Str("target_workers"));
     }
 
+    [Theory]
+    [InlineData("(", ")", 5000)]
+    [InlineData("NOT ", "", 3000)]
+    public async Task AnExpressionNestedThousandsDeepIsAClearErrorNotACrash(string open, string close, int levels)
+    {
+        // Some thousands of levels overflowed the parser's stack and killed the process (longer ones are refused for
+        // their length first).
+        var deep = string.Concat(Enumerable.Repeat(open, levels)) + "1==1" + string.Concat(Enumerable.Repeat(close, levels));
+        (await _http.PutJsonAsync("/api/queues/deep-q", new { target_workers = "1==1" })).AssertOk();
+
+        var problem = (await _http.PutJsonAsync("/api/queues/deep-q", new { target_workers = deep })).AssertProblem(HttpStatusCode.BadRequest, "target_workers");
+
+        Assert.Contains("Nested more than 64 levels deep at position", problem.Str("detail"));
+        Assert.Equal("1==1", (await _http.GetJsonAsync("/api/queues/deep-q")).AssertOk().Str("target_workers"));
+        (await _http.PutJsonAsync("/api/queues/deep-q", new { target_workers = string.Concat(Enumerable.Repeat("(", 60)) + "1==1" + string.Concat(Enumerable.Repeat(")", 60)) })).AssertOk();
+    }
+
     [Fact]
     public async Task WrongTypesNameTheField()
     {

@@ -51,11 +51,14 @@ public sealed class WorkspaceFileTests
     [InlineData("""{"task_queues":[{"id":"q"}],"workflows":[{"id":"w","configuration":{"task_routing":{"default_filter":{"queue":"nope"}}}}]}""", "workflows[0] (w): configuration: routes to queue 'nope'")]
     [InlineData("""{"task_queues":[{"id":"q"}],"workflows":[{"id":"w","configuration":{"task_routing":{"filters":[{"expression":"a ==","targets":[{"queue":"q"}]}]}}}]}""", "workflows[0] (w): configuration.task_routing.filters[0].expression:")]
     [InlineData("""{"workers":[{"id":"a","activity":"Dancing"}]}""", "workers[0] (a): activity: No activity 'Dancing'")]
+    [InlineData("""{"task_queues":[{"id":"q","target_workers":"DEEP"}]}""", "task_queues[0] (q): target_workers: Nested more than 64 levels deep at position 64")]
     [InlineData("""{"workers":[{"id":"a","attributes":{"contact_uri":"call me"}}]}""", "workers[0] (a): attributes.contact_uri:")]
     [InlineData("""{"activities":[{"friendly_name":"Available","available":false}]}""", "activities[0] (Available): available:")]
     [InlineData("""{"task_queues":[{"id":"q","max_length":"ten"}]}""", "task_queues[0].max_length:")]
     public void AFileWithAnErrorIsRejectedNamingTheFileItemAndField(string json, string expected)
     {
+        // DEEP: an expression nested 5,000 levels (it once overflowed the stack and killed the process).
+        json = json.Replace("DEEP", string.Concat(Enumerable.Repeat("(", 5000)) + "1==1" + string.Concat(Enumerable.Repeat(")", 5000)), StringComparison.Ordinal);
         var error = Assert.Throws<WorkspaceFileException>(() =>
             WorkspacePlan.Read("/etc/acd/workspace.json", json, new Acd.Grains.Abstractions.AcdOptions(), new HashSet<string>(), new HashSet<string>()));
         Assert.StartsWith("Workspace file /etc/acd/workspace.json: ", error.Message);

@@ -68,15 +68,22 @@ public sealed class RestartTests
         var restarted = await cluster.StartNodeAsync(node.Ports);
         http = restarted.Http;
 
+        // The live call list was memory only, and empty after a crash: it is rebuilt from the calls not yet settled.
+        var everyCall = new[] { c1, c2, c3, c4, c5, c6 };
+        await Eventually.HoldsAsync(async () =>
+            (await http.GetJsonAsync("/api/calls?active=true")).Body?.AsArray().Select(c => c!.Str("id")).ToHashSet() is { } live && everyCall.All(live.Contains),
+            "every call of before the crash is in the live call list", timeoutMs: 20000);
+
         // The answer given while Acd was down is found by asking Twilio: c2 is connected to a2.
         await http.CallStatusAsync(c2, "connected", c => c.Str("agent_id") == "a2", timeoutMs: 20000);
         // c6's leg, which Acd had no CallSid for, is found in its conference by label: c6 is connected to a4.
         await http.CallStatusAsync(c6, "connected", c => c.Str("agent_id") == "a4" && c["legs"]!.AsArray().Any(l => l!.Str("call_sid") == a4Leg), timeoutMs: 20000);
-        Assert.Contains(twilio.Requests, r => r.Method == "GET" && r.Path.EndsWith("/Participants/agent-a4.json", StringComparison.Ordinal));
+        Assert.Contains(twilio.Requests, r => r.Method == "GET" && r.Path.Contains("/Participants/agent-a4-", StringComparison.Ordinal));
         // The unanswered offer to a3 still runs from its stored deadline: it times out, a3's phone stops ringing
         // and c5 goes back to the head of the queue with its original age.
         await http.CallStatusAsync(c5, "queued", timeoutMs: 30000);
-        await Eventually.HoldsAsync(() => Task.FromResult(twilio.Leg(a3Leg)!.Status == "canceled"), "a3's ringing phone is stopped");
+        // (Hung up by Acd, or rung out at Twilio: the leg was asked for with the same ring time.)
+        await Eventually.HoldsAsync(() => Task.FromResult(twilio.Leg(a3Leg)!.Status is "canceled" or "no-answer"), "a3's ringing phone is stopped");
         var after = (await http.GetJsonAsync("/api/queues/desk/stats")).AssertOk();
         Assert.Equal([c5, c3, c4], Ids(after["waiting_call_ids"]));
         foreach (var (id, at) in created)

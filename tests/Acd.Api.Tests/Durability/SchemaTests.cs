@@ -14,8 +14,8 @@ public sealed class SchemaTests
 
         var first = await SiloProcess.RunCommandAsync(environment, "db", "init");
         Assert.True(first.ExitCode == 0, first.Errors);
-        Assert.Contains("migrated to version 7", first.Output);
-        foreach (var table in new[] { "orleansquery", "acd_grain_state", "acd_cluster_version", "acd_cluster_member", "acd_reminder", "acd_event", "acd_schema_migration" })
+        Assert.Contains("migrated to version 8", first.Output);
+        foreach (var table in new[] { "orleansquery", "acd_grain_state", "acd_cluster_version", "acd_cluster_member", "acd_reminder", "acd_event", "acd_schema_migration", "acd_unsettled_call" })
         {
             Assert.Equal(1L, await db.ScalarAsync<long>($"SELECT count(*) FROM information_schema.tables WHERE table_name = '{table}'"));
         }
@@ -25,10 +25,16 @@ public sealed class SchemaTests
             Assert.Equal(1L, await db.ScalarAsync<long>($"SELECT count(*) FROM orleansquery WHERE querykey = '{key}'"));
         }
 
+        // One row per grain, enforced: a second insert of the same grain's state is refused, however two writers race.
+        const string Row = "INSERT INTO acd_grain_state (service_id, grain_type_hash, grain_type, grain_id_hash, grain_id_n0, grain_id_n1, grain_id_string, payload, version) VALUES ('acd', 1, 'agent', 2, 0, 0, 'twice', NULL, 1)";
+        Assert.Equal(1, await db.ExecuteAsync(Row));
+        var duplicate = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => db.ExecuteAsync(Row));
+        Assert.Equal("23505", duplicate.SqlState);
+
         var again = await SiloProcess.RunCommandAsync(environment, "db", "init");
         Assert.True(again.ExitCode == 0, again.Errors);
-        Assert.Contains("schema is current (version 7)", again.Output);
-        Assert.Equal(7L, await db.ScalarAsync<long>("SELECT count(*) FROM acd_schema_migration"));
+        Assert.Contains("schema is current (version 8)", again.Output);
+        Assert.Equal(8L, await db.ScalarAsync<long>("SELECT count(*) FROM acd_schema_migration"));
     }
 
     [Fact]
