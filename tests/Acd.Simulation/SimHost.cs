@@ -81,6 +81,8 @@ public sealed class SimHost : IAsyncDisposable
             RetryBaseDelayMilliseconds = 500,
             RetryJitter = false,
             RequestTimeoutSeconds = 10,
+            // Look-ups waiting for a free slot would go out in the order threads reach it: all go out at once instead.
+            MaxConcurrentLookups = 1000,
         };
         var host = new SimHost(silos, twilio);
         host.Twilio = FakeTwilio.InMemory((request, token) => host._toAcd.SendAsync(request, token), host.Time, "5100");
@@ -158,6 +160,7 @@ public sealed class SimHost : IAsyncDisposable
         to.RetryBaseDelayMilliseconds = from.RetryBaseDelayMilliseconds;
         to.RequestTimeoutSeconds = from.RequestTimeoutSeconds;
         to.RetryJitter = from.RetryJitter;
+        to.MaxConcurrentLookups = from.MaxConcurrentLookups;
     }
 
     /// <summary>The adapters of the silos that are up.</summary>

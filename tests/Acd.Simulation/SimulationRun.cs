@@ -45,7 +45,14 @@ public static class SimulationRun
     /// <summary>Where each step is written as it happens (the soak's --verbose); null: nowhere.</summary>
     public static TextWriter? Live { get; set; }
 
-    public static async Task<SimFailure?> RunAsync(SimHost host, int seed, IReadOnlyList<SimAction> actions, List<string>? trace = null)
+    /// <summary>
+    /// Runs the actions in a new world on the host. The driver runs on the thread pool whoever calls (a test framework's
+    /// synchronization context would change when its steps resume, and with that what has settled).
+    /// </summary>
+    public static Task<SimFailure?> RunAsync(SimHost host, int seed, IReadOnlyList<SimAction> actions, List<string>? trace = null) =>
+        Task.Run(() => RunOnPoolAsync(host, seed, actions, trace));
+
+    private static async Task<SimFailure?> RunOnPoolAsync(SimHost host, int seed, IReadOnlyList<SimAction> actions, List<string>? trace)
     {
         var run = Interlocked.Increment(ref _runs);
         var prefix = $"s{seed}r{run}";

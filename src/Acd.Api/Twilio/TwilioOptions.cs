@@ -57,6 +57,9 @@ public sealed class TwilioOptions
     /// <summary>Spread retries of many requests at random within their back-off (on by default; a simulation turns it off to replay exactly).</summary>
     public bool RetryJitter { get; set; } = true;
 
+    /// <summary>Look-ups of a call's legs and conference (after a restart, or a hang-up not confirmed) sent at once, at most.</summary>
+    public int MaxConcurrentLookups { get; set; } = 4;
+
     /// <summary>First retry delay; later ones grow exponentially.</summary>
     public int RetryBaseDelayMilliseconds { get; set; } = 500;
 

@@ -20,7 +20,8 @@ public sealed record TelephonyBacklog(int Waiting, double OldestSeconds, double 
 /// </summary>
 public sealed class TwilioRequestQueue : BackgroundService
 {
-    private readonly PriorityQueue<Entry, (Urgency, long)> _queue = new();
+    /// <summary>Most urgent first; then the oldest; requests made at the same instant by key, so their order never depends on thread timing.</summary>
+    private readonly PriorityQueue<Entry, (Urgency Urgency, DateTimeOffset At, string Key, long Sequence)> _queue = new(SendOrder.Instance);
     private readonly PriorityQueue<Entry, DateTimeOffset> _heldBack = new();
     private readonly Dictionary<string, Entry> _byKey = new(StringComparer.Ordinal);
     private readonly HashSet<string> _runningKeys = new(StringComparer.Ordinal);
@@ -89,7 +90,7 @@ public sealed class TwilioRequestQueue : BackgroundService
             }
             else
             {
-                _queue.Enqueue(entry, (urgency, ++_sequence));
+                _queue.Enqueue(entry, (urgency, entry.At, key, ++_sequence));
             }
             _changed.TrySetResult();
         }
@@ -200,7 +201,7 @@ public sealed class TwilioRequestQueue : BackgroundService
             _heldBack.Dequeue();
             if (!held.Removed)
             {
-                _queue.Enqueue(held, (held.Urgency, ++_sequence));
+                _queue.Enqueue(held, (held.Urgency, held.NotBefore, held.Key, ++_sequence));
             }
         }
         while (_queue.TryPeek(out var head, out _) && head.Removed)
@@ -303,6 +304,19 @@ public sealed class TwilioRequestQueue : BackgroundService
                 _runningKeys.Remove(entry.Key);
             }
             Interlocked.Decrement(ref _running);
+        }
+    }
+
+    private sealed class SendOrder : IComparer<(Urgency Urgency, DateTimeOffset At, string Key, long Sequence)>
+    {
+        public static readonly SendOrder Instance = new();
+
+        public int Compare((Urgency Urgency, DateTimeOffset At, string Key, long Sequence) x, (Urgency Urgency, DateTimeOffset At, string Key, long Sequence) y)
+        {
+            var order = x.Urgency.CompareTo(y.Urgency);
+            order = order != 0 ? order : x.At.CompareTo(y.At);
+            order = order != 0 ? order : string.CompareOrdinal(x.Key, y.Key);
+            return order != 0 ? order : x.Sequence.CompareTo(y.Sequence);
         }
     }
 

@@ -437,7 +437,7 @@ public sealed class TwilioTelephony(
     }
 
     /// <summary>Reconciliation lookups after a restart run a few at a time, not all at once.</summary>
-    private readonly SemaphoreSlim _lookups = new(4);
+    private readonly SemaphoreSlim _lookups = new(Math.Max(1, options.Value.MaxConcurrentLookups));
 
     public void Dispose() => _lookups.Dispose();
 
