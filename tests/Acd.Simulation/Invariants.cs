@@ -34,8 +34,10 @@ public sealed class Invariants(SimHost host, World world)
 
     public async Task CheckAsync()
     {
+        var before = world.Now;
         world.Now = await Snapshot.ReadAsync(host, world, world.Now);
         var now = world.Now;
+        CheckPlaces(before, now);
         CheckCalls(now);
         CheckAgents(now);
         CheckMatching(now);
@@ -74,6 +76,21 @@ public sealed class Invariants(SimHost host, World world)
             lines.Add($"  twilio {world.Short(leg.Sid)} to {leg.To.Replace(world.Prefix + "-", "", StringComparison.Ordinal)}: {leg.Status}");
         }
         return string.Join(Environment.NewLine, lines);
+    }
+
+    /// <summary>
+    /// A caller the queue admitted keeps their place: an offer that fails puts them back in it even if it has closed or
+    /// filled meanwhile, so a call that was offered from a queue is never turned away by that same queue.
+    /// </summary>
+    private void CheckPlaces(Snapshot before, Snapshot now)
+    {
+        foreach (var call in now.Calls.Values.Where(c => c.EndReason is "queue-closed" or "queue-full"))
+        {
+            if (before.Calls.TryGetValue(call.Id, out var was) && was.Status == CallStatus.Offered && was.QueueId is { } queue && queue == call.QueueId)
+            {
+                Fail("keeps its place", $"{world.Short(call.Id)} was offered from {world.Short(queue)}, then turned away by it ({call.EndReason})");
+            }
+        }
     }
 
     private void CheckCalls(Snapshot now)
