@@ -11,7 +11,7 @@ public sealed class SimulationTests(SimulationFixture fixture) : IClassFixture<S
 {
     [Fact(Timeout = 600_000)]
     public Task RandomWorldsOnOneSiloThatRestartsKeepEveryInvariant() =>
-        fixture.RunSeedsAsync(Enumerable.Range(1, SimulationFixture.Budget("ACD_SIM_SEEDS", 16)), SimulationFixture.Budget("ACD_SIM_STEPS", 250), WallClock, TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        fixture.RunSeedsAsync(Enumerable.Range(1, SimulationFixture.Budget("ACD_SIM_SEEDS", 24)), SimulationFixture.Budget("ACD_SIM_STEPS", 300), WallClock, TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
 
     /// <summary>How long the seeds may run (a longer budget from ACD_SIM_SECONDS).</summary>
     internal static TimeSpan WallClock => TimeSpan.FromSeconds(SimulationFixture.Budget("ACD_SIM_SECONDS", 180));
@@ -76,7 +76,7 @@ public sealed class TwoSiloSimulationTests(TwoSiloFixture fixture) : IClassFixtu
 {
     [Fact(Timeout = 600_000)]
     public Task RandomWorldsOnTwoSilosOneDyingKeepEveryInvariant() =>
-        fixture.RunSeedsAsync(Enumerable.Range(1001, SimulationFixture.Budget("ACD_SIM_SEEDS_2", 5)), SimulationFixture.Budget("ACD_SIM_STEPS", 250), SimulationTests.WallClock / 2, TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        fixture.RunSeedsAsync(Enumerable.Range(1001, SimulationFixture.Budget("ACD_SIM_SEEDS_2", 6)), SimulationFixture.Budget("ACD_SIM_STEPS", 300), SimulationTests.WallClock / 2, TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
 }
 
 /// <summary>The simulated deployments measure quiet by real time between steps: two at once on two cores would only slow both.</summary>
