@@ -47,6 +47,7 @@ public static class AcdApiExtensions
             .AddPrometheusExporter());
         services.AddHostedService<WorkspaceFileLoader>();
         services.AddOptions<Statistics.StatisticsOptions>().Bind(builder.Configuration.GetSection(Statistics.StatisticsOptions.Section));
+        services.AddSingleton<Statistics.StatisticsLedger>();
         services.AddSingleton<Statistics.StatisticsService>();
         builder.AddAcdTwilio();
         builder.AddAcdAuth();

@@ -55,6 +55,11 @@ public sealed class SimHost : IAsyncDisposable
 
     public InMemoryUnsettledCallStore Unsettled { get; } = new();
 
+    /// <summary>Today's running statistics over the shared log, as a node's dashboard reads them.</summary>
+    public Acd.Api.Statistics.StatisticsLedger Ledger => _ledger ??= new(EventLog);
+
+    private Acd.Api.Statistics.StatisticsLedger? _ledger;
+
     public FakeTwilio Twilio { get; private set; } = null!;
 
     public SimNetwork Network { get; private set; } = null!;
@@ -306,6 +311,7 @@ public sealed class SimHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _ledger?.Dispose();
         await Twilio.DisposeAsync();
         await _webhooks.DisposeAsync();
         _toAcd.Dispose();

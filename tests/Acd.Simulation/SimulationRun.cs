@@ -181,7 +181,7 @@ public static class SimulationRun
                 throw new InvariantException("statistics", $"{world.Short(call.Id)} is {call.Status} and the event log tells its end {endings} times");
             }
         }
-        var service = new StatisticsService(host.EventLog, host.Grains, Options.Create(new AcdOptions()), Options.Create(new StatisticsOptions()), host.Time);
+        var service = new StatisticsService(host.EventLog, host.Ledger, host.Grains, Options.Create(new AcdOptions()), Options.Create(new StatisticsOptions()), host.Time);
         var window = new StatisticsWindow(from, host.Time.GetUtcNow().AddSeconds(1));
         var thresholds = service.DefaultThresholds();
         foreach (var queueId in world.QueueIds.Where(q => world.Queues.GetValueOrDefault(q) is not null))
@@ -191,6 +191,38 @@ public static class SimulationRun
             if (reported is not null && Json(reported.Cumulative) != Json(recomputed))
             {
                 throw new InvariantException("statistics", $"{queueId}: the API reports {reported.Cumulative} but the event log gives {recomputed}");
+            }
+        }
+        // Today's running figures (what dashboards read) equal today's figures computed from the log.
+        var today = StatisticsWindow.Today(host.Time.GetUtcNow(), new AcdOptions().Zone());
+        var (queueToday, agentToday) = await host.Ledger.TodayAsync(today, thresholds);
+        var day = new List<AcdEvent>();
+        after = 0;
+        while (true)
+        {
+            var page = await host.EventLog.QueryAsync(new EventQuery(From: today.From, After: after, Limit: 5000));
+            day.AddRange(page.Events);
+            if (page.Next is not { } next)
+            {
+                break;
+            }
+            after = next;
+        }
+        var dayStart = await host.EventLog.LastPerAgentBeforeAsync(EventTypes.NameOf<WorkerActivityUpdated>(), today.From);
+        foreach (var queueId in world.QueueIds)
+        {
+            var recomputed = StatisticsCalculator.Queue(queueId, today, thresholds, day);
+            if (Json(queueToday(queueId)) != Json(recomputed))
+            {
+                throw new InvariantException("statistics", $"{queueId} today: the ledger reports {queueToday(queueId)} but the event log gives {recomputed}");
+            }
+        }
+        foreach (var agentId in world.AgentIds)
+        {
+            var recomputed = StatisticsCalculator.Agent(agentId, today, dayStart.FirstOrDefault(e => e.AgentId == agentId), day);
+            if (Json(agentToday(agentId)) != Json(recomputed))
+            {
+                throw new InvariantException("statistics", $"{agentId} today: the ledger reports {agentToday(agentId)} but the event log gives {recomputed}");
             }
         }
         foreach (var agentId in world.AgentIds)

@@ -130,6 +130,10 @@ public static class StatisticsApi
         {
             return (null, null, Problems.Invalid("to", "Must be after 'from'"));
         }
+        if (window.To - window.From > StatisticsService.MaxWindow)
+        {
+            return (null, null, Problems.Invalid("from", $"A window of at most {StatisticsService.MaxWindow.TotalDays:F0} days; ask for longer periods a month at a time"));
+        }
         foreach (var (name, apply) in new (string, Func<double, StatisticsThresholds>)[]
         {
             ("service_level_threshold", v => thresholds with { ServiceLevelSeconds = v }),

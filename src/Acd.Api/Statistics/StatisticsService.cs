@@ -7,8 +7,11 @@ using Microsoft.Extensions.Options;
 namespace Acd.Api.Statistics;
 
 /// <summary>Reads the event log for a window and computes the figures (<see cref="StatisticsCalculator"/>), with the realtime view beside them.</summary>
-public sealed class StatisticsService(IEventLog log, IGrainFactory grains, IOptions<AcdOptions> options, IOptions<StatisticsOptions> statistics, TimeProvider time)
+public sealed class StatisticsService(IEventLog log, StatisticsLedger ledger, IGrainFactory grains, IOptions<AcdOptions> options, IOptions<StatisticsOptions> statistics, TimeProvider time)
 {
+    /// <summary>The longest window statistics are computed for: longer ones read too much of the log for one request.</summary>
+    public static readonly TimeSpan MaxWindow = TimeSpan.FromDays(31);
+
     private const int PageSize = 5000;
 
     public StatisticsWindow DefaultWindow() => StatisticsWindow.Today(time.GetUtcNow(), options.Value.Zone());
@@ -33,21 +36,35 @@ public sealed class StatisticsService(IEventLog log, IGrainFactory grains, IOpti
         }
     }
 
-    public async Task<QueueStatistics?> QueueAsync(string queueId, StatisticsWindow window, StatisticsThresholds thresholds, IReadOnlyList<ActivityDefinition>? activities = null, IReadOnlyList<AcdEvent>? events = null)
+    /// <summary>
+    /// Today so far with the default thresholds (what dashboards ask for every second): the ledger's running figures.
+    /// Any other window is computed from the log.
+    /// </summary>
+    private bool IsToday(StatisticsWindow window, StatisticsThresholds thresholds) =>
+        window.From == DefaultWindow().From && (Now - window.To).Duration() < TimeSpan.FromSeconds(1) && thresholds == DefaultThresholds();
+
+    public async Task<QueueStatistics?> QueueAsync(string queueId, StatisticsWindow window, StatisticsThresholds thresholds, IReadOnlyList<ActivityDefinition>? activities = null, IReadOnlyList<AcdEvent>? events = null, QueueCumulative? cumulative = null)
     {
         var realtime = await grains.Router().GetRealtimeAsync(queueId);
         if (realtime is null)
         {
             return null;
         }
-        events ??= await EventsAsync(window, StatisticsCalculator.QueueEventTypes, queueId);
-        var cumulative = StatisticsCalculator.Queue(queueId, window, thresholds, events);
+        if (cumulative is null && events is null && IsToday(window, thresholds))
+        {
+            cumulative = (await ledger.TodayAsync(window, thresholds)).Queue(queueId);
+        }
+        cumulative ??= StatisticsCalculator.Queue(queueId, window, thresholds, events ?? await EventsAsync(window, StatisticsCalculator.QueueEventTypes, queueId));
         activities ??= await grains.Workspace().GetActivitiesAsync();
         return new QueueStatistics(queueId, realtime, cumulative, EstimatedWait(realtime, cumulative, activities));
     }
 
     public async Task<AgentCumulative> AgentAsync(string agentId, StatisticsWindow window, IReadOnlyList<AcdEvent>? atStart = null, IReadOnlyList<AcdEvent>? events = null)
     {
+        if (atStart is null && events is null && IsToday(window, DefaultThresholds()))
+        {
+            return (await ledger.TodayAsync(window, DefaultThresholds())).Agent(agentId);
+        }
         atStart ??= await log.LastPerAgentBeforeAsync("worker.activity.update", window.From);
         events ??= await EventsAsync(window, StatisticsCalculator.AgentEventTypes, agentId: agentId);
         return StatisticsCalculator.Agent(agentId, window, atStart.FirstOrDefault(e => e.AgentId == agentId), events);
@@ -56,6 +73,21 @@ public sealed class StatisticsService(IEventLog log, IGrainFactory grains, IOpti
     /// <summary>Every queue and every agent, from one read of the log: what the dashboard shows.</summary>
     public async Task<(List<QueueStatistics> Queues, List<AgentCumulative> Agents)> AllAsync(StatisticsWindow window, StatisticsThresholds thresholds)
     {
+        if (IsToday(window, thresholds))
+        {
+            // O(queues + agents): the ledger folds in what was logged since the last read.
+            var (queue, agent) = await ledger.TodayAsync(window, thresholds);
+            var activitiesToday = await grains.Workspace().GetActivitiesAsync();
+            var today = new List<QueueStatistics>();
+            foreach (var queueId in (await grains.Workspace().GetQueueIdsAsync()).Order(StringComparer.Ordinal))
+            {
+                if (await QueueAsync(queueId, window, thresholds, activitiesToday, cumulative: queue(queueId)) is { } q)
+                {
+                    today.Add(q);
+                }
+            }
+            return (today, [.. (await grains.AllAgentIdsAsync()).Select(agent)]);
+        }
         var events = await EventsAsync(window, [.. StatisticsCalculator.QueueEventTypes.Union(StatisticsCalculator.AgentEventTypes)]);
         var atStart = await log.LastPerAgentBeforeAsync("worker.activity.update", window.From);
         var activities = await grains.Workspace().GetActivitiesAsync();

@@ -32,86 +32,15 @@ public static class StatisticsCalculator
 
     public static QueueCumulative Queue(string queueId, StatisticsWindow window, StatisticsThresholds thresholds, IEnumerable<AcdEvent> events)
     {
-        int entered = 0, answered = 0, abandoned = 0, abandonedShort = 0, canceled = 0, completed = 0, inTime = 0;
-        int created = 0, accepted = 0, rejected = 0, timedOut = 0;
-        double answeredWait = 0, allWait = 0, handle = 0, talk = 0, hold = 0, wrapUp = 0;
-        double? maxWait = null;
-        var waits = 0;
+        var tally = new QueueTally();
         foreach (var e in events)
         {
-            if (e.QueueId != queueId || e.Time < window.From || e.Time >= window.To)
+            if (e.QueueId == queueId && e.Time >= window.From && e.Time < window.To)
             {
-                continue;
-            }
-            switch (EventTypes.Read(e))
-            {
-                case QueueEntered:
-                    entered++;
-                    break;
-                case ReservationCreated:
-                    created++;
-                    break;
-                case ReservationRejected:
-                    rejected++;
-                    break;
-                case ReservationTimedOut:
-                    timedOut++;
-                    break;
-                case ReservationAccepted a:
-                    accepted++;
-                    if (a.WaitSeconds is { } wait)
-                    {
-                        answered++;
-                        answeredWait += wait;
-                        if (wait <= thresholds.ServiceLevelSeconds)
-                        {
-                            inTime++;
-                        }
-                        Wait(wait);
-                    }
-                    break;
-                case TaskCanceled { Abandoned: true } gone:
-                    abandoned++;
-                    var abandonWait = gone.WaitSeconds ?? 0;
-                    if (abandonWait <= thresholds.ShortAbandonSeconds)
-                    {
-                        abandonedShort++;
-                    }
-                    Wait(abandonWait);
-                    break;
-                case TaskCanceled:
-                    canceled++;
-                    break;
-                case TaskCompleted { TalkSeconds: { } talked } done:
-                    completed++;
-                    var wrapped = done.WrapUpSeconds ?? 0;
-                    talk += talked;
-                    hold += done.HoldSeconds ?? 0;
-                    wrapUp += wrapped;
-                    handle += talked + wrapped;
-                    break;
+                tally.Add(EventTypes.Read(e), thresholds);
             }
         }
-        var offered = answered + abandoned - abandonedShort;
-        return new QueueCumulative(
-            queueId, window.From, window.To, entered, answered, abandoned, abandonedShort, canceled, completed, inTime,
-            thresholds.ServiceLevelSeconds, thresholds.ShortAbandonSeconds,
-            offered > 0 ? Round(100.0 * inTime / offered) : null,
-            answered > 0 ? Round(answeredWait / answered) : null,
-            waits > 0 ? Round(allWait / waits) : null,
-            maxWait is { } m ? Round(m) : null,
-            completed > 0 ? Round(handle / completed) : null,
-            completed > 0 ? Round(talk / completed) : null,
-            completed > 0 ? Round(hold / completed) : null,
-            completed > 0 ? Round(wrapUp / completed) : null,
-            created, accepted, rejected, timedOut);
-
-        void Wait(double seconds)
-        {
-            waits++;
-            allWait += seconds;
-            maxWait = maxWait is { } max ? Math.Max(max, seconds) : seconds;
-        }
+        return tally.Figures(queueId, window, thresholds);
     }
 
     /// <summary>
@@ -120,55 +49,184 @@ public static class StatisticsCalculator
     /// </summary>
     public static AgentCumulative Agent(string agentId, StatisticsWindow window, AcdEvent? atStart, IEnumerable<AcdEvent> events)
     {
-        int handled = 0, missed = 0, rejectedOffers = 0;
-        double talk = 0, hold = 0, wrapUp = 0;
+        var tally = new AgentTally(atStart);
+        foreach (var e in events.Where(e => e.Time >= window.From && e.Time < window.To))
+        {
+            var details = EventTypes.Read(e);
+            if ((e.AgentId ?? AgentOf(details)) == agentId)
+            {
+                tally.Add(e, details);
+            }
+        }
+        return tally.Figures(agentId, window);
+    }
+
+    /// <summary>The agent an event's details name, for events logged without one.</summary>
+    public static string? AgentOf(EventDetails? details) => details switch
+    {
+        ReservationCreated r => r.AgentId,
+        ReservationAccepted r => r.AgentId,
+        ReservationRejected r => r.AgentId,
+        ReservationTimedOut r => r.AgentId,
+        ReservationCanceled r => r.AgentId,
+        ReservationWrapUp r => r.AgentId,
+        ReservationCompleted r => r.AgentId,
+        TaskEnded t => t.AgentId,
+        _ => null,
+    };
+
+    internal static double Round(double x) => Math.Round(x, 3);
+
+    internal static double? Round(double? x) => x is { } v ? Math.Round(v, 3) : null;
+}
+
+/// <summary>
+/// A queue's running sums: events are added as they happen, in any order, and the figures read at any time. What
+/// <see cref="StatisticsCalculator.Queue"/> computes from a window's events, and what the statistics ledger keeps for
+/// today so a dashboard's read does not go through the day's events.
+/// </summary>
+public sealed class QueueTally
+{
+    private int _entered, _answered, _abandoned, _abandonedShort, _canceled, _completed, _inTime;
+    private int _created, _accepted, _rejected, _timedOut, _waits;
+    private double _answeredWait, _allWait, _handle, _talk, _hold, _wrapUp;
+    private double? _maxWait;
+
+    public void Add(EventDetails? details, StatisticsThresholds thresholds)
+    {
+        switch (details)
+        {
+            case QueueEntered:
+                _entered++;
+                break;
+            case ReservationCreated:
+                _created++;
+                break;
+            case ReservationRejected:
+                _rejected++;
+                break;
+            case ReservationTimedOut:
+                _timedOut++;
+                break;
+            case ReservationAccepted a:
+                _accepted++;
+                if (a.WaitSeconds is { } wait)
+                {
+                    _answered++;
+                    _answeredWait += wait;
+                    if (wait <= thresholds.ServiceLevelSeconds)
+                    {
+                        _inTime++;
+                    }
+                    Wait(wait);
+                }
+                break;
+            case TaskCanceled { Abandoned: true } gone:
+                _abandoned++;
+                var abandonWait = gone.WaitSeconds ?? 0;
+                if (abandonWait <= thresholds.ShortAbandonSeconds)
+                {
+                    _abandonedShort++;
+                }
+                Wait(abandonWait);
+                break;
+            case TaskCanceled:
+                _canceled++;
+                break;
+            case TaskCompleted { TalkSeconds: { } talked } done:
+                _completed++;
+                var wrapped = done.WrapUpSeconds ?? 0;
+                _talk += talked;
+                _hold += done.HoldSeconds ?? 0;
+                _wrapUp += wrapped;
+                _handle += talked + wrapped;
+                break;
+        }
+    }
+
+    private void Wait(double seconds)
+    {
+        _waits++;
+        _allWait += seconds;
+        _maxWait = _maxWait is { } max ? Math.Max(max, seconds) : seconds;
+    }
+
+    public QueueCumulative Figures(string queueId, StatisticsWindow window, StatisticsThresholds thresholds)
+    {
+        var offered = _answered + _abandoned - _abandonedShort;
+        return new QueueCumulative(
+            queueId, window.From, window.To, _entered, _answered, _abandoned, _abandonedShort, _canceled, _completed, _inTime,
+            thresholds.ServiceLevelSeconds, thresholds.ShortAbandonSeconds,
+            offered > 0 ? StatisticsCalculator.Round(100.0 * _inTime / offered) : null,
+            _answered > 0 ? StatisticsCalculator.Round(_answeredWait / _answered) : null,
+            _waits > 0 ? StatisticsCalculator.Round(_allWait / _waits) : null,
+            StatisticsCalculator.Round(_maxWait),
+            _completed > 0 ? StatisticsCalculator.Round(_handle / _completed) : null,
+            _completed > 0 ? StatisticsCalculator.Round(_talk / _completed) : null,
+            _completed > 0 ? StatisticsCalculator.Round(_hold / _completed) : null,
+            _completed > 0 ? StatisticsCalculator.Round(_wrapUp / _completed) : null,
+            _created, _accepted, _rejected, _timedOut);
+    }
+}
+
+/// <summary>
+/// An agent's running sums, and the activity changes (a few a day) that time in each activity is read from. Events are
+/// added in any order; the figures of a window are read at any time.
+/// </summary>
+public sealed class AgentTally(AcdEvent? atStart)
+{
+    private readonly List<(DateTimeOffset Time, long Sequence, string Activity, bool Available)> _changes = [];
+    private int _handled, _missed, _rejected;
+    private double _talk, _hold, _wrapUp;
+
+    public void Add(AcdEvent e, EventDetails? details)
+    {
+        switch (details)
+        {
+            case WorkerActivityUpdated update:
+                _changes.Add((e.Time, e.Sequence, update.Activity, update.Available));
+                break;
+            case ReservationTimedOut:
+                _missed++;
+                break;
+            case ReservationRejected:
+                _rejected++;
+                break;
+            case TaskCompleted done when (done.AgentTalkSeconds ?? done.TalkSeconds) is { } talked:
+                _handled++;
+                _talk += talked;
+                _hold += done.AgentHoldSeconds ?? done.HoldSeconds ?? 0;
+                _wrapUp += done.WrapUpSeconds ?? 0;
+                break;
+            case ReservationWrapUp { TalkSeconds: { } talked } part:
+                // The agent's part of a call they transferred; its wrap-up comes with reservation.completed.
+                _handled++;
+                _talk += talked;
+                _hold += part.HoldSeconds ?? 0;
+                break;
+            case ReservationCompleted done:
+                _wrapUp += done.WrapUpSeconds ?? 0;
+                break;
+        }
+    }
+
+    public AgentCumulative Figures(string agentId, StatisticsWindow window)
+    {
         var byActivity = new Dictionary<string, double>(StringComparer.Ordinal);
         double staffed = 0;
         var (activity, available) = EventTypes.Read(atStart ?? Empty) is WorkerActivityUpdated first ? (first.Activity, first.Available) : (Activities.Offline, false);
         var since = window.From;
-
-        foreach (var e in events.Where(e => e.Time >= window.From && e.Time < window.To).OrderBy(e => e.Time).ThenBy(e => e.Sequence))
+        foreach (var change in _changes.Where(c => c.Time >= window.From && c.Time < window.To).OrderBy(c => c.Time).ThenBy(c => c.Sequence))
         {
-            var details = EventTypes.Read(e);
-            if ((e.AgentId ?? AgentOf(details)) != agentId)
-            {
-                continue;
-            }
-            switch (details)
-            {
-                case WorkerActivityUpdated update:
-                    Close(e.Time);
-                    (activity, available) = (update.Activity, update.Available);
-                    break;
-                case ReservationTimedOut:
-                    missed++;
-                    break;
-                case ReservationRejected:
-                    rejectedOffers++;
-                    break;
-                case TaskCompleted done when (done.AgentTalkSeconds ?? done.TalkSeconds) is { } talked:
-                    handled++;
-                    talk += talked;
-                    hold += done.AgentHoldSeconds ?? done.HoldSeconds ?? 0;
-                    wrapUp += done.WrapUpSeconds ?? 0;
-                    break;
-                case ReservationWrapUp { TalkSeconds: { } talked } part:
-                    // The agent's part of a call they transferred; its wrap-up comes with reservation.completed.
-                    handled++;
-                    talk += talked;
-                    hold += part.HoldSeconds ?? 0;
-                    break;
-                case ReservationCompleted done:
-                    wrapUp += done.WrapUpSeconds ?? 0;
-                    break;
-            }
+            Close(change.Time);
+            (activity, available) = (change.Activity, change.Available);
         }
         Close(window.To);
         return new AgentCumulative(
-            agentId, window.From, window.To, handled, Round(talk), Round(hold), Round(wrapUp), Round(staffed),
-            staffed > 0 ? Round((talk + wrapUp) / staffed) : null,
-            missed, rejectedOffers,
-            byActivity.ToDictionary(a => a.Key, a => Round(a.Value), StringComparer.Ordinal));
+            agentId, window.From, window.To, _handled, StatisticsCalculator.Round(_talk), StatisticsCalculator.Round(_hold), StatisticsCalculator.Round(_wrapUp), StatisticsCalculator.Round(staffed),
+            staffed > 0 ? StatisticsCalculator.Round((_talk + _wrapUp) / staffed) : null,
+            _missed, _rejected,
+            byActivity.ToDictionary(a => a.Key, a => StatisticsCalculator.Round(a.Value), StringComparer.Ordinal));
 
         void Close(DateTimeOffset until)
         {
@@ -186,22 +244,4 @@ public static class StatisticsCalculator
     }
 
     private static readonly AcdEvent Empty = new(0, "", default, null, null, null, "{}");
-
-    /// <summary>The agent an event's details name, for events logged without one.</summary>
-    private static string? AgentOf(EventDetails? details) => details switch
-    {
-        ReservationCreated r => r.AgentId,
-        ReservationAccepted r => r.AgentId,
-        ReservationRejected r => r.AgentId,
-        ReservationTimedOut r => r.AgentId,
-        ReservationCanceled r => r.AgentId,
-        ReservationWrapUp r => r.AgentId,
-        ReservationCompleted r => r.AgentId,
-        TaskEnded t => t.AgentId,
-        _ => null,
-    };
-
-    private static double Round(double x) => Math.Round(x, 3);
-
-    private static double? Round(double? x) => x is { } v ? Math.Round(v, 3) : null;
 }

@@ -158,6 +158,45 @@ public sealed class ScriptedDayTests(TwilioFixture fixture) : IClassFixture<Twil
     }
 
     [Fact]
+    public async Task TodaysRunningFiguresAreTheLogsAndAWindowIsAtMostAMonth()
+    {
+        var http = fixture.Http;
+        await fixture.CenterAsync("ledger", wrapUpSeconds: 0);
+        await fixture.AgentAsync("ledger", "lee");
+        string? previous = null;
+        for (var i = 0; i < 3; i++)
+        {
+            // Read between calls, as a dashboard does, so today's figures are folded in a bit at a time.
+            (await http.GetJsonAsync("/api/statistics")).AssertOk();
+            var call = await fixture.CallInAsync("ledger");
+            var leg = await Twilio.RungAsync("client:lee", previous);
+            previous = leg.Sid;
+            Advance(4 + i);
+            Twilio.Answer(leg.Sid);
+            await fixture.Http.CallStatusAsync(call.CallSid, "connected");
+            Advance(30);
+            Twilio.HangUp(call.CallSid);
+            await fixture.Http.CallStatusAsync(call.CallSid, "completed");
+        }
+
+        // Today (the running figures a dashboard reads) and the same window asked for explicitly (read from the log).
+        var today = (await http.GetJsonAsync("/api/statistics")).AssertOk();
+        var window = $"from={Uri.EscapeDataString(today.Str("from"))}&to={Uri.EscapeDataString(today.Str("to"))}";
+        var logged = (await http.GetJsonAsync($"/api/statistics?{window}")).AssertOk();
+        JsonNode? Ledger(JsonNode all) => all["queues"]!.AsArray().Single(q => q!.Str("queue_id") == "ledger")!["cumulative"];
+        Assert.Equal(3, Ledger(today)!["tasks_answered"]!.GetValue<int>());
+        Assert.Equal(Ledger(logged)!.ToJsonString(), Ledger(today)!.ToJsonString());
+        JsonNode? Lee(JsonNode all) => all["agents"]!.AsArray().Single(a => a!.Str("agent_id") == "lee");
+        Assert.Equal(Lee(logged)!.ToJsonString(), Lee(today)!.ToJsonString());
+        Assert.Equal(Ledger(logged)!.ToJsonString(), (await http.GetJsonAsync("/api/queues/ledger/statistics")).AssertOk()["cumulative"]!.ToJsonString());
+
+        // A window reads the log once per request: more than a month is refused.
+        (await http.GetJsonAsync("/api/statistics?from=1970-01-01T00:00:00Z")).AssertProblem(System.Net.HttpStatusCode.BadRequest, "from");
+        (await http.GetJsonAsync("/api/statistics?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:01Z")).AssertProblem(System.Net.HttpStatusCode.BadRequest, "from");
+        (await http.GetJsonAsync("/api/statistics?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z")).AssertOk();
+    }
+
+    [Fact]
     public async Task TheEventLogPagesAndFiltersAndRefusesBadQueries()
     {
         await fixture.CenterAsync("log", agents: "log-a");
