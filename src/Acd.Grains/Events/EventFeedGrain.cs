@@ -4,9 +4,12 @@ using Microsoft.Extensions.Logging;
 namespace Acd.Grains.Events;
 
 /// <summary>
-/// Keeps the last <see cref="Window"/> events of one feed and fans each out to its live subscribers. Subscribers
-/// renew every <see cref="Renewal"/>; one that has not renewed for three renewals is dropped (its silo died).
-/// The window is memory only: the durable record of what happened is the event log.
+/// Keeps the recent events of one feed and fans each out to its live subscribers. What it keeps, for a client that
+/// reconnects to catch up with, is bounded three ways: at most <see cref="Window"/> events, none older than
+/// <see cref="MaxAge"/>, and at most <see cref="AgentBytes"/> (an agent's feed) or <see cref="SupervisorBytes"/> of
+/// them, so thousands of agents' feeds do not grow by megabytes each. A client further behind is told to reload its
+/// state (the durable record is the event log). Subscribers renew every <see cref="Renewal"/>; one that has not renewed
+/// for three renewals is dropped (its silo died).
 /// </summary>
 [CollectionAgeLimit(Minutes = 60)]
 public sealed class EventFeedGrain(TimeProvider time, ILogger<EventFeedGrain> logger) : Grain, IEventFeedGrain
@@ -14,19 +17,33 @@ public sealed class EventFeedGrain(TimeProvider time, ILogger<EventFeedGrain> lo
     public const int Window = 2000;
     public static readonly TimeSpan Renewal = TimeSpan.FromSeconds(30);
 
-    private readonly LinkedList<AcdEvent> _recent = new();
+    /// <summary>Long enough for a softphone or a dashboard to come back from a network drop.</summary>
+    public static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(5);
+
+    public const int AgentBytes = 64 * 1024;
+
+    public const int SupervisorBytes = 8 * 1024 * 1024;
+
+    private readonly LinkedList<(AcdEvent Event, DateTimeOffset At, int Bytes)> _recent = new();
+    private long _bytes;
     private readonly Dictionary<IEventObserver, DateTimeOffset> _subscribers = [];
     private long _sequence;
 
     public Task PublishAsync(AcdEvent e)
     {
         var numbered = e with { Sequence = ++_sequence };
-        _recent.AddLast(numbered);
-        if (_recent.Count > Window)
+        var now = time.GetUtcNow();
+        var bytes = Size(numbered);
+        _recent.AddLast((numbered, now, bytes));
+        _bytes += bytes;
+        var budget = this.GetPrimaryKeyString() == IEventFeedGrain.Supervisor ? SupervisorBytes : AgentBytes;
+        while (_recent.First is { } oldest && oldest != _recent.Last
+            && (_recent.Count > Window || _bytes > budget || oldest.Value.At < now - MaxAge))
         {
+            _bytes -= oldest.Value.Bytes;
             _recent.RemoveFirst();
         }
-        var stale = time.GetUtcNow() - (3 * Renewal);
+        var stale = now - (3 * Renewal);
         foreach (var (subscriber, renewed) in _subscribers.ToList())
         {
             if (renewed < stale)
@@ -54,8 +71,8 @@ public sealed class EventFeedGrain(TimeProvider time, ILogger<EventFeedGrain> lo
         {
             return Task.FromResult(new FeedCatchUp([], false, _sequence));
         }
-        var oldest = _recent.First?.Value.Sequence ?? _sequence + 1;
-        var missed = _recent.Where(e => e.Sequence > last).ToList();
+        var oldest = _recent.First?.Value.Event.Sequence ?? _sequence + 1;
+        var missed = _recent.Select(r => r.Event).Where(e => e.Sequence > last).ToList();
         // A client further behind than the window (or from before this feed restarted) must reload its state.
         var truncated = last < oldest - 1 || last > _sequence;
         return Task.FromResult(new FeedCatchUp(missed, truncated, _sequence));
@@ -68,5 +85,9 @@ public sealed class EventFeedGrain(TimeProvider time, ILogger<EventFeedGrain> lo
     }
 
     public Task<IReadOnlyList<AcdEvent>> RecentAsync(long after) =>
-        Task.FromResult<IReadOnlyList<AcdEvent>>([.. _recent.Where(e => e.Sequence > after)]);
+        Task.FromResult<IReadOnlyList<AcdEvent>>([.. _recent.Select(r => r.Event).Where(e => e.Sequence > after)]);
+
+    /// <summary>What an event holds in memory, roughly: its strings (UTF-16) and the record around them.</summary>
+    private static int Size(AcdEvent e) =>
+        64 + (2 * (e.Type.Length + e.DataJson.Length + (e.CallId?.Length ?? 0) + (e.AgentId?.Length ?? 0) + (e.QueueId?.Length ?? 0)));
 }
