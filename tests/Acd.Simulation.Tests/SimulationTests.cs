@@ -42,17 +42,17 @@ public sealed class SimulationTests(SimulationFixture fixture) : IClassFixture<S
     [Fact(Timeout = 300_000)]
     public async Task ASeedReplaysTheSameStepsFromTheCommandLine()
     {
-        var first = await ReplayAsync(20261129, 150, TestContext.Current.CancellationToken);
-        var second = await ReplayAsync(20261129, 150, TestContext.Current.CancellationToken);
+        var first = await ReplayAsync(20261129, 100, TestContext.Current.CancellationToken);
+        var second = await ReplayAsync(20261129, 100, TestContext.Current.CancellationToken);
 
-        Assert.Equal(150, first.Count);
+        Assert.Equal(100, first.Count);
         Assert.Equal(first, second);
     }
 
     private static async Task<List<string>> ReplayAsync(int seed, int steps, CancellationToken cancellation)
     {
         var program = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "Acd.Simulation.exe" : "Acd.Simulation");
-        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(program, ["--seed", $"{seed}", "--steps", $"{steps}", "--verbose"])
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(program, ["--seed", $"{seed}", "--steps", $"{steps}", "--verbose", "--quiet-ms", "5"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -12,9 +12,10 @@ var minutes = new Option<double?>("--minutes") { Description = "Soak: run seeds 
 var trace = new Option<FileInfo?>("--trace") { Description = "Replay the steps in this file (one 'Kind A B C' per line) instead of drawing them from the seed" };
 var shrink = new Option<bool>("--shrink") { Description = "Shrink a failing run to a short trace", DefaultValueFactory = _ => true };
 var verbose = new Option<bool>("--verbose") { Description = "Print every step of every run" };
+var quiet = new Option<double>("--quiet-ms") { Description = "How long nothing may move before a step counts as settled (longer on a loaded machine: slower, steadier replays)", DefaultValueFactory = _ => 0.4 };
 var root = new RootCommand("Acd's deterministic simulation: real grains, a simulated clock, a fake Twilio behind a network that misbehaves, and a world that acts at random.")
 {
-    seed, seeds, steps, silos, minutes, trace, shrink, verbose,
+    seed, seeds, steps, silos, minutes, trace, shrink, verbose, quiet,
 };
 root.SetAction(async (result, cancellation) =>
 {
@@ -26,6 +27,7 @@ root.SetAction(async (result, cancellation) =>
     var file = result.GetValue(trace);
     await using var host = await SimHost.StartAsync(siloCount);
     SimulationRun.Live = result.GetValue(verbose) ? Console.Error : null;
+    SimHost.QuietWindow = TimeSpan.FromMilliseconds(Math.Max(0.1, result.GetValue(quiet)));
     var clock = Stopwatch.StartNew();
     var stepsRun = 0L;
     var runs = 0;
