@@ -149,6 +149,11 @@ public sealed partial class CallGrain
             {
                 CallLegs.Report(leg, LegStatus.Failed, null);
                 CallLegs.End(leg);
+                if (leg.Role == LegRole.Customer && !S.Status.IsFinal())
+                {
+                    // The outbound customer was never dialled: the agent is not left alone in the conference.
+                    await OutboundFailedAsync("conference-unknown");
+                }
             }
         }
         await SaveAsync();

@@ -99,4 +99,25 @@ public sealed class LifecycleFaultTests(ClusterFixture fixture)
         Assert.Equal(CallStatus.Connected, connected.Status);
         Assert.Equal([s.Id("c")], (await s.AgentViewAsync("a")).Calls);
     }
+
+    [Fact]
+    public async Task AnOutboundCallWhoseConferenceNeverReportsEndsRatherThanLeaveTheAgentAlone()
+    {
+        // Found by the soak: the agent answered, the customer's dial waited for the ConferenceSid, the SID did not come
+        // in time, and the call stayed connected with the agent alone in the conference.
+        var s = new Scenario(fixture);
+        await s.AgentAsync("a", activity: Activities.Offline);
+        var started = await s.Call("out").StartOutboundAsync(new OutboundStart(s.Id("a"), "+81312345678", null, "{}"));
+        Assert.True(started.Ok, started.Problem?.Detail);
+        // The agent's phone answers.
+        var agentLeg = started.Value!.Legs.Single(l => l.AgentId == s.Id("a"));
+        await s.Call("out").LegStatusAsync(new LegStatusReport(agentLeg.LegId, "CA-agent-leg", LegStatus.InProgress, null, fixture.Time.GetUtcNow()));
+        await s.CallEventuallyAsync("out", CallStatus.Connected);
+
+        fixture.Time.Advance(TimeSpan.FromSeconds(11));
+
+        var ended = await s.CallEventuallyAsync("out", CallStatus.Failed);
+        Assert.Equal("conference-unknown", ended.EndReason);
+        await Scenario.EventuallyAsync(async () => (await s.AgentViewAsync("a")).Calls.Count == 0, "the agent is free again");
+    }
 }
