@@ -182,20 +182,7 @@ public sealed partial class FakeTwilio
                 .Where(c => (friendlyName is null || c.FriendlyName == friendlyName) && (status is null || c.Status == status))
                 .Select(ConferenceJson)];
         }
-        var uri = $"/2010-04-01/Accounts/{AccountSid}/Conferences.json?PageSize=50&Page=0";
-        await WriteJsonAsync(context, 200, new Dictionary<string, object?>
-        {
-            ["conferences"] = found,
-            ["end"] = Math.Max(0, found.Count - 1),
-            ["first_page_uri"] = uri,
-            ["next_page_uri"] = null,
-            ["page"] = 0,
-            ["page_size"] = 50,
-            ["previous_page_uri"] = null,
-            ["start"] = 0,
-            ["uri"] = uri,
-        });
-        return 200;
+        return await WritePageAsync(context, "conferences", "Conferences", found);
     }
 
     private async Task<int> FetchConferenceAsync(HttpContext context, string sid)
@@ -272,10 +259,16 @@ public sealed partial class FakeTwilio
                 .OrderByDescending(l => l.CreatedAt)
                 .Select(CallJson)];
         }
-        var uri = $"/2010-04-01/Accounts/{AccountSid}/Calls.json?PageSize=50&Page=0";
+        return await WritePageAsync(context, "calls", "Calls", found);
+    }
+
+    /// <summary>One page of a list resource, the whole list in it, in Twilio's paging envelope.</summary>
+    private async Task<int> WritePageAsync(HttpContext context, string key, string resource, List<Dictionary<string, object?>> found)
+    {
+        var uri = $"/2010-04-01/Accounts/{AccountSid}/{resource}.json?PageSize=50&Page=0";
         await WriteJsonAsync(context, 200, new Dictionary<string, object?>
         {
-            ["calls"] = found,
+            [key] = found,
             ["end"] = Math.Max(0, found.Count - 1),
             ["first_page_uri"] = uri,
             ["next_page_uri"] = null,

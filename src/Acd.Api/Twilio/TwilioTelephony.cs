@@ -188,7 +188,7 @@ public sealed class TwilioTelephony(
         // leg may get there before the caller, so every Participants request carries them.
         // Rule 4: once the conference exists it is addressed by its SID, never by name, so a conference that has ended
         // is not silently recreated under the same name with one person alone in it.
-        var create = new CreateParticipantOptions(leg.Conference.Sid ?? leg.Conference.Name, new PhoneNumber(settings.CallerId ?? request.CallerId ?? "Acd"), new PhoneNumber(leg.To))
+        var create = new CreateParticipantOptions(leg.Conference.Sid ?? leg.Conference.Name, new PhoneNumber(settings.CallerId ?? request.CallerId ?? "Acd"), new PhoneNumber(request.To))
         {
             Label = request.Label,
             StartConferenceOnEnter = request.StartConferenceOnEnter,
