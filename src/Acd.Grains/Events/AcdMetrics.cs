@@ -16,7 +16,9 @@ public static class AcdMetrics
     public const string MeterName = "Acd";
 
     private static readonly Meter Meter = new(MeterName, "1.0");
-    private static readonly ConcurrentDictionary<string, int> Waiting = new(StringComparer.Ordinal);
+    // Keyed by the reporting router: one per cluster, but a process may host several clusters (tests) or, for a moment
+    // during a handoff, two activations; one router's report must not erase another's queues.
+    private static readonly ConcurrentDictionary<object, IReadOnlyDictionary<string, int>> Waiting = new(ReferenceEqualityComparer.Instance);
 
     private static readonly Counter<long> Entered = Meter.CreateCounter<long>("acd.calls.entered", "{call}", "Calls that entered a queue");
     private static readonly Counter<long> Offers = Meter.CreateCounter<long>("acd.offers", "{offer}", "Offers (reservations) by outcome: created, accepted, rejected, timeout, canceled");
@@ -27,25 +29,17 @@ public static class AcdMetrics
     static AcdMetrics()
     {
         Meter.CreateObservableGauge("acd.queue.waiting",
-            () => Waiting.Select(q => new Measurement<int>(q.Value, new KeyValuePair<string, object?>("queue", q.Key))),
+            () => Waiting.Values.SelectMany(byQueue => byQueue)
+                .GroupBy(q => q.Key, StringComparer.Ordinal)
+                .Select(q => new Measurement<int>(q.Sum(c => c.Value), new KeyValuePair<string, object?>("queue", q.Key))),
             "{call}", "Calls waiting in each queue");
     }
 
-    /// <summary>The router's latest count of waiting calls per queue (replaces what was reported before).</summary>
-    public static void ReportWaiting(IReadOnlyDictionary<string, int> byQueue)
-    {
-        foreach (var gone in Waiting.Keys.Except(byQueue.Keys))
-        {
-            Waiting.TryRemove(gone, out _);
-        }
-        foreach (var (queue, count) in byQueue)
-        {
-            Waiting[queue] = count;
-        }
-    }
+    /// <summary>A router's latest count of waiting calls per queue (replaces what that router reported before).</summary>
+    public static void ReportWaiting(object router, IReadOnlyDictionary<string, int> byQueue) => Waiting[router] = byQueue;
 
     /// <summary>The router left this node: another reports now.</summary>
-    public static void StopReportingWaiting() => Waiting.Clear();
+    public static void StopReportingWaiting(object router) => Waiting.TryRemove(router, out _);
 
     /// <summary>Counts what an event says (its typed details, so nothing is parsed on the way).</summary>
     public static void Record(EventDetails details, string? queueId)

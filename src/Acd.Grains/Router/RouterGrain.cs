@@ -63,7 +63,7 @@ public sealed class RouterGrain(IGrainFactory grains, Calls.IUnsettledCallStore 
         var matched = matches.Select(m => m.CallId).ToHashSet(StringComparer.Ordinal);
         WakeCalls((await unsettled.LoadAsync()).Concat(queues.SelectMany(q => q.Waiting).Select(c => c.CallId)).Distinct(StringComparer.Ordinal).Where(id => !matched.Contains(id)));
 
-        Events.AcdMetrics.ReportWaiting(_index.WaitingByQueue());
+        Events.AcdMetrics.ReportWaiting(this, _index.WaitingByQueue());
         this.RegisterGrainTimer(ExpireLostMatchesAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)) { KeepAlive = true });
         await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), cancellationToken);
         await base.OnActivateAsync(cancellationToken);
@@ -153,13 +153,13 @@ public sealed class RouterGrain(IGrainFactory grains, Calls.IUnsettledCallStore 
     {
         var matches = _index.ExpirePending(PendingMatchLifetime);
         Dispatch(matches);
-        Events.AcdMetrics.ReportWaiting(_index.WaitingByQueue());
+        Events.AcdMetrics.ReportWaiting(this, _index.WaitingByQueue());
         return Task.CompletedTask;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        Events.AcdMetrics.StopReportingWaiting();
+        Events.AcdMetrics.StopReportingWaiting(this);
         return base.OnDeactivateAsync(reason, cancellationToken);
     }
 

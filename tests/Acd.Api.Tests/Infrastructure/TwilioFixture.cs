@@ -82,6 +82,17 @@ public class TwilioFixture : IAsyncLifetime
     /// <summary>Waits until the fake has rung <paramref name="to"/> and returns that leg.</summary>
     public Task<FakeLeg> RungAsync(string to) => Twilio.RungAsync(to);
 
+    /// <summary>
+    /// Waits until the fake has rung <paramref name="to"/> for <paramref name="callId"/> and Acd has heard that it rings:
+    /// the offer's ring time runs from then, so a test that advances the clock to run it out must wait for this first.
+    /// </summary>
+    public async Task<FakeLeg> RingingAsync(string callId, string to, string? exceptSid = null)
+    {
+        var leg = await Twilio.RungAsync(to, exceptSid);
+        await CallEventuallyAsync(callId, c => c["legs"]!.AsArray().Any(l => l!.Str("call_sid") == leg.Sid && l!.Str("status") == "ringing"), $"Acd hears {to} ring");
+        return leg;
+    }
+
     public static async Task<JsonNode?> ReadJsonAsync(HttpResponseMessage response) => await response.Content.ReadFromJsonAsync<JsonNode>();
 }
 

@@ -41,7 +41,7 @@ public sealed class ScriptedDayTests(TwilioFixture fixture) : IClassFixture<Twil
         // c1 (t0): rings ann 8 s, talk 60 s with 15 s on hold, ann hangs up, wraps up 10 s and ends wrap-up herself.
         (await ann.PutJsonAsync("/api/agents/ann/activity", new { activity = "Available" })).AssertOk();
         var c1 = await fixture.CallInAsync("day");
-        var leg1 = await fixture.RungAsync("client:ann");
+        var leg1 = await fixture.RingingAsync(c1.CallSid, "client:ann");
         Advance(8);
         Twilio.Answer(leg1.Sid);
         await fixture.Http.CallStatusAsync(c1.CallSid, "connected", c => c["conference_sid"] is not null);
@@ -59,7 +59,7 @@ public sealed class ScriptedDayTests(TwilioFixture fixture) : IClassFixture<Twil
         // c2 (t0+80): rings ann 25 s (misses the 20 s service level), talk 40 s, the caller hangs up, wrap-up runs its 30 s.
         Advance(2);
         var c2 = await fixture.CallInAsync("day");
-        var leg2 = await Twilio.RungAsync("client:ann", leg1.Sid);
+        var leg2 = await fixture.RingingAsync(c2.CallSid, "client:ann", leg1.Sid);
         Advance(25);
         Twilio.Answer(leg2.Sid);
         await fixture.Http.CallStatusAsync(c2.CallSid, "connected");
@@ -87,12 +87,12 @@ public sealed class ScriptedDayTests(TwilioFixture fixture) : IClassFixture<Twil
         Advance(10);
         (await ann.PutJsonAsync("/api/agents/ann/activity", new { activity = "Available" })).AssertOk();
         var c5 = await fixture.CallInAsync("day");
-        await Twilio.RungAsync("client:ann", leg2.Sid);
+        await fixture.RingingAsync(c5.CallSid, "client:ann", leg2.Sid);
         Advance(30);
         await fixture.Http.CallStatusAsync(c5.CallSid, "queued");
         Advance(10);
         (await bob.PutJsonAsync("/api/agents/bob/activity", new { activity = "Available" })).AssertOk();
-        var leg5 = await fixture.RungAsync("client:bob");
+        var leg5 = await fixture.RingingAsync(c5.CallSid, "client:bob");
         Advance(2);
         Twilio.Answer(leg5.Sid);
         await fixture.Http.CallStatusAsync(c5.CallSid, "connected");
@@ -169,7 +169,7 @@ public sealed class ScriptedDayTests(TwilioFixture fixture) : IClassFixture<Twil
             // Read between calls, as a dashboard does, so today's figures are folded in a bit at a time.
             (await http.GetJsonAsync("/api/statistics")).AssertOk();
             var call = await fixture.CallInAsync("ledger");
-            var leg = await Twilio.RungAsync("client:lee", previous);
+            var leg = await fixture.RingingAsync(call.CallSid, "client:lee", previous);
             previous = leg.Sid;
             Advance(4 + i);
             Twilio.Answer(leg.Sid);

@@ -33,7 +33,7 @@ public sealed class TransferStatisticsTests(TwilioFixture fixture) : IClassFixtu
         // its 20 s.
         (await cara.PutJsonAsync("/api/agents/cara/activity", new { activity = "Available" })).AssertOk();
         var c1 = await fixture.CallInAsync("xfer");
-        var caraLeg1 = await fixture.RungAsync("client:cara");
+        var caraLeg1 = await fixture.RingingAsync(c1.CallSid, "client:cara");
         Advance(5);
         Twilio.Answer(caraLeg1.Sid);
         await fixture.Http.CallStatusAsync(c1.CallSid, "connected", c => c["conference_sid"] is not null);
@@ -44,7 +44,7 @@ public sealed class TransferStatisticsTests(TwilioFixture fixture) : IClassFixtu
         Advance(20);
         (await dan.PutJsonAsync("/api/agents/dan/activity", new { activity = "Available" })).AssertOk();
         (await cara.PostJsonAsync($"/api/calls/{c1.CallSid}/transfer", new { mode = "cold", to_agent = "dan" })).AssertOk();
-        var danLeg1 = await fixture.RungAsync("client:dan");
+        var danLeg1 = await fixture.RingingAsync(c1.CallSid, "client:dan");
         Advance(4);
         Twilio.Answer(danLeg1.Sid);
         await fixture.Http.CallStatusAsync(c1.CallSid, "connected", c => c.Str("agent_id") == "dan" && c["on_hold"]!.GetValue<bool>() == false);
@@ -61,14 +61,14 @@ public sealed class TransferStatisticsTests(TwilioFixture fixture) : IClassFixtu
         // hold; dan answers after 6 s, they talk 10 s and cara leaves. Dan talks 20 s more, hangs up, wraps up 5 s.
         (await dan.PutJsonAsync("/api/agents/dan/activity", new { activity = "Offline" })).AssertOk();
         var c2 = await fixture.CallInAsync("xfer");
-        var caraLeg2 = await Twilio.RungAsync("client:cara", caraLeg1.Sid);
+        var caraLeg2 = await fixture.RingingAsync(c2.CallSid, "client:cara", caraLeg1.Sid);
         Advance(3);
         Twilio.Answer(caraLeg2.Sid);
         await fixture.Http.CallStatusAsync(c2.CallSid, "connected", c => c["conference_sid"] is not null);
         Advance(30);
         (await dan.PutJsonAsync("/api/agents/dan/activity", new { activity = "Available" })).AssertOk();
         (await cara.PostJsonAsync($"/api/calls/{c2.CallSid}/transfer", new { mode = "warm", to_agent = "dan" })).AssertOk();
-        var danLeg2 = await Twilio.RungAsync("client:dan", danLeg1.Sid);
+        var danLeg2 = await fixture.RingingAsync(c2.CallSid, "client:dan", danLeg1.Sid);
         Advance(6);
         Twilio.Answer(danLeg2.Sid);
         await fixture.Http.CallStatusAsync(c2.CallSid, "connected", c => c["legs"]!.AsArray().Any(l => l!.Str("role") == "consult" && l!.Str("status") == "in-progress"));
