@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
@@ -20,16 +21,55 @@ public static class HttpBenchmark
     private const int Concurrency = 32;
     private const int BurstConcurrency = 64;
     private const int CalmConcurrency = 16;
+    private const int SteadyRate = 100;
+    private const int SteadyCalls = 3_000;
+    private const int Dashboards = 20;
 
     public static async Task<int> Main(string[] args)
     {
-        var webhooks = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20_000;
-        var callbacks = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000;
-        if (callbacks / 2 > webhooks)
+        var webhooksArgument = new Argument<int>("webhooks") { DefaultValueFactory = _ => 20_000, Description = "voice webhooks per measurement" };
+        var callbacksArgument = new Argument<int>("callbacks") { DefaultValueFactory = _ => 10_000, Description = "status callbacks per burst" };
+        var storage = new Option<string>("--storage") { Description = "memory, or postgres to measure durable figures beside in-memory ones in the same run", DefaultValueFactory = _ => "memory" };
+        var postgres = new Option<string?>("--postgres") { Description = $"PostgreSQL server connection string (a user who may create databases); default ${BenchDatabase.Variable}" };
+        var root = new RootCommand("Acd's HTTP edge under load; writes its section of docs/performance.md") { webhooksArgument, callbacksArgument, storage, postgres };
+        root.SetAction(async (result, _) =>
         {
-            Console.Error.WriteLine("The two bursts need calls to report on: give at least half as many webhooks as callbacks.");
-            return 2;
-        }
+            var webhooks = result.GetValue(webhooksArgument);
+            var callbacks = result.GetValue(callbacksArgument);
+            if (callbacks / 2 > webhooks)
+            {
+                Console.Error.WriteLine("The two bursts need calls to report on: give at least half as many webhooks as callbacks.");
+                return 2;
+            }
+            string? server = null;
+            if (string.Equals(result.GetValue(storage), "postgres", StringComparison.OrdinalIgnoreCase))
+            {
+                server = BenchDatabase.ServerFrom(result.GetValue(postgres));
+                if (server is null)
+                {
+                    return 2;
+                }
+            }
+            var memory = await MeasureAsync(webhooks, callbacks, null);
+            Figures? durable = null;
+            if (server is not null)
+            {
+                await using var database = await BenchDatabase.CreateAsync(server);
+                durable = await MeasureAsync(webhooks, callbacks, database);
+            }
+            var report = Report(webhooks, callbacks, memory, durable);
+            Console.WriteLine(report);
+            Results.Write("http", report);
+            return 0;
+        });
+        return await root.Parse(args).InvokeAsync();
+    }
+
+    private sealed record Figures(Load Baseline, Load Edge, Load Voice, Load SteadyBaseline, Load Steady, Load Watched, Load DashboardReads, Load BurstBaseline, Load Burst, Load CalmBaseline, Load Calm, string? Writes);
+
+    private static async Task<Figures> MeasureAsync(int webhooks, int callbacks, BenchDatabase? database)
+    {
+        Console.WriteLine(database is null ? "in memory:" : $"on PostgreSQL ({database.Name}):");
         await using var twilio = await FakeTwilio.StartAsync();
         var port = FreePort();
         var baseUrl = $"http://127.0.0.1:{port}";
@@ -44,6 +84,8 @@ public static class HttpBenchmark
             ["Twilio:PublicBaseUrl"] = baseUrl,
             ["Orleans:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
             ["Orleans:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Storage:Provider"] = database is null ? "Memory" : "Postgres",
+            ["ConnectionStrings:Acd"] = database?.ConnectionString,
         });
         builder.AddAcdSilo();
         builder.AddAcdApi();
@@ -90,6 +132,23 @@ public static class HttpBenchmark
         var edge = await LoadAsync(http, webhooks, Concurrency, i => (edgeOnly, Voice($"CAedge{i:D26}")), twilio.AuthToken);
         var voice = await LoadAsync(http, webhooks, Concurrency, i => (incoming, Voice($"CAcall{i:D26}")), twilio.AuthToken);
 
+        // What a center sees: calls arriving at a steady rate, not as fast as the machine can take them.
+        Console.WriteLine($"voice webhook at a steady {SteadyRate}/s × {SteadyCalls:N0}…");
+        var steadyBaseline = await SteadyAsync(http, SteadyCalls, i => (noop, Voice($"CAsbas{i:D26}")), twilio.AuthToken);
+        var before = database is null ? null : await database.SettledCountsAsync();
+        var steady = await SteadyAsync(http, SteadyCalls, i => (incoming, Voice($"CAstdy{i:D26}")), twilio.AuthToken);
+        var after = database is null ? null : await database.SettledCountsAsync();
+
+        // The same steady rate while twenty supervisors' dashboards each read today's statistics once a second.
+        Console.WriteLine($"…and again with {Dashboards} dashboards open…");
+        var supervisor = (await (await http.PostAsJsonAsync("/dev/token", new { role = "supervisor", sub = "bench-sup" })).Content.ReadFromJsonAsync<JsonObject>())!["token"]!.GetValue<string>();
+        using var stop = new CancellationTokenSource();
+        var reads = new LongConcurrentHistogram(1, 60_000_000, 3);
+        var dashboards = Enumerable.Range(0, Dashboards).Select(d => DashboardAsync(http, supervisor, reads, TimeSpan.FromMilliseconds(1000.0 * d / Dashboards), stop.Token)).ToList();
+        var watched = await SteadyAsync(http, SteadyCalls, i => (incoming, Voice($"CAdash{i:D26}")), twilio.AuthToken);
+        await stop.CancelAsync();
+        await Task.WhenAll(dashboards);
+
         // The burst: for calls just placed in their conferences, what Twilio sends about each (the conference starting,
         // the caller joining, the same join again, a mute change, and the caller's leg status when the number's
         // status callback points at Acd), all at once.
@@ -133,36 +192,137 @@ public static class HttpBenchmark
         var calmBaseline = await LoadAsync(http, callbacks, CalmConcurrency, ToNoop(calls), twilio.AuthToken);
         var calm = await LoadAsync(http, callbacks, CalmConcurrency, ToAcd(calls), twilio.AuthToken);
 
-        var report = string.Create(CultureInfo.InvariantCulture, $"""
+        await app.StopAsync();
+        return new Figures(baseline, edge, voice, steadyBaseline, steady, watched, new Load(0, reads, 0), burstBaseline, burst, calmBaseline, calm, after?.PerCall(before!, SteadyCalls));
+    }
+
+
+    private static string Report(int webhooks, int callbacks, Figures memory, Figures? durable)
+    {
+        var command = $"dotnet run -c Release --project bench/Acd.Bench.Http -- {webhooks} {callbacks}" + (durable is null ? "" : " --storage postgres");
+        var text = string.Create(CultureInfo.InvariantCulture, $"""
             ## HTTP edge: voice webhook and status-callback burst
 
-            `dotnet run -c Release --project bench/Acd.Bench.Http -- {webhooks} {callbacks}` on {Results.Machine()}, {DateTime.UtcNow:yyyy-MM-dd}.
+            `{command}` on {Results.Machine()}, {DateTime.UtcNow:yyyy-MM-dd}.
 
-            Acd (in memory) and the load generator in one process on loopback, sharing the cores. Every request is a signed
+            Acd and the load generator in one process on loopback, sharing the cores. Every request is a signed
             form POST as Twilio sends it; Acd checks the signature. The baseline is a minimal endpoint (`POST /bench/noop`,
             returns "ok") on the same Kestrel, sent the same requests in the same run.
 
-            | Measurement | Acd | Minimal endpoint | Ratio |
-            |---|---:|---:|---:|
-            | `POST /twilio/voice/incoming` → TwiML, {Concurrency} clients, {webhooks:N0} calls: requests/s | {voice.Rate:N0}/s | {baseline.Rate:N0}/s | {voice.Rate / baseline.Rate:P0} |
-            | … p50 / p99 | {voice.P(50):F2} / {voice.P(99):F2} ms | {baseline.P(50):F2} / {baseline.P(99):F2} ms | |
-            | The webhook's edge work alone (signature check, form, caller TwiML; no call created): requests/s | {edge.Rate:N0}/s | {baseline.Rate:N0}/s | {edge.Rate / baseline.Rate:P0} |
-            | … p50 / p99 | {edge.P(50):F2} / {edge.P(99):F2} ms | | |
-            | Burst of {callbacks:N0} status callbacks ({calls:N0} calls × conference start, join, duplicate join, mute, caller's leg status), {BurstConcurrency} at a time: callbacks/s | {burst.Rate:N0}/s | {burstBaseline.Rate:N0}/s | {burst.Rate / burstBaseline.Rate:P0} |
-            | … p50 / p99 | {burst.P(50):F2} / {burst.P(99):F2} ms | {burstBaseline.P(50):F2} / {burstBaseline.P(99):F2} ms | |
-            | The same burst for the next {calls:N0} calls, {CalmConcurrency} at a time: callbacks/s | {calm.Rate:N0}/s | {calmBaseline.Rate:N0}/s | {calm.Rate / calmBaseline.Rate:P0} |
-            | … p50 / p99 | {calm.P(50):F2} / {calm.P(99):F2} ms | {calmBaseline.P(50):F2} / {calmBaseline.P(99):F2} ms | |
-            | Failed requests (non-2xx) | {voice.Failed + burst.Failed + calm.Failed + edge.Failed} | {baseline.Failed + burstBaseline.Failed + calmBaseline.Failed} | |
+            {Table("In memory", webhooks, callbacks, memory)}
+            """);
+        if (durable is not null)
+        {
+            text += string.Create(CultureInfo.InvariantCulture, $"""
+
+
+                {Table("On PostgreSQL (same machine, same run)", webhooks, callbacks, durable)}
+
+                Durable against in memory, same run: webhooks/s at saturation {durable.Voice.Rate / memory.Voice.Rate:P0}; webhook p99 at a
+                steady {SteadyRate}/s {durable.Steady.P(99):F2} ms against {memory.Steady.P(99):F2} ms (aim: < 50 ms), and with {Dashboards}
+                dashboards open {durable.Watched.P(99):F2} ms against {memory.Watched.P(99):F2} ms.
+
+                What one call's webhook wrote to PostgreSQL at the steady rate (the call's state, its waiting record, its
+                events, its entry among unsettled calls), from `pg_stat_user_tables`, `pg_stat_database` and `pg_stat_wal`
+                read before and after the {SteadyCalls:N0} calls:
+
+                {durable.Writes}
+                """);
+        }
+        return text + """
+
 
             Aims (issue "Simulator and benchmarks"): the webhook at least half the minimal endpoint's throughput; the burst
-            ≥ 5,000 callbacks/s with p99 < 20 ms on 2 cores. A webhook creates the call (its grain and state), runs the
-            workflow, enqueues it (queue grain, router) and answers TwiML; a callback is checked, deduplicated by
-            `SequenceNumber`, and applied to the call's state (the first conference callback stores the ConferenceSid).
+            ≥ 5,000 callbacks/s with p99 < 20 ms on 2 cores. Aim (issue "Fast where it is deployed"): webhook p99 < 50 ms at a
+            steady 100 calls/s on PostgreSQL. A webhook creates the call (its grain and state), runs the workflow, enqueues it
+            (queue grain, router) and answers TwiML; a callback is checked, deduplicated by `SequenceNumber`, and applied to
+            the call's state (the first conference callback stores the ConferenceSid).
+            """;
+    }
+
+    private static string Table(string title, int webhooks, int callbacks, Figures f)
+    {
+        var calls = callbacks / 5;
+        return string.Create(CultureInfo.InvariantCulture, $"""
+            **{title}**
+
+            | Measurement | Acd | Minimal endpoint | Ratio |
+            |---|---:|---:|---:|
+            | `POST /twilio/voice/incoming` → TwiML, {Concurrency} clients, {webhooks:N0} calls: requests/s | {f.Voice.Rate:N0}/s | {f.Baseline.Rate:N0}/s | {f.Voice.Rate / f.Baseline.Rate:P0} |
+            | … p50 / p99 | {f.Voice.P(50):F2} / {f.Voice.P(99):F2} ms | {f.Baseline.P(50):F2} / {f.Baseline.P(99):F2} ms | |
+            | The same webhook at a steady {SteadyRate} calls/s ({SteadyCalls:N0} calls): p50 / p99 | {f.Steady.P(50):F2} / {f.Steady.P(99):F2} ms | {f.SteadyBaseline.P(50):F2} / {f.SteadyBaseline.P(99):F2} ms | |
+            | … while {Dashboards} dashboards each read `/api/statistics` once a second: p50 / p99 | {f.Watched.P(50):F2} / {f.Watched.P(99):F2} ms | | |
+            | … and those reads of today's statistics: p50 / p99 | {f.DashboardReads.P(50):F2} / {f.DashboardReads.P(99):F2} ms | | |
+            | The webhook's edge work alone (signature check, form, caller TwiML; no call created): requests/s | {f.Edge.Rate:N0}/s | {f.Baseline.Rate:N0}/s | {f.Edge.Rate / f.Baseline.Rate:P0} |
+            | … p50 / p99 | {f.Edge.P(50):F2} / {f.Edge.P(99):F2} ms | | |
+            | Burst of {callbacks:N0} status callbacks ({calls:N0} calls × conference start, join, duplicate join, mute, caller's leg status), {BurstConcurrency} at a time: callbacks/s | {f.Burst.Rate:N0}/s | {f.BurstBaseline.Rate:N0}/s | {f.Burst.Rate / f.BurstBaseline.Rate:P0} |
+            | … p50 / p99 | {f.Burst.P(50):F2} / {f.Burst.P(99):F2} ms | {f.BurstBaseline.P(50):F2} / {f.BurstBaseline.P(99):F2} ms | |
+            | The same burst for the next {calls:N0} calls, {CalmConcurrency} at a time: callbacks/s | {f.Calm.Rate:N0}/s | {f.CalmBaseline.Rate:N0}/s | {f.Calm.Rate / f.CalmBaseline.Rate:P0} |
+            | … p50 / p99 | {f.Calm.P(50):F2} / {f.Calm.P(99):F2} ms | {f.CalmBaseline.P(50):F2} / {f.CalmBaseline.P(99):F2} ms | |
+            | Failed requests (non-2xx) | {f.Voice.Failed + f.Steady.Failed + f.Burst.Failed + f.Calm.Failed + f.Edge.Failed} | {f.Baseline.Failed + f.SteadyBaseline.Failed + f.BurstBaseline.Failed + f.CalmBaseline.Failed} | |
             """);
-        Console.WriteLine(report);
-        Results.Write("http", report);
-        await app.StopAsync();
-        return 0;
+    }
+
+    /// <summary>A supervisor's dashboard: today's statistics once a second, as the page refreshes them.</summary>
+    private static async Task DashboardAsync(HttpClient http, string token, HistogramBase reads, TimeSpan offset, CancellationToken stop)
+    {
+        try
+        {
+            await Task.Delay(offset, stop);
+            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+            do
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, "/api/statistics");
+                request.Headers.Authorization = new("Bearer", token);
+                var start = Stopwatch.GetTimestamp();
+                using var response = await http.SendAsync(request, stop);
+                await response.Content.ReadAsByteArrayAsync(stop);
+                response.EnsureSuccessStatusCode();
+                reads.RecordValue(Math.Max(1, (long)Stopwatch.GetElapsedTime(start).TotalMicroseconds));
+            }
+            while (await timer.WaitForNextTickAsync(stop));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Open loop: requests sent at <see cref="SteadyRate"/> per second whatever the answers take.</summary>
+    private static async Task<Load> SteadyAsync(HttpClient http, int count, Func<int, (string Url, List<KeyValuePair<string, string>> Form)> request, string authToken)
+    {
+        var histogram = new LongConcurrentHistogram(1, 60_000_000, 3);
+        var failed = 0;
+        var tasks = new List<Task>(count);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < count; i++)
+        {
+            var due = TimeSpan.FromSeconds((double)i / SteadyRate);
+            if (due > clock.Elapsed)
+            {
+                await Task.Delay(due - clock.Elapsed);
+            }
+            var (url, form) = request(i);
+            tasks.Add(Task.Run(async () =>
+            {
+                if (!await SendAsync(http, url, form, authToken, histogram))
+                {
+                    Interlocked.Increment(ref failed);
+                }
+            }));
+        }
+        await Task.WhenAll(tasks);
+        return new Load(count / clock.Elapsed.TotalSeconds, histogram, failed);
+    }
+
+    private static async Task<bool> SendAsync(HttpClient http, string url, List<KeyValuePair<string, string>> form, string authToken, HistogramBase histogram)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = new FormUrlEncodedContent(form) };
+        message.Headers.Add("X-Twilio-Signature", Signatures.Sign(authToken, url, form));
+        var start = Stopwatch.GetTimestamp();
+        using var response = await http.SendAsync(message);
+        await response.Content.ReadAsByteArrayAsync();
+        histogram.RecordValue(Math.Max(1, (long)Stopwatch.GetElapsedTime(start).TotalMicroseconds));
+        return response.IsSuccessStatusCode;
     }
 
     private sealed record Load(double Rate, HistogramBase Latency, int Failed)
@@ -182,13 +342,7 @@ public static class HttpBenchmark
             while ((i = Interlocked.Increment(ref next)) < count)
             {
                 var (url, form) = request(i);
-                using var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = new FormUrlEncodedContent(form) };
-                message.Headers.Add("X-Twilio-Signature", Signatures.Sign(authToken, url, form));
-                var start = Stopwatch.GetTimestamp();
-                using var response = await http.SendAsync(message);
-                await response.Content.ReadAsByteArrayAsync();
-                histogram.RecordValue(Math.Max(1, (long)(Stopwatch.GetElapsedTime(start).TotalMicroseconds)));
-                if (!response.IsSuccessStatusCode)
+                if (!await SendAsync(http, url, form, authToken, histogram))
                 {
                     Interlocked.Increment(ref failed);
                 }

@@ -1,4 +1,5 @@
 using Acd.Grains;
+using Acd.Silo;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -21,7 +22,8 @@ public sealed class BenchSilo : IDisposable
 
     public BenchTelephony Telephony { get; }
 
-    public static async Task<BenchSilo> StartAsync(Action<ISiloBuilder>? configure = null)
+    /// <summary>A silo on in-memory storage, or on PostgreSQL when <paramref name="postgres"/> names a migrated database.</summary>
+    public static async Task<BenchSilo> StartAsync(Action<ISiloBuilder>? configure = null, string? postgres = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -30,9 +32,16 @@ public sealed class BenchSilo : IDisposable
         builder.Services.AddAcdDomain();
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(siloPort: 21111, gatewayPort: 40000);
-            silo.AddAcdMemoryStorage();
-            silo.UseInMemoryReminderService();
+            silo.UseLocalhostClustering(siloPort: 21111, gatewayPort: 40000, serviceId: "bench", clusterId: "bench");
+            if (postgres is null)
+            {
+                silo.AddAcdMemoryStorage();
+                silo.UseInMemoryReminderService();
+            }
+            else
+            {
+                silo.AddAcdPostgresStorage(postgres, "bench");
+            }
             configure?.Invoke(silo);
         });
         var host = builder.Build();

@@ -67,26 +67,36 @@ public static class SiloExtensions
                 o.Invariant = "Npgsql";
                 o.ConnectionString = connectionString;
             });
-            silo.AddAdoNetGrainStorage(AcdStorage.Name, o =>
-            {
-                o.Invariant = "Npgsql";
-                o.ConnectionString = connectionString;
-            });
-            // Orleans' binary serializer for state: compact, and it round-trips Acd's records exactly.
-            silo.Services.AddOptions<AdoNetGrainStorageOptions>(AcdStorage.Name)
-                .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
-            silo.UseAdoNetReminderService(o =>
-            {
-                o.Invariant = "Npgsql";
-                o.ConnectionString = connectionString;
-            });
-            silo.Services.Replace(ServiceDescriptor.Singleton<IEventLog>(services =>
-                new PostgresEventLog(connectionString, serviceId, services.GetRequiredService<ILogger<PostgresEventLog>>())));
-            silo.Services.Replace(ServiceDescriptor.Singleton<IWaitingCallStore>(services =>
-                new PostgresWaitingCallStore(connectionString, serviceId, services.GetRequiredService<Serializer>())));
-            silo.Services.Replace(ServiceDescriptor.Singleton<Acd.Grains.Calls.IUnsettledCallStore>(_ => new PostgresUnsettledCallStore(connectionString, serviceId)));
+            silo.AddAcdPostgresStorage(connectionString, serviceId);
         });
         return builder;
+    }
+
+    /// <summary>
+    /// Everything Acd keeps on PostgreSQL under <paramref name="serviceId"/>: grain state (Orleans' ADO.NET storage with its
+    /// binary serializer), reminders, the event log, waiting calls and the list of unsettled calls. Clustering is apart.
+    /// </summary>
+    public static ISiloBuilder AddAcdPostgresStorage(this ISiloBuilder silo, string connectionString, string serviceId)
+    {
+        silo.AddAdoNetGrainStorage(AcdStorage.Name, o =>
+        {
+            o.Invariant = "Npgsql";
+            o.ConnectionString = connectionString;
+        });
+        // Orleans' binary serializer for state: compact, and it round-trips Acd's records exactly.
+        silo.Services.AddOptions<AdoNetGrainStorageOptions>(AcdStorage.Name)
+            .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
+        silo.UseAdoNetReminderService(o =>
+        {
+            o.Invariant = "Npgsql";
+            o.ConnectionString = connectionString;
+        });
+        silo.Services.Replace(ServiceDescriptor.Singleton<IEventLog>(services =>
+            new PostgresEventLog(connectionString, serviceId, services.GetRequiredService<ILogger<PostgresEventLog>>())));
+        silo.Services.Replace(ServiceDescriptor.Singleton<IWaitingCallStore>(services =>
+            new PostgresWaitingCallStore(connectionString, serviceId, services.GetRequiredService<Serializer>())));
+        silo.Services.Replace(ServiceDescriptor.Singleton<Acd.Grains.Calls.IUnsettledCallStore>(_ => new PostgresUnsettledCallStore(connectionString, serviceId)));
+        return silo;
     }
 
     /// <summary><c>Storage:MigrateOnStart=true</c>: brings the PostgreSQL schema up to date before Orleans starts.</summary>
