@@ -79,24 +79,39 @@ public sealed class BenchDatabase : IAsyncDisposable
         await connection.OpenAsync();
         var tables = new Dictionary<string, TableCounts>(StringComparer.Ordinal);
         await using (var command = new NpgsqlCommand(
-            "SELECT relname, n_tup_ins, n_tup_upd, n_tup_del, pg_total_relation_size(relid) FROM pg_stat_user_tables", connection))
+            "SELECT relname, n_tup_ins, n_tup_upd, n_tup_del, pg_total_relation_size(relid), n_tup_hot_upd FROM pg_stat_user_tables", connection))
         await using (var reader = await command.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync())
             {
-                tables[reader.GetString(0)] = new TableCounts(reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
+                tables[reader.GetString(0)] = new TableCounts(reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5));
+            }
+        }
+        // Each grain's row carries its version, one more per write: the sum by grain type says whose state was written.
+        var states = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using (var command = new NpgsqlCommand("SELECT grain_type, sum(version)::bigint FROM acd_grain_state GROUP BY grain_type", connection))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                states[reader.GetString(0)] = reader.GetInt64(1);
             }
         }
         await using var totals = new NpgsqlCommand(
             "SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()), (SELECT wal_bytes::bigint FROM pg_stat_wal), (SELECT wal_records FROM pg_stat_wal)", connection);
         await using var row = await totals.ExecuteReaderAsync();
         await row.ReadAsync();
-        return new WriteCounts(tables, row.GetInt64(0), row.GetInt64(1), row.GetInt64(2));
+        return new WriteCounts(tables, states, row.GetInt64(0), row.GetInt64(1), row.GetInt64(2));
     }
 
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
+        if (Environment.GetEnvironmentVariable("ACD_BENCH_KEEP_DATABASE") == "1")
+        {
+            Console.WriteLine($"kept database {Name} (ACD_BENCH_KEEP_DATABASE=1) to look into");
+            return;
+        }
         await using var connection = new NpgsqlConnection(_server);
         await connection.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)", connection);
@@ -104,13 +119,13 @@ public sealed class BenchDatabase : IAsyncDisposable
     }
 }
 
-public sealed record TableCounts(long Inserted, long Updated, long Deleted, long Bytes)
+public sealed record TableCounts(long Inserted, long Updated, long Deleted, long Bytes, long HotUpdated)
 {
     public long Rows => Inserted + Updated + Deleted;
 }
 
 /// <summary>A reading of what PostgreSQL has written; the difference of two readings is what happened between them.</summary>
-public sealed record WriteCounts(IReadOnlyDictionary<string, TableCounts> Tables, long Commits, long WalBytes, long WalRecords)
+public sealed record WriteCounts(IReadOnlyDictionary<string, TableCounts> Tables, IReadOnlyDictionary<string, long> StateWrites, long Commits, long WalBytes, long WalRecords)
 {
     public bool SameAs(WriteCounts other) =>
         Commits == other.Commits && WalRecords == other.WalRecords && Tables.All(t => other.Tables.TryGetValue(t.Key, out var o) && o.Rows == t.Value.Rows);
@@ -119,12 +134,12 @@ public sealed record WriteCounts(IReadOnlyDictionary<string, TableCounts> Tables
     public string PerCall(WriteCounts before, int calls)
     {
         var text = new StringBuilder();
-        text.AppendLine("| Table | Inserts | Updates | Deletes | Rows written |");
+        text.AppendLine("| Table | Inserts | Updates (of which in place, no index change) | Deletes | Rows written |");
         text.AppendLine("|---|---:|---:|---:|---:|");
         double total = 0;
         foreach (var (name, now) in Tables.OrderBy(t => t.Key, StringComparer.Ordinal))
         {
-            var then = before.Tables.GetValueOrDefault(name) ?? new TableCounts(0, 0, 0, 0);
+            var then = before.Tables.GetValueOrDefault(name) ?? new TableCounts(0, 0, 0, 0, 0);
             var rows = now.Rows - then.Rows;
             if (rows == 0)
             {
@@ -132,8 +147,14 @@ public sealed record WriteCounts(IReadOnlyDictionary<string, TableCounts> Tables
             }
             total += rows;
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| `{name}` | {(double)(now.Inserted - then.Inserted) / calls:F2} | {(double)(now.Updated - then.Updated) / calls:F2} | {(double)(now.Deleted - then.Deleted) / calls:F2} | {rows / (double)calls:F2} |"));
+                $"| `{name}` | {(double)(now.Inserted - then.Inserted) / calls:F2} | {(double)(now.Updated - then.Updated) / calls:F2} ({(double)(now.HotUpdated - then.HotUpdated) / calls:F2}) | {(double)(now.Deleted - then.Deleted) / calls:F2} | {rows / (double)calls:F2} |"));
         }
+        var byGrain = StateWrites
+            .Select(g => (Grain: g.Key, Writes: (g.Value - before.StateWrites.GetValueOrDefault(g.Key)) / (double)calls))
+            .Where(g => g.Writes > 0)
+            .OrderByDescending(g => g.Writes)
+            .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Grain} {g.Writes:F2}"));
+        text.AppendLine($"| … of which grain state writes by grain: {string.Join(", ", byGrain)} | | | | |");
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"| **All tables** (transactions {(double)(Commits - before.Commits) / calls:F1}, write-ahead log {(double)(WalBytes - before.WalBytes) / calls / 1024:F1} KB) | | | | **{total / calls:F2}** |"));
         return text.ToString();

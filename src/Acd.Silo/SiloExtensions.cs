@@ -7,6 +7,7 @@ using Acd.Silo.Database;
 using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
+using Npgsql;
 using Serilog;
 
 namespace Acd.Silo;
@@ -78,6 +79,7 @@ public static class SiloExtensions
     /// </summary>
     public static ISiloBuilder AddAcdPostgresStorage(this ISiloBuilder silo, string connectionString, string serviceId)
     {
+        connectionString = PooledWithoutReset(connectionString);
         silo.AddAdoNetGrainStorage(AcdStorage.Name, o =>
         {
             o.Invariant = "Npgsql";
@@ -91,12 +93,33 @@ public static class SiloExtensions
             o.Invariant = "Npgsql";
             o.ConnectionString = connectionString;
         });
+        // Acd's own tables share one pool (Orleans' ADO.NET providers keep theirs): with the connection string's
+        // "Maximum Pool Size" (default 100) a node opens at most twice that, whatever it does.
+        silo.Services.AddKeyedSingleton(AcdStorage.Name, (_, _) => NpgsqlDataSource.Create(connectionString));
+        NpgsqlDataSource Data(IServiceProvider services) => services.GetRequiredKeyedService<NpgsqlDataSource>(AcdStorage.Name);
         silo.Services.Replace(ServiceDescriptor.Singleton<IEventLog>(services =>
-            new PostgresEventLog(connectionString, serviceId, services.GetRequiredService<ILogger<PostgresEventLog>>())));
+            new PostgresEventLog(Data(services), serviceId, services.GetRequiredService<ILogger<PostgresEventLog>>())));
         silo.Services.Replace(ServiceDescriptor.Singleton<IWaitingCallStore>(services =>
-            new PostgresWaitingCallStore(connectionString, serviceId, services.GetRequiredService<Serializer>())));
-        silo.Services.Replace(ServiceDescriptor.Singleton<Acd.Grains.Calls.IUnsettledCallStore>(_ => new PostgresUnsettledCallStore(connectionString, serviceId)));
+            new PostgresWaitingCallStore(Data(services), serviceId, services.GetRequiredService<Serializer>())));
+        silo.Services.Replace(ServiceDescriptor.Singleton<Acd.Grains.Calls.IUnsettledCallStore>(services => new PostgresUnsettledCallStore(Data(services), serviceId)));
         return silo;
+    }
+
+    /// <summary>
+    /// Npgsql resets a pooled connection (<c>DISCARD ALL</c>) each time it is taken again, which also throws away the
+    /// server's cached plans of the grain-state function, so every write was planned afresh. Neither Orleans nor Acd
+    /// leaves session state behind (no temporary tables, session settings or advisory locks), so the reset is skipped
+    /// unless the connection string asks for it explicitly.
+    /// </summary>
+    private static string PooledWithoutReset(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase)
+            && !connectionString.Contains("NoResetOnClose", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.NoResetOnClose = true;
+        }
+        return builder.ConnectionString;
     }
 
     /// <summary><c>Storage:MigrateOnStart=true</c>: brings the PostgreSQL schema up to date before Orleans starts.</summary>

@@ -24,9 +24,9 @@ public sealed class PostgresEventLog : IEventLog, IAsyncDisposable
         Channel.CreateUnbounded<(IReadOnlyList<AcdEvent>, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
 
-    public PostgresEventLog(string connectionString, string serviceId, ILogger<PostgresEventLog> logger)
+    public PostgresEventLog(NpgsqlDataSource data, string serviceId, ILogger<PostgresEventLog> logger)
     {
-        _data = NpgsqlDataSource.Create(connectionString);
+        _data = data;
         _serviceId = serviceId;
         _logger = logger;
         _writer = Task.Run(WriteAsync);
@@ -202,6 +202,5 @@ public sealed class PostgresEventLog : IEventLog, IAsyncDisposable
     {
         _pending.Writer.TryComplete();
         await _writer.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        await _data.DisposeAsync();
     }
 }

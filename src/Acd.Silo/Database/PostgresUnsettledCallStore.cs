@@ -4,9 +4,9 @@ using Npgsql;
 namespace Acd.Silo.Database;
 
 /// <summary>The calls not settled yet, in PostgreSQL (<c>acd_unsettled_call</c>), shared by every node.</summary>
-public sealed class PostgresUnsettledCallStore(string connectionString, string serviceId) : IUnsettledCallStore, IAsyncDisposable
+public sealed class PostgresUnsettledCallStore(NpgsqlDataSource data, string serviceId) : IUnsettledCallStore
 {
-    private readonly NpgsqlDataSource _data = NpgsqlDataSource.Create(connectionString);
+    private readonly NpgsqlDataSource _data = data;
 
     public async Task AddAsync(string callId)
     {
@@ -36,6 +36,4 @@ public sealed class PostgresUnsettledCallStore(string connectionString, string s
         }
         return calls;
     }
-
-    public ValueTask DisposeAsync() => _data.DisposeAsync();
 }

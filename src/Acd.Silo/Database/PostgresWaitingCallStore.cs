@@ -6,9 +6,9 @@ using Orleans.Serialization;
 namespace Acd.Silo.Database;
 
 /// <summary>The waiting calls of every queue in PostgreSQL (<c>acd_waiting_call</c>), shared by every node.</summary>
-public sealed class PostgresWaitingCallStore(string connectionString, string serviceId, Serializer serializer) : IWaitingCallStore, IAsyncDisposable
+public sealed class PostgresWaitingCallStore(NpgsqlDataSource data, string serviceId, Serializer serializer) : IWaitingCallStore
 {
-    private readonly NpgsqlDataSource _data = NpgsqlDataSource.Create(connectionString);
+    private readonly NpgsqlDataSource _data = data;
 
     public async Task<IReadOnlyList<WaitingCall>> LoadAsync(string queueId)
     {
@@ -46,6 +46,4 @@ public sealed class PostgresWaitingCallStore(string connectionString, string ser
         command.Parameters.AddWithValue("call", callId);
         await command.ExecuteNonQueryAsync();
     }
-
-    public ValueTask DisposeAsync() => _data.DisposeAsync();
 }

@@ -14,7 +14,7 @@ public sealed class SchemaTests
 
         var first = await SiloProcess.RunCommandAsync(environment, "db", "init");
         Assert.True(first.ExitCode == 0, first.Errors);
-        Assert.Contains("migrated to version 8", first.Output);
+        Assert.Contains("migrated to version 9", first.Output);
         foreach (var table in new[] { "orleansquery", "acd_grain_state", "acd_cluster_version", "acd_cluster_member", "acd_reminder", "acd_event", "acd_schema_migration", "acd_unsettled_call" })
         {
             Assert.Equal(1L, await db.ScalarAsync<long>($"SELECT count(*) FROM information_schema.tables WHERE table_name = '{table}'"));
@@ -33,8 +33,8 @@ public sealed class SchemaTests
 
         var again = await SiloProcess.RunCommandAsync(environment, "db", "init");
         Assert.True(again.ExitCode == 0, again.Errors);
-        Assert.Contains("schema is current (version 8)", again.Output);
-        Assert.Equal(8L, await db.ScalarAsync<long>("SELECT count(*) FROM acd_schema_migration"));
+        Assert.Contains("schema is current (version 9)", again.Output);
+        Assert.Equal(9L, await db.ScalarAsync<long>("SELECT count(*) FROM acd_schema_migration"));
     }
 
     [Fact]
