@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Net;
 using Acd.Api.Tests.Infrastructure;
 
@@ -55,6 +56,15 @@ public sealed class RoutingApiTests : IClassFixture<AcdAppFactory>
         var stats = (await _http.GetJsonAsync("/api/queues/order-q/stats")).AssertOk();
         Assert.Equal(2, stats["calls_waiting"]!.GetValue<int>());
         Assert.Equal(["order-high", "order-low"], stats["waiting_call_ids"]!.AsArray().Select(n => n!.GetValue<string>()));
+
+        // The dashboard's refresh leaves the lists out (its cost would grow with the callers waiting); asked for, they are there.
+        JsonNode Realtime(JsonNode all) => all["queues"]!.AsArray().Single(q => q!.Str("queue_id") == "order-q")!["realtime"]!;
+        var listed = Realtime((await _http.GetJsonAsync("/api/statistics")).AssertOk());
+        Assert.Equal(["order-high", "order-low"], listed["waiting_call_ids"]!.AsArray().Select(n => n!.GetValue<string>()));
+        var refreshed = Realtime((await _http.GetJsonAsync("/api/statistics?waiting_calls=false")).AssertOk());
+        Assert.Null(refreshed["waiting_call_ids"]);
+        Assert.Equal(2, refreshed["tasks_waiting"]!.GetValue<int>());
+        (await _http.GetJsonAsync("/api/statistics?waiting_calls=maybe")).AssertProblem(HttpStatusCode.BadRequest, "waiting_calls");
         var queued = (await _http.GetJsonAsync("/api/calls?status=queued")).AssertOk().AsArray().Select(c => c!.Str("id")).ToList();
         Assert.Contains("order-low", queued);
         Assert.Contains("order-high", queued);

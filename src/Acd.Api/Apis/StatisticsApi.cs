@@ -24,16 +24,21 @@ public static class StatisticsApi
             {
                 return Window(request, statistics).Problem!;
             }
+            var waitingCalls = request.Query["waiting_calls"].ToString();
+            if (waitingCalls is not ("" or "true" or "false"))
+            {
+                return Problems.Invalid("waiting_calls", "true (default) or false");
+            }
             var (queues, agents) = await statistics.AllAsync(window, thresholds);
             return TypedResults.Ok(new
             {
                 from = window.From,
                 to = window.To,
-                queues = queues.Select(QueueStatisticsResource.From),
+                queues = queues.Select(q => QueueStatisticsResource.From(q, waitingCalls != "false")),
                 agents,
             });
         }).RequireAuthorization(Roles.SupervisorPolicy).WithTags("Statistics")
-          .WithSummary("Every queue (realtime and cumulative) and every agent over a window: ?from=&to= (ISO 8601; default since midnight in Acd:TimeZone), &service_level_threshold=&abandon_within= (seconds). Supervisor.");
+          .WithSummary("Every queue (realtime and cumulative) and every agent over a window: ?from=&to= (ISO 8601; default since midnight in Acd:TimeZone), &service_level_threshold=&abandon_within= (seconds), &waiting_calls=false to leave out each queue's list of waiting call ids (null; the dashboard's refresh, whose cost would otherwise grow with the callers waiting). Supervisor.");
 
         app.MapGet("/api/queues/{id}/statistics", async (string id, HttpRequest request, StatisticsService statistics) =>
         {
@@ -168,7 +173,9 @@ public static class StatisticsApi
 /// <summary>A queue's statistics in TaskRouter's shape: realtime and cumulative side by side.</summary>
 public sealed record QueueStatisticsResource(string QueueId, object Realtime, QueueCumulative Cumulative)
 {
-    public static QueueStatisticsResource From(QueueStatistics s) => new(
+    public static QueueStatisticsResource From(QueueStatistics s) => From(s, true);
+
+    public static QueueStatisticsResource From(QueueStatistics s, bool waitingCalls) => new(
         s.QueueId,
         new
         {
@@ -178,7 +185,7 @@ public sealed record QueueStatisticsResource(string QueueId, object Realtime, Qu
             total_eligible_workers = s.Realtime.EligibleAgents,
             total_available_workers = s.Realtime.AvailableAgents,
             estimated_wait_seconds = s.EstimatedWaitSeconds,
-            waiting_call_ids = s.Realtime.WaitingCallIds,
+            waiting_call_ids = waitingCalls ? s.Realtime.WaitingCallIds : null,
         },
         s.Cumulative);
 }

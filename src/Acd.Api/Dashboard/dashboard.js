@@ -88,7 +88,7 @@ function claims(token) {
 }
 
 async function loadAll() {
-  const [statistics, calls, agents] = await Promise.all([api("/api/statistics"), api("/api/calls?active=true"), api("/api/agents")]);
+  const [statistics, calls, agents] = await Promise.all([api("/api/statistics?waiting_calls=false"), api("/api/calls?active=true"), api("/api/agents")]);
   applyStatistics(statistics);
   state.calls.clear();
   for (const c of calls) {
@@ -115,7 +115,7 @@ function refreshStatistics() {
   state.refreshTimer = setTimeout(async () => {
     state.refreshTimer = null;
     try {
-      applyStatistics(await api("/api/statistics"));
+      applyStatistics(await api("/api/statistics?waiting_calls=false"));
       render();
     } catch (e) {
       $("#message").textContent = e.message;
