@@ -1,6 +1,7 @@
 using Acd.Grains.Abstractions;
 using Acd.Grains.Calls.Lifecycle;
 using Acd.Grains.Events.Types;
+using Microsoft.Extensions.Logging;
 
 namespace Acd.Grains.Calls;
 
@@ -140,8 +141,7 @@ public sealed partial class CallGrain
                 // Design rule 2: Acd ends the conference so the caller is never left alone on a silent line; asked for
                 // before the ConferenceSid is known, it waits for it (rule 3).
                 await DropConsultAsync();
-                await ConferenceOperationAsync("end conference", endConference: true);
-                await EndTalkAsync("agent-hangup");
+                await EndTalkAsync("agent-hangup", endConference: true);
                 break;
         }
         return View();
@@ -162,16 +162,30 @@ public sealed partial class CallGrain
             return;
         }
         await DropConsultAsync();
-        await ConferenceOperationAsync("end conference", endConference: true);
-        await EndTalkAsync("agent-hangup");
+        await EndTalkAsync("agent-hangup", endConference: true);
     }
 
     /// <summary>
     /// The conversation is over. The call's own truth is written first (wrap-up, or completed), then its agent is told;
     /// if that fails, the call completes by itself when its wrap-up time has run out (and the agent verifies it).
+    /// With <paramref name="endConference"/> (Acd hangs up, design rule 2), the end of the conference is written in the
+    /// same write and asked of Twilio right after it (a lost request is sent again when the call is reloaded), or waits
+    /// for the ConferenceSid (rule 3): one write where there were two.
     /// </summary>
-    private async Task EndTalkAsync(string reason)
+    private async Task EndTalkAsync(string reason, bool endConference = false)
     {
+        var endNow = false;
+        if (endConference && S.Conference.Sid is null)
+        {
+            S.Conference.Wait(new PendingOperation { Description = "end conference", EndConference = true }, Now, ConferenceWait);
+            logger.LogInformation("Call {CallId}: end conference waits for the ConferenceSid", Id);
+        }
+        else if (endConference)
+        {
+            S.Teardown.ConferenceEndAsked = true;
+            S.Teardown.Asked(Now);
+            endNow = true;
+        }
         F.TalkEnds(Now);
         S.EndReason = reason;
         foreach (var leg in S.Legs.All.Where(l => l.IsLive))
@@ -184,6 +198,10 @@ public sealed partial class CallGrain
         if (S.AgentId is not { } agentId)
         {
             await FinishAsync(CallStatus.Completed, reason, null);
+            if (endNow)
+            {
+                await telephony.EndConferenceAsync(Conference());
+            }
             return;
         }
         SetStatus(CallStatus.WrapUp);
@@ -193,6 +211,10 @@ public sealed partial class CallGrain
             Emit(new TaskWrapUp(reason, R.WrapUpSeconds));
         }
         await SaveAsync();
+        if (endNow)
+        {
+            await telephony.EndConferenceAsync(Conference());
+        }
         if (!await grains.GetGrain<IAgentGrain>(agentId).CallEndedAsync(Id, R.WrapUpSeconds))
         {
             await FinishAsync(CallStatus.Completed, reason, null);
