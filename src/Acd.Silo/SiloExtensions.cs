@@ -4,10 +4,10 @@ using Acd.Grains.Events;
 using Acd.Grains.Queues;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Acd.Silo.Database;
+using Npgsql;
 using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
-using Npgsql;
 using Serilog;
 
 namespace Acd.Silo;
@@ -53,8 +53,8 @@ public static class SiloExtensions
             {
                 throw new AcdStartupException($"Storage:Provider must be Memory or Postgres, not '{provider}'");
             }
-            var connectionString = configuration.GetConnectionString("Acd")
-                ?? throw new AcdStartupException("Storage:Provider is Postgres but ConnectionStrings:Acd is not set");
+            var connectionString = PooledWithoutReset(configuration.GetConnectionString("Acd")
+                ?? throw new AcdStartupException("Storage:Provider is Postgres but ConnectionStrings:Acd is not set"));
             builder.Services.AddHealthChecks().AddCheck("storage", new PostgresReadyCheck(connectionString), tags: [Acd.Api.AcdApiExtensions.ReadyTag]);
             var address = System.Net.IPAddress.Parse(configuration["Orleans:AdvertisedAddress"] ?? "127.0.0.1");
             silo.Configure<ClusterOptions>(o =>
