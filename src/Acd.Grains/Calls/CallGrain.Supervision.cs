@@ -94,16 +94,27 @@ public sealed partial class CallGrain
     /// </summary>
     private async Task ConferenceOperationAsync(string description, ParticipantUpdate? update = null, AddParticipant? add = null, bool endConference = false)
     {
-        var operation = new PendingOperation { Description = description, Update = update, Add = add, EndConference = endConference };
+        var now = NowOrKept(new PendingOperation { Description = description, Update = update, Add = add, EndConference = endConference });
+        await SaveAsync();
+        if (now is not null)
+        {
+            await RunOperationAsync(now);
+        }
+    }
+
+    /// <summary>
+    /// The operation, to run once the call is saved, when the ConferenceSid is known; otherwise null, the operation kept
+    /// (bounded by <see cref="ConferenceWait"/>) for the first conference callback to bring the SID.
+    /// </summary>
+    private PendingOperation? NowOrKept(PendingOperation operation)
+    {
         if (S.Conference.Sid is not null)
         {
-            await SaveAsync();
-            await RunOperationAsync(operation);
-            return;
+            return operation;
         }
         S.Conference.Wait(operation, Now, ConferenceWait);
-        logger.LogInformation("Call {CallId}: {Operation} waits for the ConferenceSid", Id, description);
-        await SaveAsync();
+        logger.LogInformation("Call {CallId}: {Operation} waits for the ConferenceSid", Id, operation.Description);
+        return null;
     }
 
     private async Task RunOperationAsync(PendingOperation operation)

@@ -1,7 +1,6 @@
 using Acd.Grains.Abstractions;
 using Acd.Grains.Calls.Lifecycle;
 using Acd.Grains.Events.Types;
-using Microsoft.Extensions.Logging;
 
 namespace Acd.Grains.Calls;
 
@@ -174,17 +173,10 @@ public sealed partial class CallGrain
     /// </summary>
     private async Task EndTalkAsync(string reason, bool endConference = false)
     {
-        var endNow = false;
-        if (endConference && S.Conference.Sid is null)
+        var endNow = endConference && NowOrKept(new PendingOperation { Description = "end conference", EndConference = true }) is not null;
+        if (endNow)
         {
-            S.Conference.Wait(new PendingOperation { Description = "end conference", EndConference = true }, Now, ConferenceWait);
-            logger.LogInformation("Call {CallId}: end conference waits for the ConferenceSid", Id);
-        }
-        else if (endConference)
-        {
-            S.Teardown.ConferenceEndAsked = true;
-            S.Teardown.Asked(Now);
-            endNow = true;
+            ConferenceEnding(); // stored with the end of the talk
         }
         F.TalkEnds(Now);
         S.EndReason = reason;
@@ -195,27 +187,26 @@ public sealed partial class CallGrain
             CallLegs.End(leg);
             S.Teardown.Asked(Now);
         }
-        if (S.AgentId is not { } agentId)
+        var agentId = S.AgentId;
+        if (agentId is null)
         {
             await FinishAsync(CallStatus.Completed, reason, null);
-            if (endNow)
-            {
-                await telephony.EndConferenceAsync(Conference());
-            }
-            return;
         }
-        SetStatus(CallStatus.WrapUp);
-        F.WrapUpSince = Now;
-        if (R.WrapUpSeconds > 0)
+        else
         {
-            Emit(new TaskWrapUp(reason, R.WrapUpSeconds));
+            SetStatus(CallStatus.WrapUp);
+            F.WrapUpSince = Now;
+            if (R.WrapUpSeconds > 0)
+            {
+                Emit(new TaskWrapUp(reason, R.WrapUpSeconds));
+            }
+            await SaveAsync();
         }
-        await SaveAsync();
         if (endNow)
         {
             await telephony.EndConferenceAsync(Conference());
         }
-        if (!await grains.GetGrain<IAgentGrain>(agentId).CallEndedAsync(Id, R.WrapUpSeconds))
+        if (agentId is not null && !await grains.GetGrain<IAgentGrain>(agentId).CallEndedAsync(Id, R.WrapUpSeconds))
         {
             await FinishAsync(CallStatus.Completed, reason, null);
         }

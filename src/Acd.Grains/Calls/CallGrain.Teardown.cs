@@ -25,9 +25,15 @@ public sealed partial class CallGrain
     /// <summary>Ends the conference for everyone in it (design rule 2), and remembers to make sure it ended.</summary>
     private async Task EndConferenceNowAsync()
     {
+        ConferenceEnding();
+        await telephony.EndConferenceAsync(Conference());
+    }
+
+    /// <summary>Notes that the conference is being ended, so the call makes sure it did (and asks again after a reload).</summary>
+    private void ConferenceEnding()
+    {
         S.Teardown.ConferenceEndAsked = true;
         S.Teardown.Asked(Now);
-        await telephony.EndConferenceAsync(Conference());
     }
 
     /// <summary>
