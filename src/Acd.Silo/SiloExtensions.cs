@@ -6,7 +6,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Acd.Silo.Database;
 using Npgsql;
 using Orleans.Configuration;
+using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
+using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 using Serilog;
 
@@ -80,14 +82,13 @@ public static class SiloExtensions
     public static ISiloBuilder AddAcdPostgresStorage(this ISiloBuilder silo, string connectionString, string serviceId)
     {
         connectionString = PooledWithoutReset(connectionString);
-        silo.AddAdoNetGrainStorage(AcdStorage.Name, o =>
-        {
-            o.Invariant = "Npgsql";
-            o.ConnectionString = connectionString;
-        });
+        // Acd's own grain storage on Orleans' ADO.NET table layout, group-committed (PostgresGrainStorage), with
         // Orleans' binary serializer for state: compact, and it round-trips Acd's records exactly.
-        silo.Services.AddOptions<AdoNetGrainStorageOptions>(AcdStorage.Name)
-            .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
+        silo.Services.AddSingleton(services => new PostgresGroupCommit(Data(services)));
+        silo.Services.AddGrainStorage(AcdStorage.Name, (services, name) => new PostgresGrainStorage(
+            Data(services), services.GetRequiredService<PostgresGroupCommit>(), serviceId, name,
+            new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>()),
+            services.GetRequiredService<IActivatorProvider>()));
         silo.UseAdoNetReminderService(o =>
         {
             o.Invariant = "Npgsql";
@@ -100,8 +101,8 @@ public static class SiloExtensions
         silo.Services.Replace(ServiceDescriptor.Singleton<IEventLog>(services =>
             new PostgresEventLog(Data(services), serviceId, services.GetRequiredService<ILogger<PostgresEventLog>>())));
         silo.Services.Replace(ServiceDescriptor.Singleton<IWaitingCallStore>(services =>
-            new PostgresWaitingCallStore(Data(services), serviceId, services.GetRequiredService<Serializer>())));
-        silo.Services.Replace(ServiceDescriptor.Singleton<Acd.Grains.Calls.IUnsettledCallStore>(services => new PostgresUnsettledCallStore(Data(services), serviceId)));
+            new PostgresWaitingCallStore(Data(services), services.GetRequiredService<PostgresGroupCommit>(), serviceId, services.GetRequiredService<Serializer>())));
+        silo.Services.Replace(ServiceDescriptor.Singleton<Acd.Grains.Calls.IUnsettledCallStore>(services => new PostgresUnsettledCallStore(Data(services), services.GetRequiredService<PostgresGroupCommit>(), serviceId)));
         return silo;
     }
 

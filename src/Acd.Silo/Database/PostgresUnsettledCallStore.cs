@@ -4,24 +4,24 @@ using Npgsql;
 namespace Acd.Silo.Database;
 
 /// <summary>The calls not settled yet, in PostgreSQL (<c>acd_unsettled_call</c>), shared by every node.</summary>
-public sealed class PostgresUnsettledCallStore(NpgsqlDataSource data, string serviceId) : IUnsettledCallStore
+public sealed class PostgresUnsettledCallStore(NpgsqlDataSource data, PostgresGroupCommit commits, string serviceId) : IUnsettledCallStore
 {
     private readonly NpgsqlDataSource _data = data;
 
-    public async Task AddAsync(string callId)
-    {
-        await using var command = _data.CreateCommand("INSERT INTO acd_unsettled_call (service_id, call_id) VALUES (@service, @call) ON CONFLICT DO NOTHING");
-        command.Parameters.AddWithValue("service", serviceId);
-        command.Parameters.AddWithValue("call", callId);
-        await command.ExecuteNonQueryAsync();
-    }
+    public Task AddAsync(string callId) =>
+        commits.ExecuteAsync(RowKey(callId), () => Command("INSERT INTO acd_unsettled_call (service_id, call_id) VALUES (@service, @call) ON CONFLICT DO NOTHING", callId));
 
-    public async Task RemoveAsync(string callId)
+    public Task RemoveAsync(string callId) =>
+        commits.ExecuteAsync(RowKey(callId), () => Command("DELETE FROM acd_unsettled_call WHERE service_id = @service AND call_id = @call", callId));
+
+    private static string RowKey(string callId) => $"acd_unsettled_call/{callId}";
+
+    private NpgsqlBatchCommand Command(string sql, string callId)
     {
-        await using var command = _data.CreateCommand("DELETE FROM acd_unsettled_call WHERE service_id = @service AND call_id = @call");
+        var command = new NpgsqlBatchCommand(sql);
         command.Parameters.AddWithValue("service", serviceId);
         command.Parameters.AddWithValue("call", callId);
-        await command.ExecuteNonQueryAsync();
+        return command;
     }
 
     public async Task<IReadOnlyList<string>> LoadAsync()

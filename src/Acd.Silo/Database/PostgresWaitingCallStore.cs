@@ -6,7 +6,7 @@ using Orleans.Serialization;
 namespace Acd.Silo.Database;
 
 /// <summary>The waiting calls of every queue in PostgreSQL (<c>acd_waiting_call</c>), shared by every node.</summary>
-public sealed class PostgresWaitingCallStore(NpgsqlDataSource data, string serviceId, Serializer serializer) : IWaitingCallStore
+public sealed class PostgresWaitingCallStore(NpgsqlDataSource data, PostgresGroupCommit commits, string serviceId, Serializer serializer) : IWaitingCallStore
 {
     private readonly NpgsqlDataSource _data = data;
 
@@ -25,25 +25,31 @@ public sealed class PostgresWaitingCallStore(NpgsqlDataSource data, string servi
         return calls;
     }
 
-    public async Task PutAsync(string queueId, WaitingCall call)
+    public Task PutAsync(string queueId, WaitingCall call)
     {
-        await using var command = _data.CreateCommand("""
+        var payload = serializer.SerializeToArray(call);
+        return commits.ExecuteAsync(RowKey(queueId, call.CallId), () => Command("""
             INSERT INTO acd_waiting_call (service_id, queue_id, call_id, payload) VALUES (@service, @queue, @call, @payload)
             ON CONFLICT (service_id, queue_id, call_id) DO UPDATE SET payload = excluded.payload, updated_at = now()
-            """);
-        command.Parameters.AddWithValue("service", serviceId);
-        command.Parameters.AddWithValue("queue", queueId);
-        command.Parameters.AddWithValue("call", call.CallId);
-        command.Parameters.AddWithValue("payload", serializer.SerializeToArray(call));
-        await command.ExecuteNonQueryAsync();
+            """, queueId, call.CallId, payload));
     }
 
-    public async Task RemoveAsync(string queueId, string callId)
+    public Task RemoveAsync(string queueId, string callId) =>
+        commits.ExecuteAsync(RowKey(queueId, callId), () =>
+            Command("DELETE FROM acd_waiting_call WHERE service_id = @service AND queue_id = @queue AND call_id = @call", queueId, callId, payload: null));
+
+    private static string RowKey(string queueId, string callId) => $"acd_waiting_call/{queueId}/{callId}";
+
+    private NpgsqlBatchCommand Command(string sql, string queueId, string callId, byte[]? payload)
     {
-        await using var command = _data.CreateCommand("DELETE FROM acd_waiting_call WHERE service_id = @service AND queue_id = @queue AND call_id = @call");
+        var command = new NpgsqlBatchCommand(sql);
         command.Parameters.AddWithValue("service", serviceId);
         command.Parameters.AddWithValue("queue", queueId);
         command.Parameters.AddWithValue("call", callId);
-        await command.ExecuteNonQueryAsync();
+        if (payload is not null)
+        {
+            command.Parameters.AddWithValue("payload", payload);
+        }
+        return command;
     }
 }
