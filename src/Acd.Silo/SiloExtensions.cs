@@ -120,6 +120,11 @@ public static class SiloExtensions
         {
             builder.NoResetOnClose = true;
         }
+        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase)
+            && !connectionString.Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxAutoPrepare = 64;
+        }
         return builder.ConnectionString;
     }
 

@@ -23,10 +23,12 @@ public sealed class PostgresGroupCommit : IAsyncDisposable
     private readonly NpgsqlDataSource _data;
     private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
+    private readonly SemaphoreSlim _inFlight;
 
-    public PostgresGroupCommit(NpgsqlDataSource data)
+    public PostgresGroupCommit(NpgsqlDataSource data, int inFlight = 1)
     {
         _data = data;
+        _inFlight = new SemaphoreSlim(inFlight, inFlight);
         _writer = Task.Run(WriteAsync);
     }
 
@@ -52,15 +54,30 @@ public sealed class PostgresGroupCommit : IAsyncDisposable
 
     private async Task WriteAsync()
     {
-        var batch = new List<Pending>();
+        var running = new List<Task>();
         while (await _pending.Reader.WaitToReadAsync())
         {
+            await _inFlight.WaitAsync();
+            var batch = new List<Pending>();
             while (batch.Count < MaxBatch && _pending.Reader.TryRead(out var next))
             {
                 batch.Add(next);
             }
-            await CommitAsync([.. batch.OrderBy(p => p.Key, StringComparer.Ordinal)]);
-            batch.Clear();
+            running.RemoveAll(t => t.IsCompleted);
+            running.Add(CommitAndReleaseAsync([.. batch.OrderBy(p => p.Key, StringComparer.Ordinal)]));
+        }
+        await Task.WhenAll(running);
+    }
+
+    private async Task CommitAndReleaseAsync(IReadOnlyList<Pending> batch)
+    {
+        try
+        {
+            await CommitAsync(batch);
+        }
+        finally
+        {
+            _inFlight.Release();
         }
     }
 
