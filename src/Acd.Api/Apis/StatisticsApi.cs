@@ -29,13 +29,13 @@ public static class StatisticsApi
             {
                 return Problems.Invalid("waiting_calls", "true (default) or false");
             }
-            var (queues, agents) = await statistics.AllAsync(window, thresholds);
+            var all = await statistics.AllAsync(window, thresholds, waitingCallIds: waitingCalls != "false");
             return TypedResults.Ok(new
             {
                 from = window.From,
                 to = window.To,
-                queues = queues.Select(q => QueueStatisticsResource.From(q, waitingCalls != "false")),
-                agents,
+                queues = all.Queues.Select(q => QueueStatisticsResource.From(q, waitingCalls != "false")),
+                agents = all.Agents,
             });
         }).RequireAuthorization(Roles.SupervisorPolicy).WithTags("Statistics")
           .WithSummary("Every queue (realtime and cumulative) and every agent over a window: ?from=&to= (ISO 8601; default since midnight in Acd:TimeZone), &service_level_threshold=&abandon_within= (seconds), &waiting_calls=false to leave out each queue's list of waiting call ids (null; the dashboard's refresh, whose cost would otherwise grow with the callers waiting). Supervisor.");

@@ -43,21 +43,21 @@ public sealed class StatisticsService(IEventLog log, StatisticsLedger ledger, IG
     private bool IsToday(StatisticsWindow window, StatisticsThresholds thresholds) =>
         window.From == DefaultWindow().From && (Now - window.To).Duration() < TimeSpan.FromSeconds(1) && thresholds == DefaultThresholds();
 
-    public async Task<QueueStatistics?> QueueAsync(string queueId, StatisticsWindow window, StatisticsThresholds thresholds, IReadOnlyList<ActivityDefinition>? activities = null, IReadOnlyList<AcdEvent>? events = null, QueueCumulative? cumulative = null)
+    public async Task<QueueStatistics?> QueueAsync(string queueId, StatisticsWindow window, StatisticsThresholds thresholds)
     {
         var realtime = await grains.Router().GetRealtimeAsync(queueId);
         if (realtime is null)
         {
             return null;
         }
-        if (cumulative is null && events is null && IsToday(window, thresholds))
-        {
-            cumulative = (await ledger.TodayAsync(window, thresholds)).Queue(queueId);
-        }
-        cumulative ??= StatisticsCalculator.Queue(queueId, window, thresholds, events ?? await EventsAsync(window, StatisticsCalculator.QueueEventTypes, queueId));
-        activities ??= await grains.Workspace().GetActivitiesAsync();
-        return new QueueStatistics(queueId, realtime, cumulative, EstimatedWait(realtime, cumulative, activities));
+        var cumulative = IsToday(window, thresholds)
+            ? (await ledger.TodayAsync(window, thresholds)).Queue(queueId)
+            : StatisticsCalculator.Queue(queueId, window, thresholds, await EventsAsync(window, StatisticsCalculator.QueueEventTypes, queueId));
+        return With(realtime, cumulative, await grains.Workspace().GetActivitiesAsync());
     }
+
+    private static QueueStatistics With(QueueRealtime realtime, QueueCumulative cumulative, IReadOnlyList<ActivityDefinition> activities) =>
+        new(realtime.QueueId, realtime, cumulative, EstimatedWait(realtime, cumulative, activities));
 
     public async Task<AgentCumulative> AgentAsync(string agentId, StatisticsWindow window, IReadOnlyList<AcdEvent>? atStart = null, IReadOnlyList<AcdEvent>? events = null)
     {
@@ -70,43 +70,54 @@ public sealed class StatisticsService(IEventLog log, StatisticsLedger ledger, IG
         return StatisticsCalculator.Agent(agentId, window, atStart.FirstOrDefault(e => e.AgentId == agentId), events);
     }
 
-    /// <summary>Every queue and every agent, from one read of the log: what the dashboard shows.</summary>
-    public async Task<(List<QueueStatistics> Queues, List<AgentCumulative> Agents)> AllAsync(StatisticsWindow window, StatisticsThresholds thresholds)
+    /// <summary>
+    /// Every queue and every agent: what the dashboard shows. Today's are read once for all dashboards asking at the
+    /// same moment (<see cref="SharedRead{T}"/>); other windows read the log once for the request.
+    /// </summary>
+    public async Task<Everything> AllAsync(StatisticsWindow window, StatisticsThresholds thresholds, bool waitingCallIds = true)
     {
+        if (IsToday(window, thresholds))
+        {
+            var shared = await Today(waitingCallIds).ReadAsync();
+            if (shared.From == window.From)
+            {
+                return shared;
+            }
+        }
+        return await ComputeAsync(window, thresholds, waitingCallIds);
+    }
+
+    /// <summary>Reads of today's figures made so far, with and without waiting call ids (what tests read).</summary>
+    public int TodayReads => Today(true).Reads + Today(false).Reads;
+
+    private SharedRead<Everything>? _todayWithIds;
+    private SharedRead<Everything>? _todayWithoutIds;
+
+    private SharedRead<Everything> Today(bool waitingCallIds) => waitingCallIds
+        ? LazyInitializer.EnsureInitialized(ref _todayWithIds, () => new(() => ComputeAsync(DefaultWindow(), DefaultThresholds(), waitingCallIds: true)))
+        : LazyInitializer.EnsureInitialized(ref _todayWithoutIds, () => new(() => ComputeAsync(DefaultWindow(), DefaultThresholds(), waitingCallIds: false)));
+
+    private async Task<Everything> ComputeAsync(StatisticsWindow window, StatisticsThresholds thresholds, bool waitingCallIds)
+    {
+        // One router turn for every queue's realtime figures: a turn per queue per dashboard held routing up.
+        var realtime = (await grains.Router().GetRealtimeAllAsync(waitingCallIds)).ToDictionary(r => r.QueueId, StringComparer.Ordinal);
+        var activities = await grains.Workspace().GetActivitiesAsync();
+        var queueIds = (await grains.Workspace().GetQueueIdsAsync()).Where(realtime.ContainsKey).Order(StringComparer.Ordinal).ToList();
+        var agentIds = await grains.AllAgentIdsAsync();
         if (IsToday(window, thresholds))
         {
             // O(queues + agents): the ledger folds in what was logged since the last read.
             var (queue, agent) = await ledger.TodayAsync(window, thresholds);
-            var activitiesToday = await grains.Workspace().GetActivitiesAsync();
-            var today = new List<QueueStatistics>();
-            foreach (var queueId in (await grains.Workspace().GetQueueIdsAsync()).Order(StringComparer.Ordinal))
-            {
-                if (await QueueAsync(queueId, window, thresholds, activitiesToday, cumulative: queue(queueId)) is { } q)
-                {
-                    today.Add(q);
-                }
-            }
-            return (today, [.. (await grains.AllAgentIdsAsync()).Select(agent)]);
+            return new Everything(window.From, [.. queueIds.Select(id => With(realtime[id], queue(id), activities))], [.. agentIds.Select(agent)]);
         }
         var events = await EventsAsync(window, [.. StatisticsCalculator.QueueEventTypes.Union(StatisticsCalculator.AgentEventTypes)]);
         var atStart = await log.LastPerAgentBeforeAsync("worker.activity.update", window.From);
-        var activities = await grains.Workspace().GetActivitiesAsync();
         var byQueue = events.ToLookup(e => e.QueueId ?? "", StringComparer.Ordinal);
         var byAgent = events.ToLookup(e => e.AgentId ?? "", StringComparer.Ordinal);
-        var queues = new List<QueueStatistics>();
-        foreach (var queueId in (await grains.Workspace().GetQueueIdsAsync()).Order(StringComparer.Ordinal))
-        {
-            if (await QueueAsync(queueId, window, thresholds, activities, [.. byQueue[queueId]]) is { } q)
-            {
-                queues.Add(q);
-            }
-        }
-        var agents = new List<AgentCumulative>();
-        foreach (var agentId in await grains.AllAgentIdsAsync())
-        {
-            agents.Add(await AgentAsync(agentId, window, atStart, [.. byAgent[agentId]]));
-        }
-        return (queues, agents);
+        return new Everything(
+            window.From,
+            [.. queueIds.Select(id => With(realtime[id], StatisticsCalculator.Queue(id, window, thresholds, [.. byQueue[id]]), activities))],
+            [.. agentIds.Select(id => StatisticsCalculator.Agent(id, window, atStart.FirstOrDefault(e => e.AgentId == id), [.. byAgent[id]]))]);
     }
 
     /// <summary>
@@ -130,6 +141,9 @@ public sealed class StatisticsService(IEventLog log, StatisticsLedger ledger, IG
         return Math.Round(aht * (realtime.Waiting + 1) / working, 1);
     }
 }
+
+/// <summary>Every queue's and agent's statistics over a window starting at <paramref name="From"/>.</summary>
+public sealed record Everything(DateTimeOffset From, List<QueueStatistics> Queues, List<AgentCumulative> Agents);
 
 public sealed record QueueStatistics(string QueueId, QueueRealtime Realtime, QueueCumulative Cumulative, double? EstimatedWaitSeconds);
 

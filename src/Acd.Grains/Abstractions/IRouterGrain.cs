@@ -37,6 +37,13 @@ public interface IRouterGrain : IGrainWithStringKey
     [ReadOnly]
     Task<QueueRealtime?> GetRealtimeAsync(string queueId);
 
+    /// <summary>
+    /// Every queue's realtime figures in one call (the dashboard's refresh: one router turn, not one per queue); the
+    /// waiting calls' ids are left empty unless <paramref name="waitingCallIds"/>.
+    /// </summary>
+    [ReadOnly]
+    Task<List<QueueRealtime>> GetRealtimeAllAsync(bool waitingCallIds);
+
     [ReadOnly]
     Task<int> GetPositionAsync(string callId);
 

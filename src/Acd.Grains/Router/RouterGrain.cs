@@ -145,6 +145,8 @@ public sealed class RouterGrain(IGrainFactory grains, Calls.IUnsettledCallStore 
 
     public Task<QueueRealtime?> GetRealtimeAsync(string queueId) => Task.FromResult(_index.Realtime(queueId));
 
+    public Task<List<QueueRealtime>> GetRealtimeAllAsync(bool waitingCallIds) => Task.FromResult(_index.RealtimeAll(waitingCallIds));
+
     public Task<int> GetPositionAsync(string callId) => Task.FromResult(_index.PositionOf(callId));
 
     public Task<int> CountAgentsInActivityAsync(string activity) => Task.FromResult(_index.CountInActivity(activity));

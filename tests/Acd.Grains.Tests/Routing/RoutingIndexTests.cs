@@ -42,6 +42,26 @@ public sealed class RoutingIndexTests
     }
 
     [Fact]
+    public void EveryQueuesFiguresInOnePassMatchEachQueuesOwnAndLeaveOutIdsUnlessAsked()
+    {
+        _index.UpsertQueue(Queue("sales", target: "team == 'sales'"));
+        _index.UpsertQueue(Queue("support", target: "team == 'support'"));
+        Agent("ann", """{"team":"sales"}""", available: false);
+        Call("c1", "sales", age: _time.GetUtcNow().AddSeconds(-30));
+        Call("c2", "sales");
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        var all = _index.RealtimeAll(waitingCallIds: false).ToDictionary(r => r.QueueId);
+        Assert.Equal(["sales", "support"], all.Keys.Order());
+        var sales = _index.Realtime("sales")!;
+        Assert.Equal(sales.AgentsByActivity, all["sales"].AgentsByActivity);
+        Assert.Equal((2, 35.0, 1, 0), (sales.Waiting, sales.LongestWaitingSeconds, sales.EligibleAgents, sales.AvailableAgents));
+        Assert.Equal((2, 35.0, 1, 0), (all["sales"].Waiting, all["sales"].LongestWaitingSeconds, all["sales"].EligibleAgents, all["sales"].AvailableAgents));
+        Assert.Empty(all["sales"].WaitingCallIds);
+        Assert.Equal(["c1", "c2"], _index.RealtimeAll(waitingCallIds: true).Single(r => r.QueueId == "sales").WaitingCallIds);
+    }
+
+    [Fact]
     public void EqualAgeCallsAreServedInArrivalOrder()
     {
         _index.UpsertQueue(Queue("q"));

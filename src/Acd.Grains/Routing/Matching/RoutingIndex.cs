@@ -307,12 +307,15 @@ public sealed class RoutingIndex(TimeProvider time, Random random)
 
     public int CountInActivity(string activity) => _agents.Values.Count(a => a.Snapshot.Activity == activity);
 
-    public QueueRealtime? Realtime(string queueId)
+    public QueueRealtime? Realtime(string queueId, bool waitingCallIds = true) =>
+        _queues.TryGetValue(queueId, out var queue) ? Realtime(queueId, queue, waitingCallIds) : null;
+
+    /// <summary>Every queue's realtime figures in one pass; without the waiting calls' ids unless asked.</summary>
+    public List<QueueRealtime> RealtimeAll(bool waitingCallIds) =>
+        [.. _queues.Select(q => Realtime(q.Key, q.Value, waitingCallIds))];
+
+    private QueueRealtime Realtime(string queueId, IndexedQueue queue, bool waitingCallIds)
     {
-        if (!_queues.TryGetValue(queueId, out var queue))
-        {
-            return null;
-        }
         var now = time.GetUtcNow();
         var oldest = queue.Calls.Count == 0 ? (DateTimeOffset?)null : queue.Calls.Min(c => c.Call.AgeOrigin);
         return new QueueRealtime(
@@ -322,7 +325,7 @@ public sealed class RoutingIndex(TimeProvider time, Random random)
             new Dictionary<string, int>(queue.MembersByActivity),
             queue.Members.Count,
             queue.FreeAgents.Count,
-            queue.Calls.Select(c => c.Id).ToList());
+            waitingCallIds ? queue.Calls.Select(c => c.Id).ToList() : []);
     }
 
     /// <summary>1-based place of a waiting call in its queue's service order; 0 when not waiting.</summary>
