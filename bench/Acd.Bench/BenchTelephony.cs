@@ -13,8 +13,16 @@ public sealed class BenchTelephony : ITelephony
 
     public void Forget(string callId) => _rings.TryRemove(callId, out _);
 
+    /// <summary>When set, every agent leg requested is answered by this (on the thread pool), instead of being recorded.</summary>
+    public Func<RingAgent, Task>? Answer { get; set; }
+
     public Task RingAgentAsync(RingAgent request)
     {
+        if (Answer is { } answer)
+        {
+            _ = Task.Run(() => answer(request));
+            return Task.CompletedTask;
+        }
         var now = Stopwatch.GetTimestamp();
         _rings.GetOrAdd(request.Leg.CallId, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(now);
         return Task.CompletedTask;

@@ -30,7 +30,7 @@ public static class ScaleBenchmark
         var table = new StringBuilder();
         foreach (var r in rows)
         {
-            table.AppendLine(CultureInfo.InvariantCulture, $"| {r.Agents:N0} | {r.Waiting:N0} | {r.Offer.Percentile(50):F3} / {r.Offer.Percentile(99):F3} ms | {r.Ping.Percentile(50):F3} / {r.Ping.Percentile(99):F3} ms | {r.Offer.Percentile(50) / r.Ping.Percentile(50):F0}× | {r.BytesPerAgent:N0} B | {r.BytesPerCall:N0} B | {r.SetUp.TotalSeconds:F0} s |");
+            table.AppendLine(CultureInfo.InvariantCulture, $"| {r.Agents:N0} | {r.Waiting:N0} | {r.Offer.Percentile(50):F3} / {r.Offer.Percentile(99):F3} ms | {r.Ping.Percentile(50):F3} / {r.Ping.Percentile(99):F3} ms | {r.Offer.Percentile(50) / r.Ping.Percentile(50):F0}× | {r.BytesPerAgent:N0} B | {r.BytesPerCall:N0} B | {r.BytesPerAgentAfterDay:N0} B | {r.SetUp.TotalSeconds:F0} s |");
         }
         var first = rows[0];
         var last = rows[^1];
@@ -46,10 +46,13 @@ public static class ScaleBenchmark
             and hung up (untimed) so the agents stay free. With Twilio, the Participants request is sent at that moment
             unless the account's calls-per-second pacing (`Twilio:CallsPerSecond`) holds it back. The baseline is a trivial grain call in the same silo and run.
             Memory is the managed heap after a full collection: per agent (configured, indexed, activated) and per
-            waiting call (call grain and state, queue entry, router index entry, call list entry).
+            waiting call (call grain and state, queue entry, router index entry, call list entry). "After a day": every agent
+            then goes Available and the {Waiting:N0} waiting callers are served (offered, answered, hung up), every agent goes
+            Offline at the end of the shift, and the day's finished calls are collected (idle, as they are minutes after
+            ending); what remains per agent is its grain, state, router entry and event feed (aim: < 16 KB).
 
-            | Agents | Waiting calls | Enqueue → leg requested p50 / p99 | Trivial grain call p50 / p99 | Ratio (p50) | Memory per agent | Memory per waiting call | Set-up time |
-            |---:|---:|---:|---:|---:|---:|---:|---:|
+            | Agents | Waiting calls | Enqueue → leg requested p50 / p99 | Trivial grain call p50 / p99 | Ratio (p50) | Memory per agent | Memory per waiting call | Memory per agent after a day | Set-up time |
+            |---:|---:|---:|---:|---:|---:|---:|---:|---:|
             {table.ToString().TrimEnd()}
 
             From {first.Agents:N0} to {last.Agents:N0} agents ({(double)last.Agents / first.Agents:F0}× as many), the median enqueue → leg requested
@@ -61,7 +64,43 @@ public static class ScaleBenchmark
         Results.Write("scale", report);
     }
 
-    private sealed record Row(int Agents, int Waiting, Latency Offer, Latency Ping, double BytesPerAgent, double BytesPerCall, TimeSpan SetUp);
+    private sealed record Row(int Agents, int Waiting, Latency Offer, Latency Ping, double BytesPerAgent, double BytesPerCall, TimeSpan SetUp, double BytesPerAgentAfterDay);
+
+    /// <summary>
+    /// A day's traffic, compressed: every agent goes Available and the waiting callers are served (offered, answered,
+    /// hung up by the agent), then every agent goes Offline, as at the end of a shift. The heap is read once the day's
+    /// finished calls are collected (they are idle; agents and their feeds were just used and stay): what each agent
+    /// costs at steady state, its event feed included.
+    /// </summary>
+    private static async Task<long> DayAsync(IGrainFactory grains, BenchTelephony telephony, int agents)
+    {
+        var served = 0;
+        telephony.Answer = async ring =>
+        {
+            var call = grains.GetGrain<ICallGrain>(ring.Leg.CallId);
+            await call.AcceptAsync(ring.AgentId);
+            await call.HangUpAsync();
+            Interlocked.Increment(ref served);
+        };
+        Console.WriteLine($"  a day: {Waiting:N0} callers served by {agents:N0} agents…");
+        await ForAllAsync(agents, async a => Check((await grains.GetGrain<IAgentGrain>($"a{a}").SetActivityAsync(Activities.Available)).Problem));
+        var deadline = Stopwatch.StartNew();
+        while (Volatile.Read(ref served) < Waiting)
+        {
+            if (deadline.Elapsed > TimeSpan.FromMinutes(10))
+            {
+                throw new InvalidOperationException($"only {served} of {Waiting} waiting callers were served within 10 minutes");
+            }
+            await Task.Delay(100);
+        }
+        telephony.Answer = null;
+        // Idle for a while, then the end of the shift touches every agent (and its feed) again.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var shiftEnd = Stopwatch.StartNew();
+        await ForAllAsync(agents, async a => Check((await grains.GetGrain<IAgentGrain>($"a{a}").SetActivityAsync(Activities.Offline)).Problem));
+        await grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(shiftEnd.Elapsed + TimeSpan.FromSeconds(1));
+        return Heap();
+    }
 
     private static async Task<Row> MeasureAsync(int agents)
     {
@@ -107,8 +146,10 @@ public static class ScaleBenchmark
         await MeasureOffersAsync(grains, telephony, Measured, offer, "m");
         var realtime = await grains.GetGrain<IRouterGrain>("default").GetRealtimeAsync("q7");
         Console.WriteLine($"  p50 {offer.Percentile(50):F3} ms, p99 {offer.Percentile(99):F3} ms; {realtime?.Waiting} waiting in q7");
+        var afterDay = await DayAsync(grains, telephony, agents);
         await host.StopAsync();
-        return new Row(agents, Waiting, offer, ping, (heapAgents - heapBefore) / (double)agents, (heapCalls - heapAgents) / (double)Waiting, setUp.Elapsed);
+        return new Row(agents, Waiting, offer, ping, (heapAgents - heapBefore) / (double)agents, (heapCalls - heapAgents) / (double)Waiting, setUp.Elapsed,
+            (afterDay - heapBefore) / (double)agents);
     }
 
     private static async Task MeasureOffersAsync(IGrainFactory grains, BenchTelephony telephony, int count, Latency latency, string prefix)

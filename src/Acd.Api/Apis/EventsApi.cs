@@ -57,7 +57,17 @@ public static class EventsApi
             yield return new SseItem<object>(new { feed = feedKey, latest = catchUp.Latest }, "ready") { EventId = catchUp.Latest.ToString(System.Globalization.CultureInfo.InvariantCulture) };
             if (catchUp.Truncated)
             {
-                yield return new SseItem<object>(new { reason = "Events were missed beyond the window: reload the state" }, "resync");
+                // The durable record fills the gap: this feed's events up to the oldest it still keeps, from the log.
+                var agentId = feedKey == IEventFeedGrain.Supervisor ? null : IEventFeedGrain.AgentOf(feedKey);
+                var log = "/api/events?" + (agentId is null ? "" : $"agentId={Uri.EscapeDataString(agentId)}&")
+                    + (catchUp.OldestKeptAt is { } kept ? $"to={Uri.EscapeDataString(kept.ToString("O", System.Globalization.CultureInfo.InvariantCulture))}&" : "")
+                    + "limit=1000";
+                yield return new SseItem<object>(new
+                {
+                    reason = "Events were missed beyond what this stream keeps: reload the state, or read what was missed from the event log (add from= the time of the last event you saw)",
+                    kept_from = catchUp.OldestKeptAt,
+                    log,
+                }, "resync");
             }
             foreach (var missed in catchUp.Missed)
             {

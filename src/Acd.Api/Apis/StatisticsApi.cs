@@ -77,9 +77,13 @@ public static class StatisticsApi
         }).RequireAuthorization().WithTags("Statistics")
           .WithSummary("An agent's calls handled, talk, hold and wrap-up time, occupancy and missed offers over a window. Supervisor, or the agent.");
 
-        app.MapGet("/api/events", async (HttpRequest request, IEventLog log) =>
+        app.MapGet("/api/events", async (HttpRequest request, ClaimsPrincipal user, IEventLog log) =>
         {
             var q = request.Query;
+            if (!user.IsSupervisor() && (q["agentId"].FirstOrDefault() is not { } own || !user.MayActAs(own)))
+            {
+                return AcdUser.Forbidden("An agent reads only their own events: add agentId= their id");
+            }
             if (Time(q["from"], "from") is { Problem: { } fromProblem })
             {
                 return fromProblem;
@@ -113,8 +117,8 @@ public static class StatisticsApi
                 next = $"/api/events?{string.Join('&', rest.Append($"after={cursor}"))}";
             }
             return TypedResults.Ok(new { events = page.Events.Select(Contracts.EventResource.From), next, next_after = page.Next });
-        }).RequireAuthorization(Roles.SupervisorPolicy).WithTags("Statistics")
-          .WithSummary("The event log, oldest first, a page at a time: ?from=&to= (ISO 8601), &type= (repeatable or comma-separated; 'reservation.' or 'task.*' for a prefix), &callId=, &agentId=, &queueId=, &limit= (1–1000, default 100); follow 'next'. Supervisor.");
+        }).RequireAuthorization().WithTags("Statistics")
+          .WithSummary("The event log, oldest first, a page at a time: ?from=&to= (ISO 8601), &type= (repeatable or comma-separated; 'reservation.' or 'task.*' for a prefix), &callId=, &agentId=, &queueId=, &limit= (1–1000, default 100); follow 'next'. Supervisor, or an agent for their own (agentId= their id): where a softphone reads what its event stream no longer keeps.");
 
         return app;
     }

@@ -20,7 +20,8 @@ public sealed record AcdEvent(
 public sealed record FeedCatchUp(
     [property: Id(0)] IReadOnlyList<AcdEvent> Missed,
     [property: Id(1)] bool Truncated,
-    [property: Id(2)] long Latest);
+    [property: Id(2)] long Latest,
+    [property: Id(3)] DateTimeOffset? OldestKeptAt = null);
 
 /// <summary>A live client of a feed (an SSE connection on some silo).</summary>
 [Alias("acd.IEventObserver")]
@@ -41,6 +42,9 @@ public interface IEventFeedGrain : IGrainWithStringKey
     public const string Supervisor = "supervisor";
 
     static string ForAgent(string agentId) => $"agent/{agentId}";
+
+    /// <summary>The agent whose feed <paramref name="feedKey"/> is (<see cref="ForAgent"/>), or null for another feed.</summary>
+    static string? AgentOf(string feedKey) => feedKey.StartsWith("agent/", StringComparison.Ordinal) ? feedKey["agent/".Length..] : null;
 
     [Orleans.Concurrency.OneWay]
     Task PublishAsync(AcdEvent e);

@@ -20,7 +20,11 @@ public sealed class EventFeedGrain(TimeProvider time, ILogger<EventFeedGrain> lo
     /// <summary>Long enough for a softphone or a dashboard to come back from a network drop.</summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(5);
 
-    public const int AgentBytes = 64 * 1024;
+    /// <summary>
+    /// About the last call's events (an event carrying a call's snapshot is 1–2 KB in memory): enough for a softphone
+    /// back from a short drop, and a few KB per agent however long the day. Further behind, the client reloads its state.
+    /// </summary>
+    public const int AgentBytes = 8 * 1024;
 
     public const int SupervisorBytes = 8 * 1024 * 1024;
 
@@ -75,7 +79,7 @@ public sealed class EventFeedGrain(TimeProvider time, ILogger<EventFeedGrain> lo
         var missed = _recent.Select(r => r.Event).Where(e => e.Sequence > last).ToList();
         // A client further behind than the window (or from before this feed restarted) must reload its state.
         var truncated = last < oldest - 1 || last > _sequence;
-        return Task.FromResult(new FeedCatchUp(missed, truncated, _sequence));
+        return Task.FromResult(new FeedCatchUp(missed, truncated, _sequence, _recent.First?.Value.Event.Time));
     }
 
     public Task UnsubscribeAsync(IEventObserver observer)
