@@ -28,7 +28,10 @@ public sealed class PostgresGroupCommit : IAsyncDisposable
     private readonly Task _writer;
     private readonly SemaphoreSlim _inFlight;
 
-    public PostgresGroupCommit(NpgsqlDataSource data, int inFlight = 4)
+    /// <summary>Batches running at once unless the constructor is told otherwise.</summary>
+    public const int DefaultInFlight = 4;
+
+    public PostgresGroupCommit(NpgsqlDataSource data, int inFlight = DefaultInFlight)
     {
         _data = data;
         _inFlight = new SemaphoreSlim(inFlight, inFlight);

@@ -65,18 +65,14 @@ public sealed class GrainStorageTests
         await using var db = await PostgresDatabase.CreateAsync();
         await new SchemaMigrator(db.ConnectionString).ApplyAsync();
         await using var setup = await Setup.CreateAsync(db.ConnectionString);
-        var first = State("first", "v1");
         var stale = State("stale", "v1");
-        await setup.Acd.WriteStateAsync("workflow", GrainId.Create("workflow", "first"), first);
         await setup.Acd.WriteStateAsync("workflow", GrainId.Create("workflow", "stale"), stale);
         await db.ExecuteAsync("UPDATE acd_grain_state SET version = version + 1 WHERE grain_id_string = 'stale'");
-        var before = setup.Commits.Counts;
 
-        // Hold the first grain's row, so its write waits in the database while the others queue behind it.
-        await using var blocker = await Blocker.LockAsync(db.ConnectionString, "first");
-        first.State = State("first", "v2").State;
-        var held = setup.Acd.WriteStateAsync("workflow", GrainId.Create("workflow", "first"), first);
-        await blocker.WaitUntilWaitedOnAsync();
+        // Every batch that may run at once waits in the database on a held row, so the next writes queue behind them.
+        var (blocker, held) = await HoldEveryBatchAsync(setup, db);
+        await using var _ = blocker;
+        var before = setup.Commits.Counts;
         var others = Enumerable.Range(0, 50)
             .Select(i => (Id: $"w{i:00}", State: State($"w{i:00}", "new")))
             .Select(w => (w.Id, Write: setup.Acd.WriteStateAsync("workflow", GrainId.Create("workflow", w.Id), w.State)))
@@ -85,13 +81,14 @@ public sealed class GrainStorageTests
         var refused = setup.Acd.WriteStateAsync("workflow", GrainId.Create("workflow", "stale"), stale);
         await blocker.ReleaseAsync();
 
-        await held;
+        await Task.WhenAll(held);
         await Task.WhenAll(others.Select(o => o.Write));
         await Assert.ThrowsAsync<InconsistentStateException>(() => refused);
         var (batches, statements) = setup.Commits.Counts;
-        Assert.Equal(52, statements - before.Statements);
-        Assert.True(batches - before.Batches <= 3, $"52 writes arriving together took {batches - before.Batches} commits");
-        Assert.Equal(51, await db.ScalarAsync<long>("SELECT count(*) FROM acd_grain_state WHERE version = 1 AND grain_id_string LIKE 'w%' OR grain_id_string = 'first' AND version = 2"));
+        Assert.Equal(51 + held.Count, statements - before.Statements);
+        Assert.True(batches - before.Batches <= held.Count + 2, $"51 writes arriving together took {batches - before.Batches - held.Count} commits");
+        Assert.Equal(50, await db.ScalarAsync<long>("SELECT count(*) FROM acd_grain_state WHERE version = 1 AND grain_id_string LIKE 'w%'"));
+        Assert.Equal(held.Count, await db.ScalarAsync<long>("SELECT count(*) FROM acd_grain_state WHERE version = 2 AND grain_id_string LIKE 'held%'"));
         Assert.Equal(2, await db.ScalarAsync<int>("SELECT version FROM acd_grain_state WHERE grain_id_string = 'stale'"));
     }
 
@@ -101,22 +98,41 @@ public sealed class GrainStorageTests
         await using var db = await PostgresDatabase.CreateAsync();
         await new SchemaMigrator(db.ConnectionString).ApplyAsync();
         await using var setup = await Setup.CreateAsync(db.ConnectionString);
-        var first = State("first", "v1");
-        await setup.Acd.WriteStateAsync("workflow", GrainId.Create("workflow", "first"), first);
-
-        await using var blocker = await Blocker.LockAsync(db.ConnectionString, "first");
-        var held = setup.Acd.WriteStateAsync("workflow", GrainId.Create("workflow", "first"), first);
-        await blocker.WaitUntilWaitedOnAsync();
+        var (blocker, held) = await HoldEveryBatchAsync(setup, db);
+        await using var _ = blocker;
         var good = Enumerable.Range(0, 20).Select(i => setup.Acd.WriteStateAsync("workflow", GrainId.Create("workflow", $"g{i:00}"), State("g", "ok"))).ToList();
         // grain_type is varchar(512): the database refuses this row, and the batch it came in is rolled back.
         var bad = setup.Acd.WriteStateAsync(new string('x', 600), GrainId.Create("workflow", "bad"), State("bad", "no"));
         await blocker.ReleaseAsync();
 
-        await held;
+        await Task.WhenAll(held);
         await Task.WhenAll(good);
         var error = await Assert.ThrowsAsync<PostgresException>(() => bad);
         Assert.Equal(PostgresErrorCodes.StringDataRightTruncation, error.SqlState);
         Assert.Equal(20, await db.ScalarAsync<long>("SELECT count(*) FROM acd_grain_state WHERE grain_id_string LIKE 'g%'"));
+    }
+
+    /// <summary>
+    /// One write per batch the group commit may run at once, each waiting on a row another session holds: until the
+    /// blocker is released, whatever is written next queues.
+    /// </summary>
+    private static async Task<(Blocker Blocker, List<Task> Held)> HoldEveryBatchAsync(Setup setup, PostgresDatabase db)
+    {
+        var ids = Enumerable.Range(0, PostgresGroupCommit.DefaultInFlight).Select(i => $"held{i}").ToList();
+        var states = ids.Select(id => State(id, "v1")).ToList();
+        for (var i = 0; i < ids.Count; i++)
+        {
+            await setup.Acd.WriteStateAsync("workflow", GrainId.Create("workflow", ids[i]), states[i]);
+        }
+        var blocker = await Blocker.LockAsync(db.ConnectionString, [.. ids]);
+        var held = new List<Task>();
+        for (var i = 0; i < ids.Count; i++)
+        {
+            states[i].State = State(ids[i], "v2").State;
+            held.Add(setup.Acd.WriteStateAsync("workflow", GrainId.Create("workflow", ids[i]), states[i]));
+            await blocker.WaitUntilWaitedOnAsync(i + 1);
+        }
+        return (blocker, held);
     }
 
     private static GrainState<WorkflowState> State(string name, string marker) =>
@@ -215,19 +231,19 @@ public sealed class GrainStorageTests
             _pid = connection.ProcessID;
         }
 
-        public static async Task<Blocker> LockAsync(string connectionString, string grainKey)
+        public static async Task<Blocker> LockAsync(string connectionString, string[] grainKeys)
         {
             var connection = new NpgsqlConnection(connectionString);
             await connection.OpenAsync();
             var transaction = await connection.BeginTransactionAsync();
-            await using var command = new NpgsqlCommand("SELECT 1 FROM acd_grain_state WHERE grain_id_string = @key FOR UPDATE", connection, transaction);
-            command.Parameters.AddWithValue("key", grainKey);
-            Assert.Equal(1, await command.ExecuteScalarAsync());
+            await using var command = new NpgsqlCommand("SELECT count(*) FROM (SELECT 1 FROM acd_grain_state WHERE grain_id_string = ANY(@keys) FOR UPDATE) held", connection, transaction);
+            command.Parameters.AddWithValue("keys", grainKeys);
+            Assert.Equal((long)grainKeys.Length, await command.ExecuteScalarAsync());
             return new Blocker(connectionString, connection, transaction);
         }
 
-        /// <summary>Until another session waits for this one's lock (pg_blocking_pids), within 10 s.</summary>
-        public async Task WaitUntilWaitedOnAsync()
+        /// <summary>Until <paramref name="sessions"/> other sessions wait for this one's locks (pg_blocking_pids), within 10 s.</summary>
+        public async Task WaitUntilWaitedOnAsync(int sessions)
         {
             await using var probe = new NpgsqlConnection(_connectionString);
             await probe.OpenAsync();
@@ -235,8 +251,8 @@ public sealed class GrainStorageTests
             {
                 await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE @pid = ANY(pg_blocking_pids(pid))", probe);
                 command.Parameters.AddWithValue("pid", _pid);
-                return (long)(await command.ExecuteScalarAsync())! > 0;
-            }, "a write waits for the held row", 10000);
+                return (long)(await command.ExecuteScalarAsync())! >= sessions;
+            }, $"{sessions} writes wait for the held rows", 10000);
         }
 
         public Task ReleaseAsync() => _transaction.CommitAsync();
