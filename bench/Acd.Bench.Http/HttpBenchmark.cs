@@ -65,7 +65,7 @@ public static class HttpBenchmark
         return await root.Parse(args).InvokeAsync();
     }
 
-    private sealed record Figures(Load Baseline, Load Edge, Load Voice, Load SteadyBaseline, Load Steady, Load Watched, Load DashboardReads, Load BurstBaseline, Load Burst, Load CalmBaseline, Load Calm, string? Writes);
+    private sealed record Figures(Load Baseline, Load Edge, Load EdgeBySdk, Load Voice, Load SteadyBaseline, Load Steady, Load Watched, Load DashboardReads, Load BurstBaseline, Load Burst, Load CalmBaseline, Load Calm, string? Writes);
 
     private static async Task<Figures> MeasureAsync(int webhooks, int callbacks, BenchDatabase? database)
     {
@@ -98,6 +98,12 @@ public static class HttpBenchmark
             var sid = (await request.ReadFormAsync())["CallSid"].ToString();
             return TypedResults.Content(twiml.Conference(sid, $"acd-{sid}"), "application/xml; charset=utf-8");
         }).AddEndpointFilter<TwilioSignatureFilter>().AllowAnonymous().DisableAntiforgery();
+        // The same through the Twilio SDK's TwiML classes, as the webhook answered before: what writing it directly saves.
+        app.MapPost("/bench/edge-sdk", async (HttpRequest request, CallerTwiml twiml) =>
+        {
+            var sid = (await request.ReadFormAsync())["CallSid"].ToString();
+            return TypedResults.Content(twiml.ConferenceBySdk(sid, $"acd-{sid}"), "application/xml; charset=utf-8");
+        }).AddEndpointFilter<TwilioSignatureFilter>().AllowAnonymous().DisableAntiforgery();
         await app.StartAsync();
 
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) }) { BaseAddress = new Uri(baseUrl) };
@@ -116,6 +122,7 @@ public static class HttpBenchmark
         var incoming = $"{baseUrl}/twilio/voice/incoming?workflow=bench";
         var noop = $"{baseUrl}/bench/noop";
         var edgeOnly = $"{baseUrl}/bench/edge";
+        var edgeSdk = $"{baseUrl}/bench/edge-sdk";
         List<KeyValuePair<string, string>> Voice(string sid) =>
         [
             new("AccountSid", twilio.AccountSid), new("ApiVersion", "2010-04-01"), new("CallSid", sid), new("CallStatus", "ringing"),
@@ -126,10 +133,12 @@ public static class HttpBenchmark
         await LoadAsync(http, 2000, Concurrency, i => (incoming, Voice($"CAwarm{i:D26}")), twilio.AuthToken);
         await LoadAsync(http, 2000, Concurrency, i => (noop, Voice($"CAnoop{i:D26}")), twilio.AuthToken);
         await LoadAsync(http, 2000, Concurrency, i => (edgeOnly, Voice($"CAedge{i:D26}")), twilio.AuthToken);
+        await LoadAsync(http, 2000, Concurrency, i => (edgeSdk, Voice($"CAedsk{i:D26}")), twilio.AuthToken);
 
         Console.WriteLine($"voice webhook × {webhooks:N0}…");
         var baseline = await LoadAsync(http, webhooks, Concurrency, i => (noop, Voice($"CAbase{i:D26}")), twilio.AuthToken);
         var edge = await LoadAsync(http, webhooks, Concurrency, i => (edgeOnly, Voice($"CAedge{i:D26}")), twilio.AuthToken);
+        var edgeBySdk = await LoadAsync(http, webhooks, Concurrency, i => (edgeSdk, Voice($"CAedsk{i:D26}")), twilio.AuthToken);
         var voice = await LoadAsync(http, webhooks, Concurrency, i => (incoming, Voice($"CAcall{i:D26}")), twilio.AuthToken);
 
         // What a center sees: calls arriving at a steady rate, not as fast as the machine can take them.
@@ -193,7 +202,7 @@ public static class HttpBenchmark
         var calm = await LoadAsync(http, callbacks, CalmConcurrency, ToAcd(calls), twilio.AuthToken);
 
         await app.StopAsync();
-        return new Figures(baseline, edge, voice, steadyBaseline, steady, watched, new Load(0, reads, 0), burstBaseline, burst, calmBaseline, calm, after?.PerCall(before!, SteadyCalls));
+        return new Figures(baseline, edge, edgeBySdk, voice, steadyBaseline, steady, watched, new Load(0, reads, 0), burstBaseline, burst, calmBaseline, calm, after?.PerCall(before!, SteadyCalls));
     }
 
 
@@ -255,6 +264,8 @@ public static class HttpBenchmark
             | … and those reads of today's statistics: p50 / p99 | {f.DashboardReads.P(50):F2} / {f.DashboardReads.P(99):F2} ms | | |
             | The webhook's edge work alone (signature check, form, caller TwiML; no call created): requests/s | {f.Edge.Rate:N0}/s | {f.Baseline.Rate:N0}/s | {f.Edge.Rate / f.Baseline.Rate:P0} |
             | … p50 / p99 | {f.Edge.P(50):F2} / {f.Edge.P(99):F2} ms | | |
+            | … the same with the caller's TwiML through the Twilio SDK (as before): requests/s | {f.EdgeBySdk.Rate:N0}/s | {f.Baseline.Rate:N0}/s | {f.EdgeBySdk.Rate / f.Baseline.Rate:P0} |
+            | Allocated per request, whole process (load generator included): the webhook / the edge work alone / the edge with the SDK's TwiML | {f.Voice.Allocated / 1024:N1} / {f.Edge.Allocated / 1024:N1} / {f.EdgeBySdk.Allocated / 1024:N1} KB | {f.Baseline.Allocated / 1024:N1} KB | |
             | Burst of {callbacks:N0} status callbacks ({calls:N0} calls × conference start, join, duplicate join, mute, caller's leg status), {BurstConcurrency} at a time: callbacks/s | {f.Burst.Rate:N0}/s | {f.BurstBaseline.Rate:N0}/s | {f.Burst.Rate / f.BurstBaseline.Rate:P0} |
             | … p50 / p99 | {f.Burst.P(50):F2} / {f.Burst.P(99):F2} ms | {f.BurstBaseline.P(50):F2} / {f.BurstBaseline.P(99):F2} ms | |
             | The same burst for the next {calls:N0} calls, {CalmConcurrency} at a time: callbacks/s | {f.Calm.Rate:N0}/s | {f.CalmBaseline.Rate:N0}/s | {f.Calm.Rate / f.CalmBaseline.Rate:P0} |
@@ -325,7 +336,8 @@ public static class HttpBenchmark
         return response.IsSuccessStatusCode;
     }
 
-    private sealed record Load(double Rate, HistogramBase Latency, int Failed)
+    /// <param name="Allocated">Bytes the whole process (load generator included) allocated per request.</param>
+    private sealed record Load(double Rate, HistogramBase Latency, int Failed, double Allocated = 0)
     {
         public double P(double percentile) => Latency.GetValueAtPercentile(percentile) / 1000.0;
     }
@@ -335,6 +347,7 @@ public static class HttpBenchmark
         var histogram = new LongConcurrentHistogram(1, 60_000_000, 3);
         var next = -1;
         var failed = 0;
+        var allocated = GC.GetTotalAllocatedBytes(precise: false);
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
         {
@@ -348,7 +361,7 @@ public static class HttpBenchmark
                 }
             }
         }));
-        return new Load(count / clock.Elapsed.TotalSeconds, histogram, failed);
+        return new Load(count / clock.Elapsed.TotalSeconds, histogram, failed, (GC.GetTotalAllocatedBytes(precise: false) - allocated) / (double)count);
     }
 
     private static int FreePort()

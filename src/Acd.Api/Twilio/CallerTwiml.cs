@@ -1,3 +1,5 @@
+using System.Security;
+using System.Text;
 using Microsoft.Extensions.Options;
 using global::Twilio.TwiML;
 using global::Twilio.TwiML.Voice;
@@ -14,7 +16,47 @@ public sealed class CallerTwiml(IOptions<TwilioOptions> options, TwilioUrls urls
     /// Greets the caller and puts them into the call's own conference (rule 1): media in <c>Twilio:ConferenceRegion</c>,
     /// wait music until an agent joins, and the caller's leg alone ends the conference when it leaves (rule 2).
     /// </summary>
+    /// <remarks>
+    /// Written directly rather than through the SDK's <see cref="VoiceResponse"/>, which makes an XmlWriter and its
+    /// buffers for every response: this is answered for every call that arrives. The SDK's TwiML for the same call is
+    /// the test's reference (CallerTwimlTests), so the two cannot drift apart.
+    /// </remarks>
     public string Conference(string callId, string conferenceName)
+    {
+        var settings = options.Value;
+        var xml = new StringBuilder(1024).Append("""<?xml version="1.0" encoding="utf-8"?><Response>""");
+        if (!string.IsNullOrWhiteSpace(settings.Greeting))
+        {
+            xml.Append("<Say");
+            if (!string.IsNullOrWhiteSpace(settings.Voice))
+            {
+                Attribute(xml, "voice", settings.Voice);
+            }
+            Attribute(xml, "language", settings.Language);
+            xml.Append('>').Append(SecurityElement.Escape(settings.Greeting)).Append("</Say>");
+        }
+        xml.Append("""<Dial><Conference beep="false" startConferenceOnEnter="false" endConferenceOnExit="true" """);
+        Attribute(xml, "waitUrl", urls.Wait(callId).OriginalString);
+        xml.Append(""" waitMethod="POST" """);
+        if (settings.ConferenceRegion is not null)
+        {
+            Attribute(xml, "region", settings.ConferenceRegion);
+        }
+        Attribute(xml, "statusCallbackEvent", ConferenceEventList);
+        Attribute(xml, "statusCallback", urls.ConferenceStatus(callId).OriginalString);
+        xml.Append(""" statusCallbackMethod="POST" participantLabel="customer">""")
+            .Append(SecurityElement.Escape(conferenceName))
+            .Append("</Conference></Dial></Response>");
+        return xml.ToString();
+    }
+
+    private static readonly string ConferenceEventList = string.Join(' ', TwilioTelephony.ConferenceEvents);
+
+    private static void Attribute(StringBuilder xml, string name, string value) =>
+        xml.Append(' ').Append(name).Append("=\"").Append(SecurityElement.Escape(value)).Append('"');
+
+    /// <summary>The same TwiML through the SDK: what <see cref="Conference"/> must equal (its test's reference).</summary>
+    public string ConferenceBySdk(string callId, string conferenceName)
     {
         var settings = options.Value;
         var response = new VoiceResponse();
