@@ -20,6 +20,8 @@ public sealed class BenchSilo : IDisposable
 
     public IGrainFactory Grains { get; }
 
+    public IServiceProvider Services => _host.Services;
+
     public BenchTelephony Telephony { get; }
 
     /// <summary>A silo on in-memory storage, or on PostgreSQL when <paramref name="postgres"/> names a migrated database.</summary>
