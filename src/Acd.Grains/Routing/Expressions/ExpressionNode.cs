@@ -141,12 +141,14 @@ internal sealed class ComparisonNode(TokenKind op, ExpressionNode left, Expressi
             case TokenKind.GreaterOrEqual:
                 return ExprValue.Compare(l, r) is >= 0;
             case TokenKind.Has:
-                // list HAS value; a scalar on the left counts as a list of one.
-                return l.Kind == ExprKind.Array ? Any(l, r) : l.Kind != ExprKind.Null && ExprValue.AreEqual(l, r);
+                // An array operator: list HAS value. TaskRouter's documentation makes an array operator on two scalars
+                // false (`tier HAS 'gold'` on a scalar tier does not match).
+                return l.Kind == ExprKind.Array && Any(l, r);
             case TokenKind.In:
-                return In(l, r);
+                return r.Kind == ExprKind.Array && In(l, r);
             case TokenKind.NotIn:
-                return !In(l, r);
+                // A missing key is NOT IN any list; two scalars are not an array comparison at all (false).
+                return r.Kind == ExprKind.Array && !In(l, r);
             case TokenKind.Contains:
                 return Contains(l, r);
             default:
@@ -166,16 +168,12 @@ internal sealed class ComparisonNode(TokenKind op, ExpressionNode left, Expressi
         return false;
     }
 
-    /// <summary>value IN list; a list on the left is IN when any of its items is (intersection).</summary>
+    /// <summary>value IN list (<paramref name="r"/> is a list); a list on the left is IN when any of its items is (intersection).</summary>
     private static bool In(in ExprValue l, in ExprValue r)
     {
         if (l.Kind == ExprKind.Null)
         {
             return false;
-        }
-        if (r.Kind != ExprKind.Array)
-        {
-            return ExprValue.AreEqual(l, r);
         }
         if (l.Kind == ExprKind.Array)
         {
@@ -191,27 +189,10 @@ internal sealed class ComparisonNode(TokenKind op, ExpressionNode left, Expressi
         return Any(r, l);
     }
 
-    /// <summary>string CONTAINS substring; on a list, true when any string item contains it.</summary>
-    private static bool Contains(in ExprValue l, in ExprValue r)
-    {
-        if (r.Kind != ExprKind.String)
-        {
-            return l.Kind == ExprKind.Array && Any(l, r);
-        }
-        if (l.Kind == ExprKind.String)
-        {
-            return l.Text!.Contains(r.Text!, StringComparison.Ordinal);
-        }
-        if (l.Kind == ExprKind.Array)
-        {
-            foreach (var item in l.Items())
-            {
-                if (item.Kind == ExprKind.String && item.Text!.Contains(r.Text!, StringComparison.Ordinal))
-                {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
+    /// <summary>
+    /// string CONTAINS substring: a scalar operator, so a list on either side is false (TaskRouter's documentation: scalar
+    /// operators on arrays are false; `skills CONTAINS 'sales'` on a list of skills does not match; use HAS).
+    /// </summary>
+    private static bool Contains(in ExprValue l, in ExprValue r) =>
+        l.Kind == ExprKind.String && r.Kind == ExprKind.String && l.Text!.Contains(r.Text!, StringComparison.Ordinal);
 }
