@@ -26,7 +26,7 @@ public static class DatabaseCommand
                 : $"Acd schema migrated to version {result.Version}: {string.Join(", ", result.Applied)}");
             return 0;
         }
-        catch (NpgsqlException e)
+        catch (Exception e) when (e is NpgsqlException or Acd.Api.Security.AcdStartupException)
         {
             Console.Error.WriteLine($"Could not migrate the database: {e.Message}");
             return 1;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Acd.Api.Security;
 using Npgsql;
 
 namespace Acd.Silo.Database;
@@ -47,6 +48,14 @@ public sealed class SchemaMigrator(string connectionString)
                 {
                     applied[reader.GetInt32(0)] = reader.GetString(1);
                 }
+            }
+            // A migration already applied must be the one this build carries: one edited afterwards would leave databases
+            // migrated before and after the edit different, with nothing to tell them apart.
+            foreach (var changed in Migrations.Where(m => applied.TryGetValue(m.Version, out var checksum) && checksum != m.Checksum))
+            {
+                throw new AcdStartupException(
+                    $"Migration {changed.Version:D4}_{changed.Name} differs from the one applied to this database (checksum {applied[changed.Version][..12]}…, this build's {changed.Checksum[..12]}…): " +
+                    "restore the file as it was and put the change in a new migration");
             }
             var done = new List<string>();
             foreach (var migration in Migrations.Where(m => !applied.ContainsKey(m.Version)))

@@ -35,6 +35,14 @@ public sealed class SchemaTests
         Assert.True(again.ExitCode == 0, again.Errors);
         Assert.Contains("schema is current (version 9)", again.Output);
         Assert.Equal(9L, await db.ScalarAsync<long>("SELECT count(*) FROM acd_schema_migration"));
+
+        // A migration file edited after it was applied is refused, naming it, and nothing is applied.
+        await db.ExecuteAsync("UPDATE acd_schema_migration SET checksum = 'edited0000000000' WHERE version = 5");
+        await db.ExecuteAsync("DELETE FROM acd_schema_migration WHERE version = 9");
+        var edited = await SiloProcess.RunCommandAsync(environment, "db", "init");
+        Assert.Equal(1, edited.ExitCode);
+        Assert.Contains("Migration 0005_acd_event_log differs from the one applied", edited.Errors);
+        Assert.Equal(8L, await db.ScalarAsync<long>("SELECT count(*) FROM acd_schema_migration"));
     }
 
     [Fact]
