@@ -1,3 +1,4 @@
+using OpenTelemetry.Resources;
 using Acd.Api.Apis;
 using Acd.Api.Http;
 using Acd.Api.Security;
@@ -42,7 +43,10 @@ public static class AcdApiExtensions
         services.AddExceptionHandler<UnavailableHandler>();
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<Health.ClusterReadyCheck>("cluster", tags: [ReadyTag]);
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+        // service.name "acd" (not "unknown_service:dotnet"), and this process as the instance.
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("acd", serviceInstanceId: $"{Environment.MachineName}:{Environment.ProcessId}"))
+            .WithMetrics(metrics => metrics
             .AddMeter(AcdMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.Orleans")
             .AddPrometheusExporter());
         services.AddHostedService<WorkspaceFileLoader>();

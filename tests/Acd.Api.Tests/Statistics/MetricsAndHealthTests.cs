@@ -1,10 +1,21 @@
 using System.Net;
 using Acd.Api.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Acd.Api.Tests.Statistics;
 
 public sealed class MetricsAndHealthTests(TwilioFixture fixture) : IClassFixture<TwilioFixture>
 {
+    [Fact]
+    public void TwilioRequestsAreNotLoggedOneLineEachButTheirFailuresAre()
+    {
+        var logs = fixture.App.Services.GetRequiredService<ILoggerFactory>();
+        var client = logs.CreateLogger("System.Net.Http.HttpClient.Twilio.LogicalHandler");
+        Assert.False(client.IsEnabled(LogLevel.Information), "every Twilio request would be a log line");
+        Assert.True(client.IsEnabled(LogLevel.Warning));
+    }
+
     [Fact]
     public async Task PrometheusSeesCallsOffersWaitsAndHandleTimes()
     {
@@ -33,6 +44,9 @@ public sealed class MetricsAndHealthTests(TwilioFixture fixture) : IClassFixture
         Assert.Matches("acd_offers_total\\{[^}]*outcome=\"accepted\"[^}]*queue=\"prom\"[^}]*\\} 1\\b", metrics);
         Assert.Matches("acd_call_wait_seconds_bucket\\{[^}]*outcome=\"answered\"[^}]*queue=\"prom\"[^}]*le=\"5\"[^}]*\\} 1\\b", metrics);
         Assert.Matches("acd_call_handle_seconds_sum\\{[^}]*queue=\"prom\"[^}]*\\} 30\\b", metrics);
+        // The series say which service they come from.
+        Assert.Matches("target_info\\{[^}]*service_name=\"acd\"", metrics);
+        Assert.DoesNotContain("unknown_service", metrics);
     }
 
     [Fact]
