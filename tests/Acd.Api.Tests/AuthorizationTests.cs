@@ -114,6 +114,31 @@ public sealed class AuthorizationTests : IClassFixture<AcdAppFactory>
     }
 
     [Fact]
+    public async Task AnAgentOnlyOfferedACallCannotHangUpTheCustomerAndTheConnectedOneCan()
+    {
+        var callId = await SetUpCallAsync("auth-hang");
+        var offered = _app.ClientAs(Roles.Agent, "auth-hang-mine");
+
+        (await offered.PostJsonAsync($"/api/calls/{callId}/hangup")).AssertProblem(HttpStatusCode.Forbidden, null!);
+        Assert.Equal("offered", (await _admin.GetJsonAsync($"/api/calls/{callId}")).AssertOk().Str("status"));
+
+        (await offered.PostJsonAsync($"/api/calls/{callId}/accept")).AssertOk();
+        Assert.NotEqual("connected", (await offered.PostJsonAsync($"/api/calls/{callId}/hangup")).AssertOk().Str("status"));
+    }
+
+    [Fact]
+    public async Task AnAgentTokenWithoutASubIsRefused()
+    {
+        var callId = await SetUpCallAsync("auth-nosub");
+        var nobody = _app.CreateDefaultClient();
+        nobody.DefaultRequestHeaders.Authorization = new("Bearer", _app.Token(Roles.Agent, ""));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await nobody.GetJsonAsync($"/api/calls/{callId}")).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await nobody.PostJsonAsync($"/api/calls/{callId}/hangup")).Status);
+        Assert.Equal("offered", (await _admin.GetJsonAsync($"/api/calls/{callId}")).AssertOk().Str("status"));
+    }
+
+    [Fact]
     public async Task SupervisionIsForSupervisors()
     {
         var callId = await SetUpCallAsync("auth-sup");

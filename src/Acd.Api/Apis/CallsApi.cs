@@ -83,8 +83,11 @@ public static class CallsApi
             (call, view, user, _) => call.MuteAsync(ActingAgent(view, user), true));
         MapAction(group, "unmute", "Unmutes the agent's own leg.",
             (call, view, user, _) => call.MuteAsync(ActingAgent(view, user), false));
-        MapAction(group, "hangup", "Ends the call: Acd ends the conference through the API, so the caller is never left alone.",
-            (call, view, user, _) => call.HangUpAsync());
+        MapAction(group, "hangup", "Ends the call: Acd ends the conference through the API, so the caller is never left alone. The connected agent, or a supervisor.",
+            (call, view, user, _) => call.HangUpAsync(),
+            refuse: (view, user) => user.IsSupervisor() || user.Id() == view.AgentId
+                ? null
+                : $"Only the agent connected with call '{view.Id}', or a supervisor, may hang it up (an agent it is only offered to rejects it)");
         MapAction(group, "complete", "Wrap-up done: the call is completed and the agent Available before the wrap-up time runs out.",
             (call, view, user, _) => call.CompleteAsync());
         MapAction(group, "transfer/complete", "Warm transfer: the first agent leaves; the consulted agent keeps the customer.",
@@ -135,14 +138,15 @@ public static class CallsApi
     private static string ActingAgent(CallView view, ClaimsPrincipal user) =>
         user.IsSupervisor() && view.AgentId is { } agent && user.Id() != view.ConsultAgentId ? agent : user.Id()!;
 
-    private static void MapAction(RouteGroupBuilder group, string action, string summary, Func<ICallGrain, CallView, ClaimsPrincipal, OfferResponse?, Task<Outcome<CallView>>> act) =>
+    private static void MapAction(RouteGroupBuilder group, string action, string summary, Func<ICallGrain, CallView, ClaimsPrincipal, OfferResponse?, Task<Outcome<CallView>>> act,
+        Func<CallView, ClaimsPrincipal, string?>? refuse = null) =>
         group.MapPost($"/{{id}}/{action}", async (string id, OfferResponse? body, ClaimsPrincipal user, IGrainFactory grains, TimeProvider time) =>
         {
             if (body?.AgentId is { } agentId && !user.MayActAs(agentId))
             {
                 return AcdUser.Forbidden($"An agent acts only as themselves, not as '{agentId}'");
             }
-            return await WithCallAsync(id, user, grains, time, (call, view) => act(call, view, user, body));
+            return await WithCallAsync(id, user, grains, time, (call, view) => act(call, view, user, body), refuse);
         }).WithSummary(summary);
 
     private static void MapSupervision(RouteGroupBuilder group, string action, SupervisorAction what, string summary) =>
@@ -161,7 +165,8 @@ public static class CallsApi
         }).RequireAuthorization(Roles.SupervisorPolicy).WithSummary(summary + " Supervisor.");
 
     /// <summary>Loads the call, checks the caller may touch it, runs the operation, maps the outcome.</summary>
-    internal static async Task<IResult> WithCallAsync(string id, ClaimsPrincipal user, IGrainFactory grains, TimeProvider time, Func<ICallGrain, CallView, Task<Outcome<CallView>>> act)
+    internal static async Task<IResult> WithCallAsync(string id, ClaimsPrincipal user, IGrainFactory grains, TimeProvider time, Func<ICallGrain, CallView, Task<Outcome<CallView>>> act,
+        Func<CallView, ClaimsPrincipal, string?>? refuse = null)
     {
         if (Problems.CheckId(id) is { } bad)
         {
@@ -173,9 +178,14 @@ public static class CallsApi
         {
             return Problems.NotFound($"No call '{id}'");
         }
-        if (!user.IsSupervisor() && user.Id() is var me && me != view.OfferedAgentId && me != view.AgentId && me != view.ConsultAgentId)
+        // An agent's token names the agent (sub): without one it touches no call, not even one nobody is assigned to.
+        if (!user.IsSupervisor() && (user.Id() is not { Length: > 0 } me || (me != view.OfferedAgentId && me != view.AgentId && me != view.ConsultAgentId)))
         {
-            return AcdUser.Forbidden($"Call '{id}' is not offered to or connected with '{me}'");
+            return AcdUser.Forbidden($"Call '{id}' is not offered to or connected with '{user.Id()}'");
+        }
+        if (refuse?.Invoke(view, user) is { } reason)
+        {
+            return AcdUser.Forbidden(reason);
         }
         var outcome = await act(call, view);
         return outcome.Ok ? TypedResults.Ok(CallResource.From(outcome.Value!, time.GetUtcNow(), user.IsSupervisor())) : outcome.Problem!.ToResult();

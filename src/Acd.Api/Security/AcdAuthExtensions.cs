@@ -52,6 +52,19 @@ public static class AcdAuthExtensions
                 NameClaimType = "sub",
                 RoleClaimType = "role",
             };
+            // An agent's token must say which agent it is: everything an agent may do is checked against its sub.
+            o.Events = new JwtBearerEvents
+            {
+                OnTokenValidated = context =>
+                {
+                    var principal = context.Principal!;
+                    if (!principal.IsSupervisor() && string.IsNullOrWhiteSpace(principal.Id()))
+                    {
+                        context.Fail("An agent's token needs a sub (the agent's id)");
+                    }
+                    return Task.CompletedTask;
+                },
+            };
         });
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(Roles.AdminPolicy, p => p.RequireRole(Roles.Admin))
