@@ -50,6 +50,7 @@ public static class AcdApiExtensions
             .AddMeter(AcdMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.Orleans")
             .AddPrometheusExporter());
         services.AddHostedService<WorkspaceFileLoader>();
+        services.AddOptions<Apis.OutboundOptions>().Bind(builder.Configuration.GetSection(Apis.OutboundOptions.Section));
         services.AddOptions<Statistics.StatisticsOptions>().Bind(builder.Configuration.GetSection(Statistics.StatisticsOptions.Section));
         services.AddSingleton<Statistics.StatisticsLedger>();
         services.AddSingleton<Statistics.StatisticsService>();

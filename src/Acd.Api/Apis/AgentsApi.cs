@@ -81,7 +81,8 @@ public static class AgentsApi
             return outcome.Ok ? TypedResults.Ok(AgentResource.From(outcome.Value!)) : (IResult)outcome.Problem!.ToResult();
         }).WithSummary("Changes the agent's activity (Available, Break, Offline, …). Going unavailable withdraws a ringing offer; leaving WrapUp ends wrap-up. The agent themself or a supervisor.");
 
-        group.MapPost("/{id}/calls", async (string id, OutboundRequest body, ClaimsPrincipal user, IGrainFactory grains, TimeProvider time, Microsoft.Extensions.Options.IOptions<Twilio.TwilioOptions> twilio) =>
+        group.MapPost("/{id}/calls", async (string id, OutboundRequest body, ClaimsPrincipal user, IGrainFactory grains, TimeProvider time,
+            Microsoft.Extensions.Options.IOptions<Twilio.TwilioOptions> twilio, Microsoft.Extensions.Options.IOptions<OutboundOptions> outbound) =>
         {
             if (Problems.CheckId(id) is { } bad)
             {
@@ -95,6 +96,18 @@ public static class AgentsApi
             {
                 return Problems.Invalid("to", "Required: the number to call, e.g. +81312345678");
             }
+            if (!Acd.Grains.Agents.AgentValidation.IsContactUri(body.To))
+            {
+                return Problems.Invalid("to", "Must be an E.164 number such as +81312345678, sip:… or client:…");
+            }
+            if (outbound.Value.RefuseDestination(body.To) is { } destination)
+            {
+                return AcdUser.Forbidden(destination);
+            }
+            if (outbound.Value.RefuseCallerId(body.CallerId, twilio.Value.CallerId) is { } callerId)
+            {
+                return AcdUser.Forbidden(callerId);
+            }
             var attributes = AcdJson.ObjectText(body.Attributes, "attributes", out var error);
             if (error is not null)
             {
@@ -106,7 +119,7 @@ public static class AgentsApi
             return outcome.Ok
                 ? TypedResults.Created($"/api/calls/{callId}", CallResource.From(outcome.Value!, time.GetUtcNow()))
                 : (IResult)outcome.Problem!.ToResult();
-        }).WithSummary("An outbound call: the agent's phone rings first, then the number is dialled into the same fresh conference. Busy, no-answer and failed end it and tell the agent. The agent themself or a supervisor.");
+        }).WithSummary("An outbound call: the agent's phone rings first, then the number is dialled into the same fresh conference. Busy, no-answer and failed end it and tell the agent. Only to Acd:Outbound:AllowedPrefixes (default +81) and Twilio Client identities, showing Twilio:CallerId or one of Acd:Outbound:CallerIds (403 otherwise). The agent themself or a supervisor.");
 
         return group;
     }

@@ -114,4 +114,25 @@ public sealed class OutboundTests(TwilioFixture fixture) : IClassFixture<TwilioF
         (await agent.PostJsonAsync("/api/agents/out-input/calls", new { })).AssertProblem(HttpStatusCode.BadRequest, "to");
         (await agent.PostJsonAsync("/api/agents/someone-else/calls", new { to = Customer })).AssertProblem(HttpStatusCode.Forbidden, null!);
     }
+
+    [Theory]
+    [InlineData(Roles.Agent)]
+    [InlineData(Roles.Supervisor)]
+    public async Task OnlyAllowedDestinationsAndCallerIdsAreDialledWhoeverAsks(string role)
+    {
+        var id = $"out-policy-{role}";
+        await fixture.AgentAsync("out", id, activity: "Offline");
+        var client = fixture.App.ClientAs(role, role == Roles.Agent ? id : "boss");
+        var before = Twilio.Requests.Count;
+
+        // A premium-rate or foreign number (toll fraud) and a caller ID the account has not allowed are refused.
+        var foreign = (await client.PostJsonAsync($"/api/agents/{id}/calls", new { to = "+882123456789" })).AssertProblem(HttpStatusCode.Forbidden, null!);
+        Assert.Contains("Acd:Outbound:AllowedPrefixes", foreign.Str("detail"));
+        var spoofed = (await client.PostJsonAsync($"/api/agents/{id}/calls", new { to = Customer, caller_id = "+81300000000" })).AssertProblem(HttpStatusCode.Forbidden, null!);
+        Assert.Contains("caller ID", spoofed.Str("detail"));
+        Assert.Equal(before, Twilio.Requests.Count);
+
+        // Within Japan with the account's own number it goes out.
+        (await client.PostJsonAsync($"/api/agents/{id}/calls", new { to = Customer, caller_id = TwilioFixture.Number })).AssertOk(HttpStatusCode.Created);
+    }
 }
