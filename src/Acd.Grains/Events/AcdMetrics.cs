@@ -41,6 +41,23 @@ public static class AcdMetrics
     /// <summary>The router left this node: another reports now.</summary>
     public static void StopReportingWaiting(object router) => Waiting.TryRemove(router, out _);
 
+    /// <summary>
+    /// A configured queue's counters at zero, so its series exist from the start (a dashboard or an alert on
+    /// <c>rate(acd_calls_abandoned_total[5m])</c> sees 0, not "no data", before the first call). Adding 0 changes no count.
+    /// </summary>
+    public static void Known(string queueId)
+    {
+        var queue = new KeyValuePair<string, object?>("queue", queueId);
+        Entered.Add(0, queue);
+        Abandoned.Add(0, queue);
+        foreach (var outcome in OfferOutcomes)
+        {
+            Offers.Add(0, queue, new KeyValuePair<string, object?>("outcome", outcome));
+        }
+    }
+
+    private static readonly string[] OfferOutcomes = ["created", "accepted", "rejected", "timeout", "canceled"];
+
     /// <summary>Counts what an event says (its typed details, so nothing is parsed on the way).</summary>
     public static void Record(EventDetails details, string? queueId)
     {

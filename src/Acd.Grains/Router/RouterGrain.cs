@@ -63,6 +63,13 @@ public sealed class RouterGrain(IGrainFactory grains, Calls.IUnsettledCallStore 
         var matched = matches.Select(m => m.CallId).ToHashSet(StringComparer.Ordinal);
         WakeCalls((await unsettled.LoadAsync()).Concat(queues.SelectMany(q => q.Waiting).Select(c => c.CallId)).Distinct(StringComparer.Ordinal).Where(id => !matched.Contains(id)));
 
+        foreach (var (definition, _) in queues)
+        {
+            if (definition is not null)
+            {
+                Events.AcdMetrics.Known(definition.Id);
+            }
+        }
         Events.AcdMetrics.ReportWaiting(this, _index.WaitingByQueue());
         this.RegisterGrainTimer(ExpireLostMatchesAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)) { KeepAlive = true });
         await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), cancellationToken);
@@ -108,6 +115,8 @@ public sealed class RouterGrain(IGrainFactory grains, Calls.IUnsettledCallStore 
     public Task UpsertQueueAsync(QueueDefinition definition)
     {
         Dispatch(_index.UpsertQueue(definition));
+        Events.AcdMetrics.Known(definition.Id);
+        Events.AcdMetrics.ReportWaiting(this, _index.WaitingByQueue());
         return Task.CompletedTask;
     }
 

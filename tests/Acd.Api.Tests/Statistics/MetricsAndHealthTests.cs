@@ -7,6 +7,22 @@ namespace Acd.Api.Tests.Statistics;
 public sealed class MetricsAndHealthTests(TwilioFixture fixture) : IClassFixture<TwilioFixture>
 {
     [Fact]
+    public async Task AConfiguredQueuesSeriesAreThereAtZeroBeforeItsFirstCall()
+    {
+        (await fixture.App.CreateClient().PutJsonAsync("/api/queues/prom-fresh", new { target_workers = "team == 'nobody'" })).AssertOk();
+        var metrics = "";
+        await Eventually.HoldsAsync(async () =>
+        {
+            metrics = await fixture.App.Anonymous().GetStringAsync(new Uri("/metrics", UriKind.Relative));
+            return metrics.Contains("queue=\"prom-fresh\"", StringComparison.Ordinal);
+        }, "the queue's series are scraped");
+        Assert.Matches("acd_calls_entered_total\\{[^}]*queue=\"prom-fresh\"[^}]*\\} 0\\b", metrics);
+        Assert.Matches("acd_calls_abandoned_total\\{[^}]*queue=\"prom-fresh\"[^}]*\\} 0\\b", metrics);
+        Assert.Matches("acd_offers_total\\{[^}]*outcome=\"timeout\"[^}]*queue=\"prom-fresh\"[^}]*\\} 0\\b", metrics);
+        Assert.Matches("acd_queue_waiting\\{[^}]*queue=\"prom-fresh\"[^}]*\\} 0\\b", metrics);
+    }
+
+    [Fact]
     public void TwilioRequestsAreNotLoggedOneLineEachButTheirFailuresAre()
     {
         // What Acd ships (appsettings.json): HttpClient's per-request lines are Information, its failures Warning and above.
