@@ -86,8 +86,12 @@ public static class AcdApiExtensions
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteHealthAsync }).AllowAnonymous();
         // Prometheus scrapes without a token: expose it on the internal network only.
         app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
-        if (app.Environment.IsDevelopment())
+        // Tokens for anyone who asks, only while the signing key is the public development one (Development only):
+        // with a real key, tokens come from the token command, never from an open endpoint.
+        if (app.Environment.IsDevelopment()
+            && app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value.SigningKey == AuthOptions.DevelopmentKey)
         {
+            Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(app.Logger, "POST /dev/token hands out tokens to anyone who reaches this port (Development, built-in signing key): set Auth:SigningKey to turn it off");
             app.MapDevTokenApi();
         }
         app.MapActivitiesApi();

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Net;
 using System.Net.Http.Headers;
 using Acd.Api.Security;
@@ -177,6 +178,28 @@ public sealed class StartupTests
         await using var devKey = SiloProcess.Start(new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["Auth__SigningKey"] = AuthOptions.DevelopmentKey });
         Assert.Equal(1, await devKey.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains("development key", devKey.Output);
+    }
+
+    [Fact]
+    public async Task DevTokensExistOnlyWithTheBuiltInKeyAndSayWhenTheyDo()
+    {
+        var development = new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" };
+        await using (var open = SiloProcess.Start(development))
+        {
+            await open.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+            using var http = new HttpClient { BaseAddress = open.BaseAddress };
+            Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync("/dev/token", new { role = "agent", sub = "ann" })).StatusCode);
+            Assert.Contains("POST /dev/token hands out tokens to anyone", open.Output);
+        }
+
+        await using var keyed = SiloProcess.Start(new Dictionary<string, string>(development) { ["Auth__SigningKey"] = "a-real-key-even-in-development-0123456789" });
+        await keyed.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+        using var client = new HttpClient { BaseAddress = keyed.BaseAddress };
+        // No such endpoint: an anonymous request gets no further than the authentication every route needs.
+        var refused = await client.PostAsJsonAsync("/dev/token", new { role = "admin", sub = "anyone" });
+        Assert.Contains(refused.StatusCode, new[] { HttpStatusCode.Unauthorized, HttpStatusCode.NotFound });
+        Assert.DoesNotContain("token", await refused.Content.ReadAsStringAsync());
+        Assert.DoesNotContain("/dev/token", keyed.Output);
     }
 
     [Fact]
