@@ -12,25 +12,54 @@ namespace Acd.Api.Twilio;
 /// </summary>
 public sealed class TwilioSignatureFilter(IOptions<TwilioOptions> options, ILogger<TwilioSignatureFilter> logger) : IEndpointFilter
 {
+    /// <summary>
+    /// The largest webhook body taken: Twilio's forms are a few KB (an IVR's attributes included); anything near this is
+    /// not Twilio, and is refused before it is read, signature or not.
+    /// </summary>
+    public const long MaxBodyBytes = 256 * 1024;
+
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var settings = options.Value;
+        var request = context.HttpContext.Request;
+        if (!request.HasFormContentType && (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported Media Type",
+                detail: $"Twilio's webhooks are form posts (application/x-www-form-urlencoded), not '{request.ContentType}'");
+        }
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return TooLarge();
+        }
+        if (context.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxBodyBytes;
+        }
+        IFormCollection? read = null;
+        if (request.HasFormContentType)
+        {
+            try
+            {
+                // Read here, for the endpoint too (ASP.NET keeps it): a form over the limits is a 413, never a 500.
+                read = await request.ReadFormAsync(new Microsoft.AspNetCore.Http.Features.FormOptions { ValueLengthLimit = (int)MaxBodyBytes, KeyLengthLimit = 2048 }, context.HttpContext.RequestAborted);
+            }
+            catch (Exception e) when (e is InvalidDataException or BadHttpRequestException)
+            {
+                return TooLarge();
+            }
+        }
         if (!settings.ValidateSignatures)
         {
             return await next(context);
         }
-        var request = context.HttpContext.Request;
         var signature = request.Headers["X-Twilio-Signature"].ToString();
         var url = PublicUrl(request, settings);
         var form = new NameValueCollection();
-        if (request.HasFormContentType)
+        foreach (var (key, values) in read ?? FormCollection.Empty)
         {
-            foreach (var (key, values) in await request.ReadFormAsync(context.HttpContext.RequestAborted))
+            foreach (var value in values)
             {
-                foreach (var value in values)
-                {
-                    form.Add(key, value);
-                }
+                form.Add(key, value);
             }
         }
         if (string.IsNullOrEmpty(signature) || string.IsNullOrEmpty(settings.AuthToken)
@@ -41,6 +70,10 @@ public sealed class TwilioSignatureFilter(IOptions<TwilioOptions> options, ILogg
         }
         return await next(context);
     }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult TooLarge() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload Too Large",
+            detail: $"A webhook is at most {MaxBodyBytes / 1024} KB; Twilio's are a few KB");
 
     /// <summary>
     /// A repeated parameter (<c>a=1&amp;a=2</c>): the SDK's validator joins its values with commas, while Twilio's

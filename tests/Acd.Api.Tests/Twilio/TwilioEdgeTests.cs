@@ -134,6 +134,28 @@ public sealed class TwilioEdgeTests(TwilioFixture fixture) : IClassFixture<Twili
     }
 
     [Fact]
+    public async Task AWebhookThatIsNotAFormOrIsHugeIsRefusedBeforeAnyWork()
+    {
+        var http = fixture.App.Anonymous();
+        var json = await http.PostAsync(new Uri("/twilio/voice/incoming", UriKind.Relative),
+            new StringContent("{\"CallSid\":\"CAjson\"}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, json.StatusCode);
+        Assert.Contains("form posts", await json.Content.ReadAsStringAsync());
+
+        var huge = await http.PostAsync(new Uri("/twilio/voice/incoming", UriKind.Relative),
+            new FormUrlEncodedContent([new("CallSid", "CAhuge"), new("From", new string('9', 5 * 1024 * 1024))]));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, huge.StatusCode);
+
+        // Chunked, so no Content-Length to refuse it by: the form's own limit refuses it, still a 413.
+        var chunked = new FormUrlEncodedContent([new("CallSid", "CAchunk"), new("From", new string('9', 400 * 1024))]);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/twilio/voice/incoming", UriKind.Relative)) { Content = new StreamContent(await chunked.ReadAsStreamAsync()) };
+        request.Content.Headers.ContentType = new("application/x-www-form-urlencoded");
+        request.Headers.TransferEncodingChunked = true;
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await http.SendAsync(request)).StatusCode);
+        (await fixture.Http.GetJsonAsync("/api/calls/CAhuge")).AssertProblem(HttpStatusCode.NotFound, null!);
+    }
+
+    [Fact]
     public async Task BadWebhookInputIsAClearErrorNotACrash()
     {
         var (status, body) = await Twilio.PostAsync($"{TwilioFixture.PublicBaseUrl}/twilio/voice/incoming", [new("From", "+819000000000")]);
