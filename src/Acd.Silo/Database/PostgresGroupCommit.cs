@@ -15,9 +15,9 @@ namespace Acd.Silo.Database;
 /// <remarks>
 /// Hazards: a batch is one transaction, so statements are ordered by key before they are sent (stable, so one key's
 /// writes keep their order) and two batches, from this node or another, take row locks in the same order and cannot
-/// deadlock each other, however many run at once. One statement's error rolls the whole batch back; after a server-side error each statement is
-/// sent again alone, so only the writer whose statement failed sees it. A lost connection fails every writer of the
-/// batch, as it would have failed each alone.
+/// deadlock each other, however many run at once. One statement's error rolls the whole batch back; after a
+/// server-side error each statement is sent again alone, so only the writer whose statement failed sees it. A lost
+/// connection fails every writer of the batch, as it would have failed each alone.
 /// </remarks>
 public sealed class PostgresGroupCommit : IAsyncDisposable
 {
@@ -25,11 +25,11 @@ public sealed class PostgresGroupCommit : IAsyncDisposable
 
     private readonly NpgsqlDataSource _data;
     private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _writer;
-    private readonly SemaphoreSlim _inFlight;
-
     /// <summary>Batches running at once unless the constructor is told otherwise.</summary>
     public const int DefaultInFlight = 4;
+
+    private readonly Task _writer;
+    private readonly SemaphoreSlim _inFlight;
 
     public PostgresGroupCommit(NpgsqlDataSource data, int inFlight = DefaultInFlight)
     {
