@@ -123,14 +123,15 @@ public sealed class OutboundTests(TwilioFixture fixture) : IClassFixture<TwilioF
         var id = $"out-policy-{role}";
         await fixture.AgentAsync("out", id, activity: "Offline");
         var client = fixture.App.ClientAs(role, role == Roles.Agent ? id : "boss");
-        var before = Twilio.Requests.Count;
 
         // A premium-rate or foreign number (toll fraud) and a caller ID the account has not allowed are refused.
         var foreign = (await client.PostJsonAsync($"/api/agents/{id}/calls", new { to = "+882123456789" })).AssertProblem(HttpStatusCode.Forbidden, null!);
         Assert.Contains("Acd:Outbound:AllowedPrefixes", foreign.Str("detail"));
         var spoofed = (await client.PostJsonAsync($"/api/agents/{id}/calls", new { to = Customer, caller_id = "+81300000000" })).AssertProblem(HttpStatusCode.Forbidden, null!);
         Assert.Contains("caller ID", spoofed.Str("detail"));
-        Assert.Equal(before, Twilio.Requests.Count);
+        // Nothing reached Twilio: no agent leg rung for either, no request naming the refused number or caller ID.
+        Assert.DoesNotContain(Twilio.Requests, r => r.Form.Any(p => p.Value is "+882123456789" or "+81300000000"));
+        Assert.DoesNotContain(Twilio.Requests, r => r.Form.Any(p => p.Value == $"client:{id}"));
 
         // Within Japan with the account's own number it goes out.
         (await client.PostJsonAsync($"/api/agents/{id}/calls", new { to = Customer, caller_id = TwilioFixture.Number })).AssertOk(HttpStatusCode.Created);
