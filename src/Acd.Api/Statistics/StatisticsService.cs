@@ -87,9 +87,6 @@ public sealed class StatisticsService(IEventLog log, StatisticsLedger ledger, IG
         return await ComputeAsync(window, thresholds, waitingCallIds);
     }
 
-    /// <summary>Reads of today's figures made so far, with and without waiting call ids (what tests read).</summary>
-    public int TodayReads => Today(true).Reads + Today(false).Reads;
-
     private SharedRead<Everything>? _todayWithIds;
     private SharedRead<Everything>? _todayWithoutIds;
 
