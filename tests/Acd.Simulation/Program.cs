@@ -59,7 +59,8 @@ root.SetAction(async (result, cancellation) =>
     }
     var events = host.EventLog.Count - eventsBefore;
     var seconds = clock.Elapsed.TotalSeconds;
-    Console.WriteLine($"{runs} runs, {stepsRun} steps in {seconds:F0}s: {stepsRun / seconds:F0} steps/s, {events / seconds:F0} events/s; every invariant held");
+    Console.WriteLine($"{runs} runs, {stepsRun} steps in {seconds:F0}s: {stepsRun / seconds:F0} steps/s, {events / seconds:F0} events/s; every invariant held" +
+        (Invariants.SecondLooksCleared > 0 ? $" ({Invariants.SecondLooksCleared} failures seen mid-flight were gone at a second look)" : ""));
     var spent = SimulationRun.Spent;
     Console.Error.WriteLine($"time in steps {Stopwatch.GetElapsedTime(0, spent.Steps).TotalSeconds:F1}s, settling {Stopwatch.GetElapsedTime(0, spent.Settle).TotalSeconds:F1}s, checking {Stopwatch.GetElapsedTime(0, spent.Check).TotalSeconds:F1}s, quiet and drain {Stopwatch.GetElapsedTime(0, spent.Quiet).TotalSeconds:F1}s");
     return 0;

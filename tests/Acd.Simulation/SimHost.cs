@@ -189,8 +189,9 @@ public sealed class SimHost : IAsyncDisposable
     /// Twilio request either waiting on the network or on the clock (a pace slot, a retry's back-off); and no sign of
     /// progress for a moment. Fails when the system keeps moving (a livelock) or cannot settle.
     /// </summary>
-    public async Task SettleAsync(TimeSpan? limit = null)
+    public async Task SettleAsync(TimeSpan? limit = null, TimeSpan? quietFor = null)
     {
+        var quietWindow = quietFor ?? QuietWindow;
         var clock = Stopwatch.StartNew();
         var quietSince = TimeSpan.MinValue;
         var stamp = -1L;
@@ -207,7 +208,7 @@ public sealed class SimHost : IAsyncDisposable
             // attempts): then nothing must move for longer before it counts as waiting.
             // A request inside the client but not on the network, or a timer fired since the last step (its grain turn
             // may not have started yet): nothing must move for longer before it counts as settled.
-            var window = InHttp > Network.InFlight || fired != _firedAtSettle ? AmbiguousWindow : QuietWindow;
+            var window = InHttp > Network.InFlight || fired != _firedAtSettle ? quietWindow * 12.5 : quietWindow;
             if (!quiet)
             {
                 stamp = current;
@@ -238,8 +239,6 @@ public sealed class SimHost : IAsyncDisposable
     /// <summary>How long nothing may move before the system counts as settled (scheduling gaps are microseconds).</summary>
     /// <remarks>A loaded machine (CI, running other tests beside) needs longer to be sure: <c>--quiet-ms</c>.</remarks>
     public static TimeSpan QuietWindow { get; set; } = TimeSpan.FromMilliseconds(0.4);
-
-    private static TimeSpan AmbiguousWindow => QuietWindow * 12.5;
 
     /// <summary>Stops the only silo and starts a new one: every grain reloads from storage.</summary>
     public async Task RestartAsync()
