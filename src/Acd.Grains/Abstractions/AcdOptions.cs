@@ -29,5 +29,11 @@ public sealed class AcdOptions
     /// <summary>Spoken when a queue is full or a caller waited the queue's maximum and the workflow has nowhere else to go.</summary>
     public string OverflowMessage { get; set; } = "ただいま大変混み合っております。恐れ入りますが、後ほどおかけ直しください。";
 
+    /// <summary>
+    /// How often a waiting caller's leg is looked up at Twilio (0: not by time; a look-up also follows every offer that ends
+    /// without an answer). Twilio tells of a waiting caller's hang-up by one callback that it does not send again.
+    /// </summary>
+    public int CallerCheckSeconds { get; set; } = 120;
+
     public TimeZoneInfo Zone() => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
 }

@@ -87,6 +87,7 @@ public sealed partial class CallGrain
         R.WrapUpSeconds = result.WrapUpSeconds ?? Settings.DefaultWrapUpSeconds;
         R.OverflowMessage = result.Message;
         R.RecheckAt = null;
+        R.CallerCheckAt ??= NextCallerCheck();
         if (queueChanged || F.QueuedAt is null)
         {
             F.QueuedAt = Now;
@@ -334,7 +335,29 @@ public sealed partial class CallGrain
         {
             await ReadmitAsync();
         }
+        if (S.Status == CallStatus.Queued)
+        {
+            // The offer ended without an answer: the caller may have gone without Acd hearing of it.
+            await CheckCallerAsync();
+        }
     }
+
+    /// <summary>
+    /// Looks the waiting caller's leg up at Twilio; the answer comes back as the leg's status. Twilio tells of a waiting
+    /// caller's hang-up by one callback (the conference's participant-leave) and does not send it again if it is lost:
+    /// unchecked, such a caller would be offered to agent after agent for ever. The next check's time is kept in memory
+    /// until the call is next written; a reload reconciles the legs anyway.
+    /// </summary>
+    private async Task CheckCallerAsync()
+    {
+        R.CallerCheckAt = NextCallerCheck();
+        if (S.Legs.Customer is { CallSid: not null, IsLive: true } leg)
+        {
+            await telephony.ReconcileAsync(new Reconciliation(Conference(), [LegRef(leg)], ConferenceEndAsked: false));
+        }
+    }
+
+    private DateTimeOffset? NextCallerCheck() => Settings.CallerCheckSeconds > 0 ? Now.AddSeconds(Settings.CallerCheckSeconds) : null;
 
     /// <summary>Takes the call out of routing: out of its queue, and every offer withdrawn.</summary>
     private async Task StopRoutingAsync(string reason)

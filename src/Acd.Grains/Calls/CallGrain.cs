@@ -177,6 +177,7 @@ public sealed partial class CallGrain(
             Consider(R.StepDeadline);
             Consider(R.MaxWaitDeadline);
             Consider(R.RecheckAt);
+            Consider(R.CallerCheckAt);
         }
         if (S.Conference.Pending.Count > 0)
         {
@@ -212,6 +213,10 @@ public sealed partial class CallGrain(
         else if (S.Status == CallStatus.Queued && (R.StepDeadline <= Now || R.RecheckAt <= Now))
         {
             await MoveOnAsync(overflow: false, inQueue: true, "no-route");
+        }
+        if (S.Status == CallStatus.Queued && R.CallerCheckAt <= Now)
+        {
+            await CheckCallerAsync();
         }
         if (S.Conference.Pending.Count > 0 && S.Conference.PendingDeadline <= Now)
         {

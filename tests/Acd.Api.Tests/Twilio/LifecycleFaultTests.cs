@@ -36,6 +36,32 @@ public sealed class LifecycleFaultTests(TwilioFixture fixture) : IClassFixture<T
     }
 
     [Fact]
+    public async Task AWaitingCallerWhoseLeaveWasLostIsFoundGoneWhenTheirOfferIsRejected()
+    {
+        // Found by the simulation: the caller hung up while an agent's phone rang, the conference's participant-leave
+        // was lost (Twilio does not send it again), the agent rejected, and the call waited for ever for nobody.
+        await fixture.CenterAsync("ghost", agents: "ghost-agent");
+        var caller = await fixture.CallInAsync("ghost");
+        var leg = await fixture.RungAsync("client:ghost-agent");
+        await fixture.CallEventuallyAsync(caller.CallSid, c => c["conference_sid"] is not null, "the conference is known");
+        Twilio.HoldCallbacks = true;
+        Twilio.HangUp(caller.CallSid);
+        Assert.NotEmpty(Twilio.TakeHeld()); // lost
+        Twilio.HoldCallbacks = false;
+        Assert.Equal("offered", (await fixture.CallAsync(caller.CallSid)).Str("status"));
+
+        var agent = fixture.App.ClientAs(Roles.Agent, "ghost-agent");
+        (await agent.PostJsonAsync($"/api/calls/{caller.CallSid}/reject")).AssertOk();
+
+        // Acd asks Twilio about the caller's call, learns it has completed, and the caller counts as abandoned.
+        var ended = await fixture.CallEventuallyAsync(caller.CallSid, c => c.Str("status") == "abandoned", "the call is abandoned");
+        Assert.Contains(Twilio.Requests, r => r.Method == "GET" && r.Path.EndsWith($"/Calls/{caller.CallSid}.json", StringComparison.Ordinal));
+        Assert.True(Twilio.Leg(leg.Sid)!.IsFinal, "the agent's ringing leg is hung up");
+        Assert.Equal("Available", (await fixture.AgentViewAsync("ghost-agent")).Str("activity"));
+        Assert.Null(ended["agent_id"]);
+    }
+
+    [Fact]
     public async Task AcceptingByApiWhileTheAgentsPhoneRingsIsRefused()
     {
         await fixture.CenterAsync("early-accept", agents: "early-accept-agent");

@@ -120,4 +120,27 @@ public sealed class LifecycleFaultTests(ClusterFixture fixture)
         Assert.Equal("conference-unknown", ended.EndReason);
         await Scenario.EventuallyAsync(async () => (await s.AgentViewAsync("a")).Calls.Count == 0, "the agent is free again");
     }
+
+    [Fact]
+    public async Task AWaitingCallerIsLookedUpAtTwilioNowAndThenAndAbandonedIfTheyHaveGone()
+    {
+        // Found by the simulation: a waiting caller's hang-up comes by one callback, which Twilio does not send again if
+        // it is lost; the call stayed Queued for ever. Acd now looks the caller's leg up every Acd:CallerCheckSeconds.
+        var s = new Scenario(fixture);
+        var queue = await s.QueueAsync("q");
+        await s.SimpleWorkflowAsync("w", "q");
+        var callerSid = $"CA{s.Id("caller")}";
+        Assert.True((await s.Call("c").StartAsync(new CallStart("{}", s.Id("w"), callerSid))).Ok);
+        Assert.Equal(CallStatus.Queued, (await s.CallViewAsync("c")).Status);
+        bool LookedUp() => fixture.Telephony.Requests.OfType<Acd.Grains.Telephony.Reconciliation>().Any(r => r.Legs.Any(l => l.CallSid == callerSid));
+        Assert.False(LookedUp());
+
+        fixture.Time.Advance(TimeSpan.FromSeconds(new AcdOptions().CallerCheckSeconds + 1));
+
+        await Scenario.EventuallyAsync(() => Task.FromResult(LookedUp()), "the waiting caller's leg is looked up");
+        // Twilio answers that the caller's call has completed.
+        await s.Call("c").LegStatusAsync(new LegStatusReport(null, callerSid, LegStatus.Completed, null, fixture.Time.GetUtcNow()));
+        await s.CallEventuallyAsync("c", CallStatus.Abandoned);
+        Assert.Empty((await s.Grains.GetGrain<IRouterGrain>("default").GetRealtimeAsync(queue.Id))!.WaitingCallIds);
+    }
 }

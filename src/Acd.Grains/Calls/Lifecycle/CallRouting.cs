@@ -42,6 +42,9 @@ public sealed class CallRouting
     /// <summary>A deadline came while a match was on its way to the call: look again then.</summary>
     [Id(13)] public DateTimeOffset? RecheckAt { get; set; }
 
+    /// <summary>When the waiting caller's leg is next looked up at Twilio (a hang-up whose callback was lost).</summary>
+    [Id(14)] public DateTimeOffset? CallerCheckAt { get; set; }
+
     /// <summary>The agent declined: the call is not offered to them again.</summary>
     public void Declined(string agentId)
     {
@@ -57,5 +60,6 @@ public sealed class CallRouting
         StepDeadline = null;
         MaxWaitDeadline = null;
         RecheckAt = null;
+        CallerCheckAt = null;
     }
 }
