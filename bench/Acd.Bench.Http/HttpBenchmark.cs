@@ -83,7 +83,6 @@ public static class HttpBenchmark
             ["Twilio:ApiBaseUrl"] = twilio.BaseUrl.ToString(),
             ["Twilio:PublicBaseUrl"] = baseUrl,
             ["Orleans:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Orleans:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
             ["Storage:Provider"] = database is null ? "Memory" : "Postgres",
             ["ConnectionStrings:Acd"] = database?.ConnectionString,
         });

@@ -16,6 +16,8 @@ switch (args)
 
 try
 {
+    Acd.Api.Http.StartupChecks.Run(builder.Configuration);
+    WorkspaceFileLoader.Locate(builder.Configuration, builder.Environment.ContentRootPath);
     await builder.MigrateIfAskedAsync();
     builder.AddAcdLogging();
     builder.AddAcdSilo();
@@ -26,7 +28,7 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (Exception e) when (e is WorkspaceFileException or AcdStartupException or Npgsql.NpgsqlException)
+catch (Exception e) when (e is WorkspaceFileException or AcdStartupException or Npgsql.NpgsqlException or Microsoft.Extensions.Options.OptionsValidationException)
 {
     // Acd does not start half-configured: say what to fix, exit non-zero.
     Console.Error.WriteLine($"Acd did not start: {e.Message}");

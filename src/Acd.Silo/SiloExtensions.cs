@@ -37,13 +37,16 @@ public static class SiloExtensions
     {
         var configuration = builder.Configuration;
         var siloPort = configuration.GetValue("Orleans:SiloPort", 11111);
-        var gatewayPort = configuration.GetValue("Orleans:GatewayPort", 30000);
+        // No gateway unless asked for: Acd's web host runs inside the silo, and an Orleans gateway would let anyone who
+        // reaches the port call grains around every role check.
+        var gatewayPort = configuration.GetValue("Orleans:GatewayPort", 0);
         var clusterId = configuration["Orleans:ClusterId"] ?? "acd";
         var serviceId = configuration["Orleans:ServiceId"] ?? "acd";
         var provider = configuration["Storage:Provider"] ?? "Memory";
         builder.UseOrleans(silo =>
         {
             silo.Services.Configure<ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
+            silo.UseAcdTls(configuration);
             if (provider.Equals("Memory", StringComparison.OrdinalIgnoreCase))
             {
                 silo.UseLocalhostClustering(siloPort, gatewayPort, null, serviceId, clusterId);

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Acd.Api.Security;
 using Acd.Api.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -200,6 +201,76 @@ public sealed class StartupTests
         Assert.Contains(refused.StatusCode, new[] { HttpStatusCode.Unauthorized, HttpStatusCode.NotFound });
         Assert.DoesNotContain("token", await refused.Content.ReadAsStringAsync());
         Assert.DoesNotContain("/dev/token", keyed.Output);
+    }
+
+    [Theory]
+    [InlineData("Acd__DefaultWrapUpSeconds", "soon", "Acd:DefaultWrapUpSeconds")]
+    [InlineData("Twilio__CallsPerSecond", "0", "Twilio:CallsPerSecond must be above 0")]
+    [InlineData("Twilio__PublicBaseUrl", "acd.example.com", "Twilio:PublicBaseUrl must be an absolute http(s) URL")]
+    [InlineData("Acd__TimeZone", "Mars/Olympus", "Acd:TimeZone 'Mars/Olympus'")]
+    [InlineData("Acd__WorkspaceFile", "no-such-workspace.json", "no-such-workspace.json: not found")]
+    public async Task AConfigurationErrorStopsTheStartWithOneLineNamingIt(string key, string value, string named)
+    {
+        await using var silo = SiloProcess.Start(new Dictionary<string, string> { [key] = value });
+
+        Assert.Equal(1, await silo.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        var said = silo.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var line = Assert.Single(said, l => l.StartsWith("Acd did not start: ", StringComparison.Ordinal));
+        Assert.Contains(named, line);
+        Assert.DoesNotContain(said, l => l.StartsWith("at ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WithoutAPublicBaseUrlCallbacksNameTheAddressAcdListensOn()
+    {
+        // They fell back to http://localhost:5080 whatever --urls said.
+        var workspace = Path.Combine(Path.GetTempPath(), $"acd-urls-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(workspace, """
+            {"task_queues":[{"id":"urls-q"}],"workflows":[{"id":"urls","configuration":{"task_routing":{"default_filter":{"queue":"urls-q"}}}}]}
+            """, TestContext.Current.CancellationToken);
+        try
+        {
+            await using var silo = SiloProcess.Start(new Dictionary<string, string> { ["Acd__WorkspaceFile"] = workspace, ["Twilio__ValidateSignatures"] = "false" });
+            await silo.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+            using var http = new HttpClient { BaseAddress = silo.BaseAddress };
+            using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["CallSid"] = "CA0123456789abcdef0123456789abcdef", ["AccountSid"] = "AC0123456789abcdef0123456789abcdef",
+                ["From"] = "+819012345678", ["To"] = "+81501234567", ["CallStatus"] = "ringing", ["Direction"] = "inbound",
+            });
+
+            var response = await http.PostAsync(new Uri("/twilio/voice/incoming?workflow=urls", UriKind.Relative), form, TestContext.Current.CancellationToken);
+
+            var twiml = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Contains($"http://127.0.0.1:{silo.HttpPort}/twilio/", twiml);
+            Assert.DoesNotContain("localhost:5080", twiml);
+        }
+        finally
+        {
+            File.Delete(workspace);
+        }
+    }
+
+    [Fact]
+    public void ARelativeWorkspaceFileIsFoundFromTheCurrentDirectoryOrTheContentRoot()
+    {
+        var root = Directory.CreateTempSubdirectory("acd-root-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(root, "workspace.json"), "{}");
+            var configuration = new ConfigurationBuilder()
+                .AddInMemoryCollection(new Dictionary<string, string?> { ["Acd:WorkspaceFile"] = "workspace.json" }).Build();
+
+            Assert.Equal(Path.Combine(root, "workspace.json"), Acd.Api.WorkspaceFile.WorkspaceFileLoader.Locate(configuration, root));
+
+            var missing = Assert.Throws<Acd.Api.WorkspaceFile.WorkspaceFileException>(() => { Acd.Api.WorkspaceFile.WorkspaceFileLoader.Locate(configuration, Path.GetTempPath()); });
+            Assert.Contains("workspace.json: not found (looked for ", missing.Message);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
     }
 
     [Fact]

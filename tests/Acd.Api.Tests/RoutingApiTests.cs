@@ -126,6 +126,52 @@ public sealed class RoutingApiTests : IClassFixture<AcdAppFactory>
     }
 
     [Fact]
+    public async Task AnUnknownFieldIsRefusedByNameAndChangesNothing()
+    {
+        (await _http.PutJsonAsync("/api/queues/strict-q", new { target_workers = "team == 'strict'" })).AssertOk();
+
+        // camelCase or a typo used to be ignored, and the queue silently targeted everyone.
+        var camel = (await _http.PutJsonAsync("/api/queues/strict-q", "{\"targetWorkers\":\"1==1\"}")).AssertProblem(HttpStatusCode.BadRequest, "targetWorkers");
+        Assert.Contains("target_workers", camel.Str("detail"));
+        (await _http.PostJsonAsync("/api/calls", "{\"id\":\"strict-call\",\"prioirty\":5}")).AssertProblem(HttpStatusCode.BadRequest, "prioirty");
+        (await _http.PutJsonAsync("/api/agents/strict-a", "{\"activity\":\"Available\",\"capacty\":2}")).AssertProblem(HttpStatusCode.BadRequest, "capacty");
+
+        Assert.Equal("team == 'strict'", (await _http.GetJsonAsync("/api/queues/strict-q")).AssertOk().Str("target_workers"));
+        (await _http.GetJsonAsync("/api/calls/strict-call")).AssertProblem(HttpStatusCode.NotFound, null!);
+        (await _http.GetJsonAsync("/api/agents/strict-a")).AssertProblem(HttpStatusCode.NotFound, null!);
+    }
+
+    [Fact]
+    public async Task AResourceExportedFromTaskRouterLoadsWithItsReadOnlyFields()
+    {
+        // As TaskRouter's GET returns a TaskQueue: SIDs, dates, links and url come along and are ignored.
+        var exported = """
+            {"sid":"WQ0123456789abcdef0123456789abcdef","account_sid":"AC0123456789abcdef0123456789abcdef",
+             "workspace_sid":"WS0123456789abcdef0123456789abcdef","friendly_name":"Exported","target_workers":"team == 'exported'",
+             "task_order":"FIFO","date_created":"2026-01-01T00:00:00Z","date_updated":"2026-01-02T00:00:00Z",
+             "url":"https://taskrouter.twilio.com/v1/Workspaces/WS0123456789abcdef0123456789abcdef/TaskQueues/WQ0123456789abcdef0123456789abcdef",
+             "links":{"statistics":"https://taskrouter.twilio.com/v1/…/Statistics"},
+             "assignment_activity_sid":"WA0123456789abcdef0123456789abcdef","assignment_activity_name":"Busy"}
+            """;
+        var queue = (await _http.PutJsonAsync("/api/queues/exported-q", exported)).AssertOk();
+        Assert.Equal(("Exported", "team == 'exported'"), (queue.Str("friendly_name"), queue.Str("target_workers")));
+        Assert.Null(queue["sid"]);
+        // And what Acd returns can be sent back as it is.
+        (await _http.PutJsonAsync("/api/queues/exported-q", queue.ToJsonString())).AssertOk();
+    }
+
+    [Fact]
+    public async Task AttributesOverTheLimitAreRefused()
+    {
+        var big = new string('x', 17 * 1024);
+        (await _http.PutJsonAsync("/api/agents/big-a", new { attributes = new { notes = big } })).AssertProblem(HttpStatusCode.BadRequest, "attributes");
+        (await _http.PostJsonAsync("/api/calls", new { id = "big-call", attributes = new { notes = big } })).AssertProblem(HttpStatusCode.BadRequest, "attributes");
+        (await _http.GetJsonAsync("/api/agents/big-a")).AssertProblem(HttpStatusCode.NotFound, null!);
+        (await _http.GetJsonAsync("/api/calls/big-call")).AssertProblem(HttpStatusCode.NotFound, null!);
+        (await _http.PutJsonAsync("/api/agents/big-a", new { attributes = new { notes = new string('x', 15 * 1024) } })).AssertOk();
+    }
+
+    [Fact]
     public async Task WorkflowErrorsNameTheFieldInsideTheConfiguration()
     {
         (await _http.PutJsonAsync("/api/queues/wf-q", new { })).AssertOk();

@@ -37,13 +37,13 @@ public static class AgentsApi
             return agent is null ? Problems.NotFound($"No agent '{id}'") : (IResult)TypedResults.Ok(AgentResource.From(agent));
         }).WithSummary("Gets an agent: activity, offers, calls, idle time and today's counters. The agent themself or a supervisor.");
 
-        group.MapPut("/{id}", async Task<Results<Ok<AgentResource>, ProblemHttpResult>> (string id, AgentRequest body, IGrainFactory grains) =>
+        group.MapPut("/{id}", async Task<Results<Ok<AgentResource>, ProblemHttpResult>> (string id, AgentRequest body, IGrainFactory grains, Microsoft.Extensions.Options.IOptions<AcdOptions> acd) =>
         {
             if (Problems.CheckId(id) is { } bad)
             {
                 return bad;
             }
-            var attributes = AcdJson.ObjectText(body.Attributes, "attributes", out var error);
+            var attributes = AcdJson.ObjectText(body.Attributes, "attributes", out var error, acd.Value.MaxAttributesBytes);
             if (error is not null)
             {
                 return Problems.Invalid("attributes", error);
@@ -82,7 +82,7 @@ public static class AgentsApi
         }).WithSummary("Changes the agent's activity (Available, Break, Offline, …). Going unavailable withdraws a ringing offer; leaving WrapUp ends wrap-up. The agent themself or a supervisor.");
 
         group.MapPost("/{id}/calls", async (string id, OutboundRequest body, ClaimsPrincipal user, IGrainFactory grains, TimeProvider time,
-            Microsoft.Extensions.Options.IOptions<Twilio.TwilioOptions> twilio, Microsoft.Extensions.Options.IOptions<OutboundOptions> outbound) =>
+            Microsoft.Extensions.Options.IOptions<Twilio.TwilioOptions> twilio, Microsoft.Extensions.Options.IOptions<OutboundOptions> outbound, Microsoft.Extensions.Options.IOptions<AcdOptions> acd) =>
         {
             if (Problems.CheckId(id) is { } bad)
             {
@@ -108,7 +108,7 @@ public static class AgentsApi
             {
                 return AcdUser.Forbidden(callerId);
             }
-            var attributes = AcdJson.ObjectText(body.Attributes, "attributes", out var error);
+            var attributes = AcdJson.ObjectText(body.Attributes, "attributes", out var error, acd.Value.MaxAttributesBytes);
             if (error is not null)
             {
                 return Problems.Invalid("attributes", error);

@@ -18,7 +18,7 @@ public static class CallsApi
     {
         var group = app.MapGroup("/api/calls").WithTags("Calls");
 
-        group.MapPost("/", async Task<Results<Created<CallResource>, ProblemHttpResult>> (CreateCallRequest body, IGrainFactory grains, TimeProvider time) =>
+        group.MapPost("/", async Task<Results<Created<CallResource>, ProblemHttpResult>> (CreateCallRequest body, IGrainFactory grains, TimeProvider time, Microsoft.Extensions.Options.IOptions<AcdOptions> acd) =>
         {
             var id = body.Id ?? $"call-{Guid.NewGuid():N}";
             if (Problems.CheckId(id) is { } bad)
@@ -29,7 +29,7 @@ public static class CallsApi
             {
                 return badWorkflow;
             }
-            var attributes = AcdJson.ObjectText(body.Attributes, "attributes", out var error);
+            var attributes = AcdJson.ObjectText(body.Attributes, "attributes", out var error, acd.Value.MaxAttributesBytes);
             if (error is not null)
             {
                 return Problems.Invalid("attributes", error);

@@ -169,12 +169,20 @@ async function stream() {
 
 function dispatch(block) {
   let id = null;
+  let type = null;
   const data = [];
   for (const line of block.split("\n")) {
     if (line.startsWith("id:")) id = line.slice(3).trim();
+    else if (line.startsWith("event:")) type = line.slice(6).trim();
     else if (line.startsWith("data:")) data.push(line.slice(5).trimStart());
   }
   if (id) state.lastEventId = id;
+  if (type === "resync") {
+    // Events were missed beyond what the stream keeps: what is on screen may be stale, so it is read again whole.
+    state.resyncs = (state.resyncs || 0) + 1;
+    loadAll().catch((e) => { $("#message").textContent = e.message; });
+    return;
+  }
   if (data.length === 0) return;
   let event;
   try {

@@ -25,6 +25,7 @@ public static class TwilioExtensions
         services.AddSingleton<TwilioUrls>();
         services.AddSingleton<CallerTwiml>();
         services.AddSingleton<TwilioSignatureFilter>();
+        services.AddSingleton<RejectedWebhooks>();
         services.AddHostedService<TwilioStartupReport>();
         services.TryAddKeyedSingleton(TwilioClock.Key, TimeProvider.System);
 
@@ -148,7 +149,7 @@ internal sealed class TwilioStartupReport(IOptions<TwilioOptions> options, IServ
         }
         if (string.IsNullOrWhiteSpace(o.PublicBaseUrl))
         {
-            logger.LogWarning("Twilio:PublicBaseUrl is not set: callback URLs fall back to http://localhost:5080 and signatures are checked against the request's own address");
+            logger.LogWarning("Twilio:PublicBaseUrl is not set: callback URLs use the address this node listens on, which Twilio cannot reach from outside, and signatures are checked against the request's own address");
         }
         if (!o.ValidateSignatures)
         {

@@ -1,5 +1,4 @@
 using System.Collections.Specialized;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using global::Twilio.Security;
 
@@ -10,7 +9,7 @@ namespace Acd.Api.Twilio;
 /// (<c>Twilio:PublicBaseUrl</c> + path + query) and the sorted form parameters, accepting the URL with and
 /// without an explicit port as the validator does. A missing or bad signature is a 403 and nothing happens.
 /// </summary>
-public sealed class TwilioSignatureFilter(IOptions<TwilioOptions> options, ILogger<TwilioSignatureFilter> logger) : IEndpointFilter
+public sealed class TwilioSignatureFilter(IOptions<TwilioOptions> options, RejectedWebhooks rejected) : IEndpointFilter
 {
     /// <summary>
     /// The largest webhook body taken: Twilio's forms are a few KB (an IVR's attributes included); anything near this is
@@ -65,7 +64,7 @@ public sealed class TwilioSignatureFilter(IOptions<TwilioOptions> options, ILogg
         if (string.IsNullOrEmpty(signature) || string.IsNullOrEmpty(settings.AuthToken)
             || !(new RequestValidator(settings.AuthToken).Validate(url, form, signature) || RepeatedParametersMatch(settings.AuthToken, url, form, signature)))
         {
-            logger.LogWarning("Rejected a webhook to {Url}: {Reason}", url, string.IsNullOrEmpty(signature) ? "no X-Twilio-Signature" : "bad X-Twilio-Signature");
+            rejected.Add(url, string.IsNullOrEmpty(signature) ? "no X-Twilio-Signature" : "bad X-Twilio-Signature");
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: "X-Twilio-Signature is missing or does not match");
         }
         return await next(context);

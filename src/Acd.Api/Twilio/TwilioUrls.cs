@@ -1,11 +1,47 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Acd.Api.Twilio;
 
-/// <summary>The callback URLs Acd gives Twilio, all under <c>Twilio:PublicBaseUrl</c>.</summary>
-public sealed class TwilioUrls(IOptions<TwilioOptions> options)
+/// <summary>
+/// The callback URLs Acd gives Twilio, all under <c>Twilio:PublicBaseUrl</c>; without it, under the address this node
+/// listens on (<c>Urls</c>, <c>--urls</c>), which only a Twilio on the same machine can reach (tests, a tunnel).
+/// </summary>
+public sealed class TwilioUrls(IOptions<TwilioOptions> options, IServiceProvider services)
 {
-    private string Base => (string.IsNullOrWhiteSpace(options.Value.PublicBaseUrl) ? "http://localhost:5080" : options.Value.PublicBaseUrl).TrimEnd('/');
+    private string? _listening;
+
+    private string Base => (string.IsNullOrWhiteSpace(options.Value.PublicBaseUrl) ? Listening() : options.Value.PublicBaseUrl).TrimEnd('/');
+
+    /// <summary>Where this node listens: its first http(s) address, a wildcard host read as localhost.</summary>
+    public string Listening()
+    {
+        if (_listening is { } known)
+        {
+            return known;
+        }
+        var addresses = services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses;
+        var first = addresses?.FirstOrDefault(a => a.StartsWith("http", StringComparison.OrdinalIgnoreCase));
+        if (first is null || !Uri.TryCreate(ReadWildcard(first), UriKind.Absolute, out var uri))
+        {
+            return "http://localhost:5080"; // not listening yet
+        }
+        return _listening = uri.GetLeftPart(UriPartial.Authority);
+    }
+
+    private static string ReadWildcard(string address)
+    {
+        foreach (var wildcard in new[] { "://+", "://*", "://0.0.0.0", "://[::]" })
+        {
+            if (address.Contains(wildcard, StringComparison.Ordinal))
+            {
+                return address.Replace(wildcard, "://localhost", StringComparison.Ordinal);
+            }
+        }
+        return address;
+    }
 
     public Uri Wait(string callId) => new($"{Base}/twilio/voice/wait?callId={Uri.EscapeDataString(callId)}");
 

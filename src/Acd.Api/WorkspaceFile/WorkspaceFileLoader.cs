@@ -14,20 +14,35 @@ namespace Acd.Api.WorkspaceFile;
 /// </summary>
 public sealed class WorkspaceFileLoader(
     IConfiguration configuration,
+    IHostEnvironment environment,
     IGrainFactory grains,
     IOptions<AcdOptions> options,
     ILogger<WorkspaceFileLoader> logger) : IHostedService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The workspace file named by <c>Acd:WorkspaceFile</c> (null: none): a relative path is read from the current
+    /// directory, else from the content root. Checked before the silo starts, so a wrong path is one line, not a
+    /// cluster's shutdown.
+    /// </summary>
+    public static string? Locate(IConfiguration configuration, string contentRoot)
     {
         var path = configuration["Acd:WorkspaceFile"];
         if (string.IsNullOrWhiteSpace(path))
         {
-            return;
+            return null;
         }
-        if (!File.Exists(path))
+        var candidates = Path.IsPathRooted(path)
+            ? [path]
+            : new[] { Path.GetFullPath(path), Path.GetFullPath(Path.Combine(contentRoot, path)) }.Distinct(StringComparer.Ordinal).ToArray();
+        return candidates.FirstOrDefault(File.Exists)
+            ?? throw new WorkspaceFileException($"Workspace file {path}: not found (looked for {string.Join(" and ", candidates)})");
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (Locate(configuration, environment.ContentRootPath) is not { } path)
         {
-            throw new WorkspaceFileException($"Workspace file {path}: not found");
+            return;
         }
         var json = await File.ReadAllTextAsync(path, cancellationToken);
         var existingQueues = (await grains.Workspace().GetQueueIdsAsync()).ToHashSet(StringComparer.Ordinal);

@@ -137,7 +137,7 @@ public sealed class WorkspacePlan
             {
                 Fail(item, "id", $"'{w.Id}' appears twice");
             }
-            var attributes = AcdJson.ObjectText(w.Attributes, "attributes", out var error);
+            var attributes = AcdJson.ObjectText(w.Attributes, "attributes", out var error, options.MaxAttributesBytes);
             if (error is not null)
             {
                 Fail(item, "attributes", error);

@@ -35,5 +35,17 @@ public sealed class AcdOptions
     /// </summary>
     public int CallerCheckSeconds { get; set; } = 120;
 
+    /// <summary>
+    /// The largest attributes document taken for an agent or a call through the API or the workspace file, in UTF-8
+    /// bytes (0: no limit). Attributes are read on every routing decision; a document this size is already unusual.
+    /// </summary>
+    public int MaxAttributesBytes { get; set; } = 16 * 1024;
+
+    /// <summary>
+    /// Events held for one event-stream client that reads slowly. Beyond it the oldest go, and the stream sends them again
+    /// from its feed's window, or a <c>resync</c> when the feed no longer has them.
+    /// </summary>
+    public int EventStreamBuffer { get; set; } = 10_000;
+
     public TimeZoneInfo Zone() => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
 }

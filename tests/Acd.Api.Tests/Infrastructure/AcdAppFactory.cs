@@ -20,7 +20,6 @@ public class AcdAppFactory : WebApplicationFactory<Program>
     public AcdAppFactory()
     {
         _settings["Orleans:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        _settings["Orleans:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
         _settings["Orleans:ClusterId"] = $"test-{Guid.NewGuid():N}";
     }
 

@@ -35,7 +35,7 @@ public sealed class AcdCluster : IAsyncDisposable
     /// <summary>Starts a node (again, after a kill, when given the ports it had) and waits until it answers.</summary>
     public async Task<AcdNode> StartNodeAsync(NodePorts? ports = null, IDictionary<string, string>? settings = null)
     {
-        ports ??= new NodePorts(AcdAppFactory.FreePort(), AcdAppFactory.FreePort(), AcdAppFactory.FreePort());
+        ports ??= new NodePorts(AcdAppFactory.FreePort(), AcdAppFactory.FreePort());
         var environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
@@ -44,7 +44,6 @@ public sealed class AcdCluster : IAsyncDisposable
             ["ConnectionStrings__Acd"] = ConnectionString ?? "",
             ["Orleans__ClusterId"] = _clusterId,
             ["Orleans__SiloPort"] = ports.Silo.ToString(CultureInfo.InvariantCulture),
-            ["Orleans__GatewayPort"] = ports.Gateway.ToString(CultureInfo.InvariantCulture),
             // Declare a killed node dead in seconds, not the production default of about a minute.
             ["Orleans__Membership__ProbeTimeout"] = "00:00:01",
             ["Orleans__Membership__NumMissedProbesLimit"] = "2",
@@ -114,7 +113,7 @@ public sealed class AcdCluster : IAsyncDisposable
     }
 }
 
-public sealed record NodePorts(int Http, int Silo, int Gateway);
+public sealed record NodePorts(int Http, int Silo);
 
 /// <summary>One Acd process of an <see cref="AcdCluster"/>, with an admin client.</summary>
 public sealed class AcdNode(SiloProcess process, NodePorts ports) : IAsyncDisposable

@@ -22,7 +22,7 @@ public sealed class CallerTwimlTests
     {
         var options = Options.Create(new TwilioOptions { PublicBaseUrl = "https://acd.example.jp/", ConferenceRegion = region, Voice = voice, Language = "ja-JP" });
         options.Value.Greeting = greeting!;
-        var twiml = new CallerTwiml(options, new TwilioUrls(options));
+        var twiml = new CallerTwiml(options, new TwilioUrls(options, Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(new Microsoft.Extensions.DependencyInjection.ServiceCollection())));
 
         var written = twiml.Conference(callId, conference);
         var sdk = twiml.ConferenceBySdk(callId, conference);
