@@ -154,6 +154,8 @@ public sealed class SimHost : IAsyncDisposable
         builder.Services.AddSingleton<TwilioUrls>();
         builder.Services.AddSingleton<CallerTwiml>();
         builder.Services.AddSingleton<TwilioSignatureFilter>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<RejectedWebhooks>();
         _webhooks = builder.Build();
         _webhooks.MapTwilioWebhooks();
         await _webhooks.StartAsync();
