@@ -31,7 +31,7 @@ public sealed class AcdProcess : IAsyncDisposable
             "--urls", url.ToString().TrimEnd('/'),
             $"--Twilio:ApiBaseUrl={twilio}", $"--Twilio:AccountSid={accountSid}", $"--Twilio:AuthToken={authToken}",
             $"--Twilio:PublicBaseUrl={url.ToString().TrimEnd('/')}", "--Twilio:CallsPerSecond=100", "--Twilio:CallerId=+81500000000",
-            "--Serilog:MinimumLevel:Default=Warning",
+            "--Serilog:MinimumLevel:Default=Warning", $"--Orleans:SiloPort={options.SiloPort}",
         ])
         {
             RedirectStandardOutput = true,

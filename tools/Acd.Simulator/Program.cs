@@ -2,79 +2,65 @@ using System.Text.Json.Nodes;
 using Acd.Simulator;
 using Acd.Twilio.Fake;
 
-SimulatorOptions options;
-try
-{
-    options = args is ["--help" or "-h"] ? throw new ArgumentException("") : SimulatorOptions.Parse(args);
-}
-catch (Exception e) when (e is ArgumentException or FormatException)
-{
-    if (e.Message.Length > 0)
-    {
-        Console.Error.WriteLine(e.Message);
-    }
-    Console.Error.WriteLine(SimulatorOptions.Usage);
-    return 2;
-}
+return await SimulatorOptions.Command(RunAsync).Parse(args).InvokeAsync();
 
-using var stop = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
+static async Task<int> RunAsync(SimulatorOptions options, CancellationToken cancellation)
 {
-    e.Cancel = true;
-    stop.Cancel();
-};
+    // Ctrl+C stops arrivals and drains (System.CommandLine hands it over as the cancellation).
+    var stop = cancellation;
 
-// The fake Twilio: Acd's REST requests come here; the callers' webhooks and the signed callbacks go from here to Acd.
-await using var twilio = await FakeTwilio.StartAsync(url: options.Acd is null ? "http://127.0.0.1:0" : $"http://127.0.0.1:{options.TwilioPort}");
-AcdProcess? started = null;
-try
-{
-    Uri acd;
-    if (options.Acd is { } given)
+    // The fake Twilio: Acd's REST requests come here; the callers' webhooks and the signed callbacks go from here to Acd.
+    await using var twilio = await FakeTwilio.StartAsync(url: $"http://127.0.0.1:{options.TwilioPort}");
+    AcdProcess? started = null;
+    try
     {
-        acd = given;
-    }
-    else
-    {
-        Console.WriteLine($"Starting Acd on http://localhost:{options.AcdPort} (in memory), its Twilio at {twilio.BaseUrl} …");
-        started = await AcdProcess.StartAsync(options, twilio.BaseUrl, twilio.AccountSid, twilio.AuthToken);
-        acd = started.Url;
-    }
-    var token = options.Token ?? await AcdProcess.DevTokenAsync(acd);
-    using var api = Simulation.Api(acd, token);
-    using var simulation = new Simulation(options, twilio, acd, api);
-    twilio.Send = simulation.Timed(twilio.Send);
-    await simulation.ConfigureAsync();
-
-    var supervisorToken = await DevTokenOrNullAsync(acd);
-    Console.WriteLine($"Dashboard: {acd}dashboard/{(supervisorToken is null ? "" : "#token=" + supervisorToken)}");
-    Console.WriteLine($"Simulating {options.CallsPerMinute:0.#} calls/min for {(options.Minutes > 0 ? $"{options.Minutes:0.#} min" : "ever (Ctrl+C stops)")}, {options.Agents} agents, talk {options.TalkSeconds:0} s, patience {options.PatienceSeconds:0} s, seed {options.Seed}");
-    var view = new LiveView();
-    JsonObject? latest = null;
-    var reading = false;
-    await simulation.RunAsync(s =>
-    {
-        view.Draw(s, latest);
-        if (!reading)
+        Uri acd;
+        if (options.Acd is { } given)
         {
-            reading = true;
-            _ = Task.Run(async () =>
-            {
-                latest = await s.StatisticsAsync() ?? latest;
-                reading = false;
-            });
+            acd = given;
         }
-    }, stop.Token);
+        else
+        {
+            Console.WriteLine($"Starting Acd on http://localhost:{options.AcdPort} (in memory), its Twilio at {twilio.BaseUrl} …");
+            started = await AcdProcess.StartAsync(options, twilio.BaseUrl, twilio.AccountSid, twilio.AuthToken);
+            acd = started.Url;
+        }
+        var token = options.Token ?? await AcdProcess.DevTokenAsync(acd);
+        using var api = Simulation.Api(acd, token);
+        using var simulation = new Simulation(options, twilio, acd, api);
+        twilio.Send = simulation.Timed(twilio.Send);
+        await simulation.ConfigureAsync();
 
-    var statistics = await simulation.StatisticsAsync();
-    Report.Print(Console.Out, options, simulation, statistics);
-    return 0;
-}
-finally
-{
-    if (started is not null)
+        var supervisorToken = await DevTokenOrNullAsync(acd);
+        Console.WriteLine($"Dashboard: {acd}dashboard/{(supervisorToken is null ? "" : "#token=" + supervisorToken)}");
+        Console.WriteLine($"Simulating {options.CallsPerMinute:0.#} calls/min for {(options.Minutes > 0 ? $"{options.Minutes:0.#} min" : "ever (Ctrl+C stops)")}, {options.Agents} agents, talk {options.TalkSeconds:0} s, patience {options.PatienceSeconds:0} s, seed {options.Seed}");
+        var view = new LiveView();
+        JsonObject? latest = null;
+        var reading = false;
+        await simulation.RunAsync(s =>
+        {
+            view.Draw(s, latest);
+            if (!reading)
+            {
+                reading = true;
+                _ = Task.Run(async () =>
+                {
+                    latest = await s.StatisticsAsync() ?? latest;
+                    reading = false;
+                });
+            }
+        }, stop);
+
+        var statistics = await simulation.StatisticsAsync();
+        Report.Print(Console.Out, options, simulation, statistics);
+        return 0;
+    }
+    finally
     {
-        await started.DisposeAsync();
+        if (started is not null)
+        {
+            await started.DisposeAsync();
+        }
     }
 }
 

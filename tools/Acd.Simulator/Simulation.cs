@@ -136,11 +136,16 @@ public sealed class Simulation(SimulatorOptions options, FakeTwilio twilio, Uri 
             // Ctrl+C, or the time is up
         }
         Arriving = false;
-        // Let the callers already in finish (at most a few talk times), unless stopped again.
+        // Let the callers already in finish, for at most --drain seconds (unless stopped); then whoever is still on the
+        // line hangs up, so a run ends within its minutes plus the drain.
         var drain = Stopwatch.StartNew();
-        while (_callers.Values.Any(c => !c.Done) && drain.Elapsed < TimeSpan.FromSeconds(Math.Max(60, 4 * options.TalkSeconds)) && !cancellation.IsCancellationRequested)
+        while (_callers.Values.Any(c => !c.Done) && drain.Elapsed < TimeSpan.FromSeconds(options.DrainSeconds) && !cancellation.IsCancellationRequested)
         {
             await Task.Delay(500, CancellationToken.None);
+        }
+        foreach (var leg in twilio.Legs.Where(l => l.Direction == "inbound" && !l.IsFinal))
+        {
+            twilio.HangUp(leg.Sid);
         }
         await _stop.CancelAsync();
         await ticker;
