@@ -10,6 +10,7 @@ using Acd.Grains.Events;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -45,10 +46,23 @@ public static class AcdApiExtensions
         services.AddHealthChecks().AddCheck<Health.ClusterReadyCheck>("cluster", tags: [ReadyTag]);
         // service.name "acd" (not "unknown_service:dotnet"), and this process as the instance.
         services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService("acd", serviceInstanceId: $"{Environment.MachineName}:{Environment.ProcessId}"))
+            .ConfigureResource(resource => resource
+                .AddService("acd", serviceInstanceId: $"{Environment.MachineName}:{Environment.ProcessId}")
+                .AddAttributes([new("orleans.silo", $"{builder.Configuration["Orleans:AdvertisedAddress"] ?? "127.0.0.1"}:{builder.Configuration["Orleans:SiloPort"] ?? "11111"}")]))
             .WithMetrics(metrics => metrics
             .AddMeter(AcdMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.Orleans")
-            .AddPrometheusExporter());
+            .AddPrometheusExporter())
+            .WithTracing(tracing =>
+            {
+                // ASP.NET Core's instrumentation names each request's route, path and status on its span.
+                tracing.AddSource(AcdTracing.Sources).AddAspNetCoreInstrumentation();
+                // OTLP only when asked for (the standard variables: endpoint, protocol, headers); otherwise traces exist
+                // for in-process listeners only and cost nothing to export.
+                if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+                {
+                    tracing.AddOtlpExporter();
+                }
+            });
         services.AddHostedService<WorkspaceFileLoader>();
         services.AddOptions<Apis.OutboundOptions>().Bind(builder.Configuration.GetSection(Apis.OutboundOptions.Section));
         services.AddOptions<Statistics.StatisticsOptions>().Bind(builder.Configuration.GetSection(Statistics.StatisticsOptions.Section));

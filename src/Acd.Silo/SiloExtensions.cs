@@ -20,11 +20,24 @@ public static class SiloExtensions
     public static WebApplicationBuilder AddAcdLogging(this WebApplicationBuilder builder)
     {
         // AddSerilog with a callback (not CreateBootstrapLogger): a second host in one test process must work.
-        builder.Services.AddSerilog((services, logger) => logger
-            .ReadFrom.Configuration(builder.Configuration)
-            .ReadFrom.Services(services)
-            .Enrich.FromLogContext()
-            .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}"));
+        // Acd:LogFormat=json: one JSON object per line (Serilog's compact format, message rendered), for a log shipper.
+        var format = builder.Configuration["Acd:LogFormat"] ?? "text";
+        if (format is not ("text" or "json"))
+        {
+            throw new AcdStartupException($"Acd:LogFormat must be text or json, not '{format}'");
+        }
+        builder.Services.AddSerilog((services, logger) =>
+        {
+            logger.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(services).Enrich.FromLogContext();
+            if (format == "json")
+            {
+                logger.WriteTo.Console(new Serilog.Formatting.Compact.RenderedCompactJsonFormatter());
+            }
+            else
+            {
+                logger.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
+            }
+        });
         return builder;
     }
 
@@ -47,6 +60,8 @@ public static class SiloExtensions
         {
             silo.Services.Configure<ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
             silo.UseAcdTls(configuration);
+            // A grain call carries the trace of whoever made it (a webhook, another grain): a call is one trace.
+            silo.AddActivityPropagation();
             if (provider.Equals("Memory", StringComparison.OrdinalIgnoreCase))
             {
                 silo.UseLocalhostClustering(siloPort, gatewayPort, null, serviceId, clusterId);

@@ -274,6 +274,22 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task LogsAreOneJsonObjectPerLineWhenAskedFor()
+    {
+        await using var silo = SiloProcess.Start(new Dictionary<string, string> { ["Acd__LogFormat"] = "json" });
+        await silo.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+
+        var lines = silo.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.NotEmpty(lines);
+        foreach (var line in lines)
+        {
+            var entry = System.Text.Json.Nodes.JsonNode.Parse(line)!;
+            Assert.NotNull(entry["@t"]);
+            Assert.NotNull(entry["@m"]);
+        }
+    }
+
+    [Fact]
     public async Task TheTokenCommandMintsATokenTheServerAccepts()
     {
         var key = "a-production-key-for-this-test-0123456789";

@@ -76,7 +76,7 @@ public sealed class TwilioRequestQueue : BackgroundService
     /// </summary>
     public void Enqueue(string key, Urgency urgency, Func<CancellationToken, Task> run, DateTimeOffset? notBefore = null)
     {
-        var entry = new Entry(key, urgency, _clock.GetUtcNow(), notBefore ?? DateTimeOffset.MinValue, run);
+        var entry = new Entry(key, urgency, _clock.GetUtcNow(), notBefore ?? DateTimeOffset.MinValue, run) { Parent = System.Diagnostics.Activity.Current?.Context };
         lock (_gate)
         {
             if (_byKey.Remove(key, out var replaced))
@@ -287,6 +287,8 @@ public sealed class TwilioRequestQueue : BackgroundService
 
     private async Task RunAsync(Entry entry, CancellationToken stoppingToken)
     {
+        // The request belongs to the trace of what asked for it (a webhook, a grain call), not to the pace's loop.
+        using var activity = entry.Parent is { } parent ? AcdTracing.Source.StartActivity($"twilio {entry.Key}", System.Diagnostics.ActivityKind.Internal, parent) : null;
         try
         {
             await entry.Run(stoppingToken);
@@ -331,6 +333,9 @@ public sealed class TwilioRequestQueue : BackgroundService
         public DateTimeOffset NotBefore { get; } = notBefore;
 
         public Func<CancellationToken, Task> Run { get; } = run;
+
+        /// <summary>The trace the request was asked for in.</summary>
+        public System.Diagnostics.ActivityContext? Parent { get; init; }
 
         public bool Removed { get; set; }
     }
