@@ -28,7 +28,8 @@ public static class SiloExtensions
         }
         builder.Services.AddSerilog((services, logger) =>
         {
-            logger.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(services).Enrich.FromLogContext();
+            logger.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(services).Enrich.FromLogContext()
+                .Filter.ByExcluding(WatchdogFalseAlarm.Is);
             if (format == "json")
             {
                 logger.WriteTo.Console(new Serilog.Formatting.Compact.RenderedCompactJsonFormatter());
