@@ -290,6 +290,49 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task AProductionNodeBehindAProxyTakesTwiliosSignatureForItsPublicAddress()
+    {
+        // As examples/deploy runs it: Production, a real key, no PublicBaseUrl, the proxy's headers trusted.
+        const string AuthToken = "a-twilio-auth-token-for-this-test-0123";
+        var workspace = Path.Combine(Path.GetTempPath(), $"acd-proxy-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(workspace, """
+            {"task_queues":[{"id":"proxy-q"}],"workflows":[{"id":"proxy","configuration":{"task_routing":{"default_filter":{"queue":"proxy-q"}}}}]}
+            """, TestContext.Current.CancellationToken);
+        try
+        {
+            await using var node = SiloProcess.Start(new Dictionary<string, string>
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true",
+                ["Auth__SigningKey"] = "a-production-key-for-the-proxy-test-0123456789",
+                ["Twilio__AccountSid"] = "AC0123456789abcdef0123456789abcdef",
+                ["Twilio__AuthToken"] = AuthToken,
+                ["Twilio__ApiBaseUrl"] = "http://127.0.0.1:9",
+                ["Acd__WorkspaceFile"] = workspace,
+            });
+            await node.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+            using var http = new HttpClient { BaseAddress = node.BaseAddress };
+            var publicUrl = "https://acd.example.jp/twilio/voice/incoming?workflow=proxy";
+            var form = new List<KeyValuePair<string, string>> { new("CallSid", "CAproxy0000000000000000000000001"), new("From", "+819000000001"), new("To", "+81501234567") };
+
+            // What nginx forwards: the public Host, and the scheme Twilio used in X-Forwarded-Proto.
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/twilio/voice/incoming?workflow=proxy") { Content = new FormUrlEncodedContent(form) };
+            request.Headers.Host = "acd.example.jp";
+            request.Headers.Add("X-Forwarded-Proto", "https");
+            request.Headers.Add("X-Twilio-Signature", Acd.Twilio.Fake.Signatures.Sign(AuthToken, publicUrl, form));
+            using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Contains("<Conference", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+            Assert.Equal(HttpStatusCode.Unauthorized, (await http.PostAsJsonAsync("/dev/token", new { role = "admin" }, TestContext.Current.CancellationToken)).StatusCode);
+        }
+        finally
+        {
+            File.Delete(workspace);
+        }
+    }
+
+    [Fact]
     public async Task TheTokenCommandMintsATokenTheServerAccepts()
     {
         var key = "a-production-key-for-this-test-0123456789";

@@ -35,6 +35,10 @@ public static class AcdAuthExtensions
         {
             throw new AcdStartupException("Auth:SigningKey is the development key, which is public: set a real one");
         }
+        if (settings.PreviousSigningKeys.Any(k => string.IsNullOrWhiteSpace(k) || k.Length < 32))
+        {
+            throw new AcdStartupException("Auth:PreviousSigningKeys must each be at least 32 characters");
+        }
         builder.Services.AddOptions<AuthOptions>().Bind(section).PostConfigure(o => o.SigningKey = settings.SigningKey);
         builder.Services.AddSingleton<TokenIssuer>();
 
@@ -45,7 +49,7 @@ public static class AcdAuthExtensions
             {
                 ValidIssuer = settings.Issuer,
                 ValidAudience = settings.Audience,
-                IssuerSigningKey = TokenIssuer.KeyOf(settings.SigningKey),
+                IssuerSigningKeys = [TokenIssuer.KeyOf(settings.SigningKey), .. settings.PreviousSigningKeys.Select(TokenIssuer.KeyOf)],
                 ValidateIssuerSigningKey = true,
                 ValidateLifetime = true,
                 ClockSkew = TimeSpan.FromSeconds(30),

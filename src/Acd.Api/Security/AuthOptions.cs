@@ -14,6 +14,12 @@ public sealed class AuthOptions
     /// <summary>The HMAC-SHA256 key tokens are signed with: at least 32 characters.</summary>
     public string? SigningKey { get; set; }
 
+    /// <summary>
+    /// Keys tokens were signed with before <see cref="SigningKey"/> replaced them: still accepted (never used to sign),
+    /// so that a key can be rotated without signing everyone out. Remove them once the old tokens have expired.
+    /// </summary>
+    public string[] PreviousSigningKeys { get; set; } = [];
+
     public string Issuer { get; set; } = "acd";
 
     public string Audience { get; set; } = "acd";

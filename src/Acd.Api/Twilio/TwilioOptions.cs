@@ -9,6 +9,12 @@ public sealed class TwilioOptions
 
     public string? AuthToken { get; set; }
 
+    /// <summary>
+    /// The auth token Twilio used before <see cref="AuthToken"/> (while Twilio's secondary token is promoted): webhooks
+    /// signed with it are still accepted. Remove it once the rotation is done.
+    /// </summary>
+    public string? PreviousAuthToken { get; set; }
+
     /// <summary>REST home region for IE1/AU1 accounts; empty means api.twilio.com (US1). Never jp1: see design.md.</summary>
     public string? Region { get; set; }
 

@@ -62,7 +62,8 @@ public sealed class TwilioSignatureFilter(IOptions<TwilioOptions> options, Rejec
             }
         }
         if (string.IsNullOrEmpty(signature) || string.IsNullOrEmpty(settings.AuthToken)
-            || !(new RequestValidator(settings.AuthToken).Validate(url, form, signature) || RepeatedParametersMatch(settings.AuthToken, url, form, signature)))
+            || !new[] { settings.AuthToken, settings.PreviousAuthToken }.OfType<string>().Where(t => t.Length > 0)
+                .Any(token => new RequestValidator(token).Validate(url, form, signature) || RepeatedParametersMatch(token, url, form, signature)))
         {
             rejected.Add(url, string.IsNullOrEmpty(signature) ? "no X-Twilio-Signature" : "bad X-Twilio-Signature");
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: "X-Twilio-Signature is missing or does not match");
