@@ -42,7 +42,7 @@ public static class AcdApiExtensions
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestHandler>();
         services.AddExceptionHandler<UnavailableHandler>();
-        services.AddOpenApi();
+        services.AddOpenApi(o => o.AddDocumentTransformer<OpenApiDescription>());
         services.AddHealthChecks().AddCheck<Health.ClusterReadyCheck>("cluster", tags: [ReadyTag]);
         // service.name "acd" (not "unknown_service:dotnet"), and this process as the instance.
         services.AddOpenTelemetry()

@@ -239,4 +239,33 @@ public sealed class RoutingApiTests : IClassFixture<AcdAppFactory>
         Assert.NotNull(openApi["paths"]!["/api/queues/{id}"]);
         Assert.NotNull(openApi["paths"]!["/api/calls"]);
     }
+
+    [Fact]
+    public async Task OpenApiNamesTheBearerSchemeEveryErrorAndTheWebhooksFormFields()
+    {
+        var openApi = (await _http.GetJsonAsync("/openapi/v1.json")).AssertOk();
+
+        var bearer = openApi["components"]!["securitySchemes"]!["Bearer"]!;
+        Assert.Equal(("http", "bearer"), (bearer.Str("type"), bearer.Str("scheme")));
+        var put = openApi["paths"]!["/api/queues/{id}"]!["put"]!;
+        Assert.NotNull(put["security"]![0]!["Bearer"]);
+        foreach (var status in new[] { "400", "401", "403", "404", "409", "413", "503" })
+        {
+            var response = put["responses"]![status];
+            Assert.True(response is not null, $"PUT /api/queues/{{id}} documents {status}");
+            Assert.EndsWith("/ProblemDetails", response!["content"]!["application/problem+json"]!["schema"]!.Str("$ref"));
+        }
+        Assert.NotNull(openApi["components"]!["schemas"]!["ProblemDetails"]!["properties"]!["field"]);
+
+        var incoming = openApi["paths"]!["/twilio/voice/incoming"]!["post"]!;
+        Assert.Empty(incoming["security"]!.AsArray());
+        var form = incoming["requestBody"]!["content"]!["application/x-www-form-urlencoded"]!["schema"]!;
+        Assert.NotNull(form["properties"]!["CallSid"]);
+        Assert.Contains("CallSid", form["required"]!.AsArray().Select(n => n!.GetValue<string>()));
+        foreach (var status in new[] { "403", "413", "415", "503" })
+        {
+            Assert.NotNull(incoming["responses"]![status]);
+        }
+        Assert.NotNull(openApi["paths"]!["/twilio/conference/status"]!["post"]!["requestBody"]!["content"]!["application/x-www-form-urlencoded"]!["schema"]!["properties"]!["StatusCallbackEvent"]);
+    }
 }

@@ -15,7 +15,7 @@ public sealed class TwilioOptions
     /// </summary>
     public string? PreviousAuthToken { get; set; }
 
-    /// <summary>REST home region for IE1/AU1 accounts; empty means api.twilio.com (US1). Never jp1: see design.md.</summary>
+    /// <summary>REST home region for IE1/AU1 accounts; empty means api.twilio.com (US1). Never jp1 (docs/conference-rules.md, "Where things run").</summary>
     public string? Region { get; set; }
 
     /// <summary>REST edge (e.g. <c>dublin</c>, <c>sydney</c>); empty means none.</summary>

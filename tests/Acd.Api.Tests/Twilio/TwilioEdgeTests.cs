@@ -176,7 +176,9 @@ public sealed class TwilioEdgeTests(TwilioFixture fixture) : IClassFixture<Twili
     [Fact]
     public async Task EveryRequestAcdSendsIsOneTwilioWouldAccept()
     {
-        Assert.SkipUnless(Twilio.SpecAvailable, "Twilio's OpenAPI description (../shared/twilio/twilio_api_v2010.json) is not here, so requests cannot be checked against it");
+        Assert.SkipUnless(Twilio.SpecAvailable,
+            "Twilio's OpenAPI description of the 2010-04-01 API is not here, so requests cannot be checked against it: get " +
+            "spec/json/twilio_api_v2010.json from github.com/twilio/twilio-oai and point ACD_TWILIO_OPENAPI at it (CI finds it in ../shared/twilio)");
         await fixture.CenterAsync("edge-spec", agents: ["edge-spec-a", "edge-spec-b"]);
         var first = await fixture.CallInAsync("edge-spec");
         var second = await fixture.CallInAsync("edge-spec");
