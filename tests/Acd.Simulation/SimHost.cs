@@ -289,6 +289,7 @@ public sealed class SimHost : IAsyncDisposable
             }
             await Task.Delay(10);
         }
+        SimulationRun.Live?.Write($"[gone from membership {clock.ElapsedMilliseconds} ms] ");
         var stamp = -1L;
         var since = TimeSpan.Zero;
         while (clock.Elapsed < TimeSpan.FromSeconds(25))
@@ -305,6 +306,7 @@ public sealed class SimHost : IAsyncDisposable
             await Task.Delay(5);
         }
         Tracker.Reset();
+        SimulationRun.Live?.Write($"[quiet {clock.ElapsedMilliseconds} ms] ");
         // The client (and the webhook host through it) learns of the new gateway: wait until the cluster answers it.
         while (true)
         {
@@ -313,8 +315,9 @@ public sealed class SimHost : IAsyncDisposable
                 await Grains.GetGrain<IRouterGrain>("default").GetPositionAsync("none").WaitAsync(TimeSpan.FromSeconds(2));
                 break;
             }
-            catch (Exception) when (clock.Elapsed < TimeSpan.FromSeconds(30))
+            catch (Exception e) when (clock.Elapsed < TimeSpan.FromSeconds(30))
             {
+                SimulationRun.Live?.Write($"[router not yet: {e.GetType().Name} {e.Message[..Math.Min(120, e.Message.Length)]} at {clock.ElapsedMilliseconds} ms] ");
                 await Task.Delay(20);
             }
         }

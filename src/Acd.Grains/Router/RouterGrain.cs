@@ -72,8 +72,27 @@ public sealed class RouterGrain(IGrainFactory grains, Calls.IUnsettledCallStore 
         }
         Events.AcdMetrics.ReportWaiting(this, _index.WaitingByQueue());
         this.RegisterGrainTimer(ExpireLostMatchesAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)) { KeepAlive = true });
-        await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), cancellationToken);
+        // The reminder backs up the keepers' pings. Registering it must not hold routing up: on a silo that has just
+        // taken over, the reminder service may still be starting (for up to half a minute), so it is registered from a
+        // timer that lets calls through meanwhile, and tried again until it takes.
+        _reminderTimer = this.RegisterGrainTimer(RegisterKeepAliveAsync, new GrainTimerCreationOptions(TimeSpan.Zero, TimeSpan.FromSeconds(5)) { KeepAlive = true, Interleave = true });
         await base.OnActivateAsync(cancellationToken);
+    }
+
+    private IGrainTimer? _reminderTimer;
+
+    private async Task RegisterKeepAliveAsync(CancellationToken cancellation)
+    {
+        try
+        {
+            await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), cancellation);
+            _reminderTimer?.Dispose();
+            _reminderTimer = null;
+        }
+        catch (Exception e) when (!cancellation.IsCancellationRequested)
+        {
+            logger.LogInformation("Router: the keep-alive reminder is not registered yet ({Reason}); trying again", e.Message);
+        }
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask;
