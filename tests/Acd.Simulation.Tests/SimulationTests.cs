@@ -66,8 +66,12 @@ public sealed class SimulationTests(SimulationFixture fixture) : IClassFixture<S
         return [.. all.Split('\n').Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\s*\d+ [A-Z]")).Select(Neutral)];
     }
 
-    /// <summary>A step's line without what depends on the machine: how long it took.</summary>
-    private static string Neutral(string line) => System.Text.RegularExpressions.Regex.Replace(line.TrimEnd(), @"\[[a-z ]*[\d.]+ ms\] ?", "");
+    /// <summary>
+    /// A step's line without what depends on the machine: how long it took, where a restart's time went, and the
+    /// diagnostics of waits and second looks.
+    /// </summary>
+    private static string Neutral(string line) => System.Text.RegularExpressions.Regex.Replace(
+        line.TrimEnd(), @"\[(new silo|old stopped|gone from membership|quiet|client back|router not yet|seen mid-flight)[^\]]*\] ?|\[[\d.]+ ms\] ?", "");
 }
 
 /// <summary>The same on two silos, one of which now and then dies without warning (a new one joins).</summary>
