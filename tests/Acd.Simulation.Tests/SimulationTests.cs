@@ -71,7 +71,7 @@ public sealed class SimulationTests(SimulationFixture fixture) : IClassFixture<S
     /// diagnostics of waits and second looks.
     /// </summary>
     private static string Neutral(string line) => System.Text.RegularExpressions.Regex.Replace(
-        line.TrimEnd(), @"\[(new silo|old stopped|gone from membership|quiet|client back|router not yet|seen mid-flight)[^\]]*\] ?|\[[\d.]+ ms\] ?", "");
+        line.TrimEnd(), @"\[(new silo|old stopped|gone from membership|quiet|client back|router not yet|seen mid-flight|killed|recovered|joined)[^\]]*\] ?|\[[\d.]+ ms\] ?", "");
 }
 
 /// <summary>The same on two silos, one of which now and then dies without warning (a new one joins).</summary>

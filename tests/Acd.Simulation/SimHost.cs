@@ -261,9 +261,13 @@ public sealed class SimHost : IAsyncDisposable
     {
         var victim = Cluster.Silos[which % Cluster.Silos.Count];
         Abandon(victim);
+        var clock = Stopwatch.StartNew();
         await Cluster.KillSiloAsync(victim);
+        SimulationRun.Live?.Write($"[killed {clock.ElapsedMilliseconds} ms] ");
         await ForgetLostWorkAsync(victim.SiloAddress);
+        SimulationRun.Live?.Write($"[recovered {clock.ElapsedMilliseconds} ms] ");
         await Cluster.StartAdditionalSiloAsync();
+        SimulationRun.Live?.Write($"[joined {clock.ElapsedMilliseconds} ms] ");
     }
 
     /// <summary>

@@ -71,7 +71,7 @@ public static class SimulationRun
             {
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 Live?.Write($"{step,4} {actions[step],-30} ");
-                var what = await Bounded(world.ApplyAsync(actions[step]), "the step");
+                var what = await Bounded(world.ApplyAsync(actions[step]), "the step", actions[step].Kind is ActionKind.Kill or ActionKind.Restart ? ClusterStepLimit : StepLimit);
                 lines.Add($"{step,4} {actions[step],-30} {what}");
                 Live?.Write(what);
                 var applied = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -125,21 +125,28 @@ public static class SimulationRun
     }
 
     /// <summary>A step that does not finish in real time hangs (a deadlock, a call that never returns): a failure, not a wait.</summary>
-    private static async Task<T> Bounded<T>(Task<T> work, string what)
+    private static async Task<T> Bounded<T>(Task<T> work, string what, TimeSpan? limit = null)
     {
+        var bound = limit ?? StepLimit;
         try
         {
-            return await work.WaitAsync(StepLimit);
+            return await work.WaitAsync(bound);
         }
         catch (TimeoutException)
         {
-            throw new SimulationStuckException($"{what} did not finish within {StepLimit.TotalSeconds}s");
+            throw new SimulationStuckException($"{what} did not finish within {bound.TotalSeconds}s");
         }
     }
 
     private static async Task Bounded(Task work, string what) => await Bounded(work.ContinueWith(t => { t.GetAwaiter().GetResult(); return true; }, TaskScheduler.Default), what);
 
     private static readonly TimeSpan StepLimit = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A silo killed or restarted: Orleans' membership must declare it gone, the cluster go quiet and a silo join, each
+    /// bounded on its own (20, 25 and 30 s); on a loaded CI machine these added up past the ordinary step's limit.
+    /// </summary>
+    private static readonly TimeSpan ClusterStepLimit = TimeSpan.FromSeconds(90);
 
     /// <summary>Everything Twilio said is delivered and everything Acd asked is answered, while the clock runs on.</summary>
     private static async Task QuietAsync(SimHost host, World world, Invariants invariants)
