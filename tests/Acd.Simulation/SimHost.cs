@@ -242,6 +242,9 @@ public sealed class SimHost : IAsyncDisposable
     /// <remarks>A loaded machine (CI, running other tests beside) needs longer to be sure: <c>--quiet-ms</c>.</remarks>
     public static TimeSpan QuietWindow { get; set; } = TimeSpan.FromMilliseconds(0.4);
 
+    /// <summary>Where a cluster step (a kill) is, for the report when it does not finish.</summary>
+    public static string? Phase { get; private set; }
+
     /// <summary>Stops the only silo and starts a new one: every grain reloads from storage.</summary>
     public async Task RestartAsync()
     {
@@ -254,6 +257,7 @@ public sealed class SimHost : IAsyncDisposable
         SimulationRun.Live?.Write($"[old stopped {clock.ElapsedMilliseconds} ms] ");
         await ForgetLostWorkAsync(old.SiloAddress);
         SimulationRun.Live?.Write($"[client back {clock.ElapsedMilliseconds} ms] ");
+        Phase = null;
     }
 
     /// <summary>Kills one silo of two without warning, then starts a replacement; the survivor takes its grains over.</summary>
@@ -262,12 +266,16 @@ public sealed class SimHost : IAsyncDisposable
         var victim = Cluster.Silos[which % Cluster.Silos.Count];
         Abandon(victim);
         var clock = Stopwatch.StartNew();
+        Phase = "killing a silo";
         await Cluster.KillSiloAsync(victim);
         SimulationRun.Live?.Write($"[killed {clock.ElapsedMilliseconds} ms] ");
+        Phase = $"waiting for the cluster to recover (killed after {clock.ElapsedMilliseconds} ms)";
         await ForgetLostWorkAsync(victim.SiloAddress);
         SimulationRun.Live?.Write($"[recovered {clock.ElapsedMilliseconds} ms] ");
+        Phase = $"starting a silo to replace it (recovered after {clock.ElapsedMilliseconds} ms)";
         await Cluster.StartAdditionalSiloAsync();
         SimulationRun.Live?.Write($"[joined {clock.ElapsedMilliseconds} ms] ");
+        Phase = null;
     }
 
     /// <summary>
@@ -294,6 +302,7 @@ public sealed class SimHost : IAsyncDisposable
             await Task.Delay(10);
         }
         SimulationRun.Live?.Write($"[gone from membership {clock.ElapsedMilliseconds} ms] ");
+        Phase = $"waiting for quiet (gone from membership after {clock.ElapsedMilliseconds} ms)";
         var stamp = -1L;
         var since = TimeSpan.Zero;
         while (clock.Elapsed < TimeSpan.FromSeconds(25))
@@ -311,6 +320,7 @@ public sealed class SimHost : IAsyncDisposable
         }
         Tracker.Reset();
         SimulationRun.Live?.Write($"[quiet {clock.ElapsedMilliseconds} ms] ");
+        Phase = $"waiting for the router to answer (quiet after {clock.ElapsedMilliseconds} ms)";
         // The client (and the webhook host through it) learns of the new gateway: wait until the cluster answers it.
         while (true)
         {

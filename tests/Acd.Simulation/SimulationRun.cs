@@ -134,7 +134,7 @@ public static class SimulationRun
         }
         catch (TimeoutException)
         {
-            throw new SimulationStuckException($"{what} did not finish within {bound.TotalSeconds}s");
+            throw new SimulationStuckException($"{what} did not finish within {bound.TotalSeconds}s{(SimHost.Phase is { } phase ? $" ({phase})" : "")}");
         }
     }
 
