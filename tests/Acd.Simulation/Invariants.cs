@@ -21,7 +21,8 @@ public sealed class InvariantException(string invariant, string detail) : Except
 /// <item>an Available eligible agent with a free channel and a waiting call it may take never coexist for more than a
 /// second of simulated time;</item>
 /// <item>once the network is quiet (every callback delivered, every request answered): Twilio has no live agent leg Acd
-/// does not know, no conference keeps an agent without a customer, never two agents with the customer unless a warm
+/// does not know, no conference keeps an agent without a customer for longer than Acd's look-up of a customer's leg
+/// takes (a failed outbound dial whose callback was lost), never two agents with the customer unless a warm
 /// transfer says so, and the conference of every call that ended has ended.</item>
 /// </list>
 /// </summary>
@@ -31,6 +32,15 @@ public sealed class Invariants(SimHost host, World world)
     private static readonly TimeSpan MatchWithin = TimeSpan.FromSeconds(1);
 
     private readonly Dictionary<(string Call, string Agent), DateTimeOffset> _unmatched = [];
+
+    /// <summary>
+    /// How long an agent may be alone in a conference. An outbound customer's leg that fails tells so by one status
+    /// callback; when the network loses it, Acd learns it by looking the leg up past its ring time (60 s and 15 s of
+    /// grace), so until then the agent hears the ringing stop and is alone. Any longer is a call Acd lost track of.
+    /// </summary>
+    private static readonly TimeSpan AloneWithin = TimeSpan.FromSeconds(90);
+
+    private readonly Dictionary<string, DateTimeOffset> _alone = [];
 
     /// <summary>
     /// How long nothing may move before a broken promise is looked at again. Settling is judged by counting the work
@@ -239,7 +249,8 @@ public sealed class Invariants(SimHost host, World world)
         {
             Fail("rung once", $"{twice.Key.Label} was rung {twice.Count()} times in one conference: {string.Join(", ", twice.Select(l => world.Short(l.Sid)))}");
         }
-                foreach (var conference in host.Twilio.Conferences.Where(c => world.Owns(c) && c.Status == "in-progress"))
+        var alone = new HashSet<string>();
+        foreach (var conference in host.Twilio.Conferences.Where(c => world.Owns(c) && c.Status == "in-progress"))
         {
             var participants = conference.Participants.Values.ToList();
             var customer = participants.FirstOrDefault(p => p.Label == "customer");
@@ -247,12 +258,25 @@ public sealed class Invariants(SimHost host, World world)
             var call = now.Calls.Values.FirstOrDefault(c => c.ConferenceName == conference.FriendlyName);
             if (customer is null && agents.Count > 0)
             {
+                alone.Add(conference.Sid);
+                if (!_alone.TryGetValue(conference.Sid, out var since))
+                {
+                    _alone[conference.Sid] = since = host.Time.GetUtcNow();
+                }
+                if (host.Time.GetUtcNow() - since <= AloneWithin)
+                {
+                    continue;
+                }
                 Fail("nobody left alone", $"{conference.FriendlyName} keeps {string.Join(", ", agents.Select(a => world.Short(a.CallSid)))} with no customer (call {call?.Status.ToString() ?? "unknown"})");
             }
             if (customer is { Status: "connected" } && agents.Count > 1 && !(call?.ConsultAgentId is not null && agents.Count == 2))
             {
                 Fail("one agent with the customer", $"{conference.FriendlyName} has {string.Join(", ", agents.Select(a => world.Short(a.CallSid)))} with the customer; the call is {call?.Status.ToString() ?? "unknown"} with {call?.AgentId}");
             }
+        }
+        foreach (var gone in _alone.Keys.Where(k => !alone.Contains(k)).ToList())
+        {
+            _alone.Remove(gone);
         }
         foreach (var call in now.Calls.Values.Where(c => c.Status.IsFinal() || c.Status == CallStatus.WrapUp))
         {

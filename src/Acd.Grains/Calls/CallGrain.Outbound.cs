@@ -19,6 +19,9 @@ public sealed partial class CallGrain
 
     private const int CustomerRingSeconds = 60;
 
+    /// <summary>How long after the customer's ring time Acd looks their leg up, when no final status has come.</summary>
+    private static readonly TimeSpan CustomerCheckGrace = TimeSpan.FromSeconds(15);
+
     public async Task<Outcome<CallView>> StartOutboundAsync(OutboundStart start)
     {
         if (S.Exists)
@@ -60,10 +63,18 @@ public sealed partial class CallGrain
     {
         var leg = S.Legs.Add(Id, LegRole.Customer, null, S.OutboundTo!, Now);
         Emit(new OutboundDialing(S.OutboundTo));
+        R.CallerCheckAt = Now.AddSeconds(CustomerRingSeconds) + CustomerCheckGrace;
         await ConferenceOperationAsync($"dial {S.OutboundTo}", add: new AddParticipant(
             LegRef(leg), S.OutboundTo!, leg.Label!, Muted: false, Coaching: false, null,
             StartConferenceOnEnter: true, EndConferenceOnExit: true, CustomerRingSeconds, Urgency.Normal, S.OutboundCallerId));
     }
+
+    /// <summary>
+    /// The customer's leg was dialled and has not answered: its final status (busy, no answer, failed) comes by one status
+    /// callback, which Twilio does not send again if it is lost. Without a look-up the agent would sit in a call with
+    /// nobody on the other end; so past its ring time the leg is looked up, and again every caller check until it ends.
+    /// </summary>
+    private bool CustomerStillDialling => S.Kind == CallKind.Outbound && S.Legs.Customer is { IsLive: true, Answered: false };
 
     /// <summary>Busy, no answer, failed: the conference is ended and the agent is told why.</summary>
     private async Task OutboundFailedAsync(string reason)

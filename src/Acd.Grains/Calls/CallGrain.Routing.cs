@@ -343,10 +343,10 @@ public sealed partial class CallGrain
     }
 
     /// <summary>
-    /// Looks the waiting caller's leg up at Twilio; the answer comes back as the leg's status. Twilio tells of a waiting
-    /// caller's hang-up by one callback (the conference's participant-leave) and does not send it again if it is lost:
-    /// unchecked, such a caller would be offered to agent after agent for ever. The next check's time is kept in memory
-    /// until the call is next written; a reload reconciles the legs anyway.
+    /// Looks the waiting caller's leg (or an outbound customer's, still ringing) up at Twilio; the answer comes back as
+    /// the leg's status. Twilio tells of a waiting caller's hang-up by one callback (the conference's participant-leave)
+    /// and does not send it again if it is lost: unchecked, such a caller would be offered to agent after agent for ever.
+    /// The next check's time is kept in memory until the call is next written; a reload reconciles the legs anyway.
     /// </summary>
     private async Task CheckCallerAsync()
     {

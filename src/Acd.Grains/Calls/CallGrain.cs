@@ -179,6 +179,10 @@ public sealed partial class CallGrain(
             Consider(R.RecheckAt);
             Consider(R.CallerCheckAt);
         }
+        if (CustomerStillDialling)
+        {
+            Consider(R.CallerCheckAt);
+        }
         if (S.Conference.Pending.Count > 0)
         {
             Consider(S.Conference.PendingDeadline);
@@ -214,7 +218,7 @@ public sealed partial class CallGrain(
         {
             await MoveOnAsync(overflow: false, inQueue: true, "no-route");
         }
-        if (S.Status == CallStatus.Queued && R.CallerCheckAt <= Now)
+        if ((S.Status == CallStatus.Queued || CustomerStillDialling) && R.CallerCheckAt <= Now)
         {
             await CheckCallerAsync();
         }

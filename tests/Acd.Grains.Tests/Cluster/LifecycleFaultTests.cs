@@ -143,4 +143,35 @@ public sealed class LifecycleFaultTests(ClusterFixture fixture)
         await s.CallEventuallyAsync("c", CallStatus.Abandoned);
         Assert.Empty((await s.Grains.GetGrain<IRouterGrain>("default").GetRealtimeAsync(queue.Id))!.WaitingCallIds);
     }
+
+    [Fact]
+    public async Task AnOutboundCustomerWhoseFailureWasLostIsLookedUpPastTheirRingTime()
+    {
+        // Found by the soak: the customer's phone failed, Twilio's one status callback saying so was lost, and the agent
+        // sat in the conference with nobody for ever. Acd now looks a still-ringing customer's leg up past its ring time.
+        var s = new Scenario(fixture);
+        await s.AgentAsync("a", activity: Activities.Offline);
+        var started = await s.Call("out").StartOutboundAsync(new OutboundStart(s.Id("a"), "+81312345678", null, "{}"));
+        Assert.True(started.Ok, started.Problem?.Detail);
+        var agentLeg = started.Value!.Legs.Single(l => l.AgentId == s.Id("a"));
+        await s.Call("out").LegStatusAsync(new LegStatusReport(agentLeg.LegId, $"CA{s.Id("agent-leg")}", LegStatus.InProgress, null, fixture.Time.GetUtcNow()));
+        await s.Call("out").ConferenceEventAsync(new ConferenceEventReport($"CF{s.Id("conf")}", ConferenceEvent.Start, null, null, fixture.Time.GetUtcNow(), null, null, null, null, null));
+        await Scenario.EventuallyAsync(async () => (await s.CallViewAsync("out")).Legs.Any(l => l.Role == LegRole.Customer), "the customer is dialled");
+        var customer = (await s.CallViewAsync("out")).Legs.Single(l => l.Role == LegRole.Customer);
+        var customerSid = $"CA{s.Id("customer")}";
+        await s.Call("out").LegStatusAsync(new LegStatusReport(customer.LegId, customerSid, LegStatus.Ringing, null, fixture.Time.GetUtcNow()));
+        bool LookedUp() => fixture.Telephony.Requests.OfType<Acd.Grains.Telephony.Reconciliation>().Any(r => r.Legs.Any(l => l.CallSid == customerSid));
+
+        fixture.Time.Advance(TimeSpan.FromSeconds(70));
+        Assert.False(LookedUp(), "not looked up while it may still ring");
+        Assert.Equal(CallStatus.Connected, (await s.CallViewAsync("out")).Status);
+        fixture.Time.Advance(TimeSpan.FromSeconds(6));
+
+        await Scenario.EventuallyAsync(() => Task.FromResult(LookedUp()), "the customer's leg is looked up");
+        // Twilio answers that the customer's call failed.
+        await s.Call("out").LegStatusAsync(new LegStatusReport(null, customerSid, LegStatus.Failed, null, fixture.Time.GetUtcNow()));
+        var ended = await s.CallEventuallyAsync("out", CallStatus.Failed);
+        Assert.Equal("failed", ended.EndReason);
+        await Scenario.EventuallyAsync(async () => (await s.AgentViewAsync("a")).Calls.Count == 0, "the agent is free again");
+    }
 }
