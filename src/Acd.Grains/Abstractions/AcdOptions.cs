@@ -31,7 +31,8 @@ public sealed class AcdOptions
 
     /// <summary>
     /// How often a waiting caller's leg is looked up at Twilio (0: not by time; a look-up also follows every offer that ends
-    /// without an answer). Twilio tells of a waiting caller's hang-up by one callback that it does not send again.
+    /// without an answer), and how often after the first look a dialled customer still ringing past their ring time is.
+    /// Twilio tells of a waiting caller's hang-up, or a customer's failed dial, by one callback that it does not send again.
     /// </summary>
     public int CallerCheckSeconds { get; set; } = 120;
 
