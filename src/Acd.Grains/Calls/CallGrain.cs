@@ -144,8 +144,6 @@ public sealed partial class CallGrain(
         return attributes.ValueKind == JsonValueKind.Object ? null : Problem.Invalid("attributes", "Must be a JSON object");
     }
 
-    public Task<CallView?> GetAsync() => Task.FromResult(S.Exists ? View() : null);
-
     public Task<CallSummary?> GetSummaryAsync() => Task.FromResult(S.Exists ? CallViews.Summary(Id, S) : null);
 
     public async Task VerifyAgentAsync(string agentId, DateTimeOffset heldSince)
@@ -196,7 +194,7 @@ public sealed partial class CallGrain(
 
     private DeadlineTimer Timer => _timer ??= new DeadlineTimer(this, time);
 
-    private void ArmTimer() => Timer.Arm(NextDeadline(), OnDeadlineAsync);
+    private void ArmTimer() => Timer.Arm(NextDeadline(), due => StepAsync(() => OnDeadlineAsync(due)));
 
     /// <summary>A stored deadline has come: each part whose time is up moves on.</summary>
     private async Task OnDeadlineAsync(DateTimeOffset due)
@@ -255,6 +253,7 @@ public sealed partial class CallGrain(
         grains.GetGrain<ICallDirectoryGrain>(RouterGrainKey.Default).UpdateAsync(CallViews.Summary(Id, S)).Ignore();
         ArmTimer();
         await PublishEventsAsync();
+        Settled();
         if (S.Status.IsFinal() && S.Teardown.Done(S.Legs))
         {
             await UnlistAsync();

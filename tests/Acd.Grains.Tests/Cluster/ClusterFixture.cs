@@ -21,6 +21,8 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public InMemoryTelephony Telephony => Cluster.Silos[0].ServiceProvider.GetRequiredService<InMemoryTelephony>();
 
+    public GrainCallGate Gate => Cluster.Silos[0].ServiceProvider.GetRequiredService<GrainCallGate>();
+
     public async ValueTask InitializeAsync()
     {
         var builder = new InProcessTestClusterBuilder(1);
@@ -31,6 +33,8 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton<TimeProvider>(Time);
             silo.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
             silo.Services.AddAcdDomain();
+            silo.Services.AddSingleton<GrainCallGate>();
+            silo.Services.AddSingleton<IIncomingGrainCallFilter>(sp => sp.GetRequiredService<GrainCallGate>());
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
