@@ -66,6 +66,7 @@ public static class AcdApiExtensions
         services.AddHostedService<WorkspaceFileLoader>();
         services.AddOptions<Apis.OutboundOptions>().Bind(builder.Configuration.GetSection(Apis.OutboundOptions.Section));
         services.AddOptions<Statistics.StatisticsOptions>().Bind(builder.Configuration.GetSection(Statistics.StatisticsOptions.Section));
+        services.AddSingleton<Acd.Grains.Schedules.HolidayCalendar>(_ => new Acd.Grains.Schedules.HolidayCalendar());
         services.AddSingleton<Statistics.StatisticsLedger>();
         services.AddSingleton<Statistics.StatisticsService>();
         builder.AddAcdTwilio();
@@ -112,6 +113,7 @@ public static class AcdApiExtensions
         app.MapQueuesApi();
         app.MapStatisticsApi();
         app.MapWorkflowsApi();
+        app.MapSchedulesApi();
         app.MapAgentsApi();
         app.MapCallsApi();
         app.MapEventsApi();

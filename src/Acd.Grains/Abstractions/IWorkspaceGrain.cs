@@ -34,4 +34,11 @@ public interface IWorkspaceGrain : IGrainWithStringKey
     Task<Outcome<bool>> RegisterWorkflowAsync(string workflowId, IReadOnlyList<(string Field, string QueueId)> queues);
 
     Task UnregisterWorkflowAsync(string workflowId);
+
+    [ReadOnly, AlwaysInterleave]
+    Task<IReadOnlyList<string>> GetScheduleIdsAsync();
+
+    Task RegisterScheduleAsync(string scheduleId);
+
+    Task UnregisterScheduleAsync(string scheduleId);
 }

@@ -70,6 +70,25 @@ public sealed class WorkspaceGrain(
 
     public Task<IReadOnlyList<string>> GetWorkflowIdsAsync() => Task.FromResult<IReadOnlyList<string>>([.. S.Workflows]);
 
+    public Task<IReadOnlyList<string>> GetScheduleIdsAsync() => Task.FromResult<IReadOnlyList<string>>([.. S.Schedules]);
+
+    public async Task RegisterScheduleAsync(string scheduleId)
+    {
+        if (!S.Schedules.Contains(scheduleId))
+        {
+            S.Schedules.Add(scheduleId);
+            await state.PersistAsync(this);
+        }
+    }
+
+    public async Task UnregisterScheduleAsync(string scheduleId)
+    {
+        if (S.Schedules.Remove(scheduleId))
+        {
+            await state.PersistAsync(this);
+        }
+    }
+
     public async Task RegisterQueueAsync(string queueId)
     {
         if (!S.Queues.Contains(queueId))

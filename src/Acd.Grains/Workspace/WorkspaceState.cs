@@ -15,4 +15,7 @@ public sealed record WorkspaceState
 
     /// <summary>Each workflow's queues, to refuse deleting a queue that is still routed to.</summary>
     [Id(3)] public Dictionary<string, List<string>> WorkflowQueues { get; set; } = [];
+
+    /// <summary>Schedules of open hours, in the order they were added.</summary>
+    [Id(4)] public List<string> Schedules { get; set; } = [];
 }
