@@ -30,6 +30,16 @@ internal sealed class AttributePath
 
     public AttributeRoot Root { get; }
 
+    /// <summary>
+    /// One of Acd's local keys this path may be: <c>acd.localTime</c>, <c>acd.localHour</c>, <c>acd.dayOfWeek</c>,
+    /// <c>acd.holiday</c>, or <c>schedule.&lt;id&gt;</c> (with <see cref="Argument"/> the id). Where the evaluation has
+    /// no such value (no local clock, no schedule of that id) the path reads attributes as before, so attributes that
+    /// happen to be named so keep working.
+    /// </summary>
+    public string? LocalKey { get; private init; }
+
+    public string? Argument { get; private init; }
+
     public static AttributePath Parse(string text, int position, bool prefixes)
     {
         var segments = new List<object>();
@@ -74,7 +84,13 @@ internal sealed class AttributePath
                 segments.RemoveAt(0);
             }
         }
-        return new AttributePath(text, root, [.. segments]);
+        var (localKey, argument) = segments switch
+        {
+            ["acd", string key] when key is "localTime" or "localHour" or "dayOfWeek" or "holiday" => (key, null),
+            ["schedule", string id] => ("schedule", id),
+            _ => ((string?)null, (string?)null),
+        };
+        return new AttributePath(text, root, [.. segments]) { LocalKey = localKey, Argument = argument };
     }
 
     public ExprValue Resolve(JsonElement document)

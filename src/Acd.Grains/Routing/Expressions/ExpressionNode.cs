@@ -13,6 +13,9 @@ public readonly struct ExpressionContext
 
     /// <summary>For TaskRouter's <c>taskrouter.*</c> time-of-day keys.</summary>
     public DateTimeOffset Now { get; init; }
+
+    /// <summary>Acd's own keys in local time (<c>acd.localTime</c>, <c>schedule.&lt;id&gt;</c>), where the caller has them.</summary>
+    public Schedules.LocalClock? Local { get; init; }
 }
 
 /// <summary>A node of a compiled expression. Paths are split and constants parsed once, at compile time.</summary>
@@ -38,6 +41,10 @@ internal sealed class PathNode(AttributePath path) : ExpressionNode
 
     public override ExprValue Evaluate(in ExpressionContext context, AttributeRoot defaultRoot)
     {
+        if (context.Local is { } local && Path.LocalKey is { } key && local.Resolve(key, Path.Argument, context.Now) is { } value)
+        {
+            return value;
+        }
         var root = Path.Root == AttributeRoot.Default ? defaultRoot : Path.Root;
         return root switch
         {

@@ -41,11 +41,17 @@ public sealed class RoutingExpression
         var usesWorker = false;
         var usesClock = false;
         var hasPath = false;
+        var schedules = new List<string>();
         _root.Visit(node =>
         {
             if (node is PathNode p)
             {
                 hasPath = true;
+                usesClock |= p.Path.LocalKey is not null;
+                if (p.Path is { LocalKey: "schedule", Argument: { } scheduleId } && !schedules.Contains(scheduleId))
+                {
+                    schedules.Add(scheduleId);
+                }
                 var root = p.Path.Root == AttributeRoot.Default ? _defaultRoot : p.Path.Root;
                 usesTask |= root == AttributeRoot.Task;
                 usesWorker |= root == AttributeRoot.Worker;
@@ -57,7 +63,11 @@ public sealed class RoutingExpression
         IsConstant = !hasPath;
         IsMatchAll = IsConstant && _root.IsTrue(default, _defaultRoot);
         UsesClock = usesClock;
+        ScheduleIds = schedules;
     }
+
+    /// <summary>The schedules the expression may read (<c>schedule.&lt;id&gt;</c>): their state goes in its <see cref="ExpressionContext.Local"/>.</summary>
+    public IReadOnlyList<string> ScheduleIds { get; }
 
     public string Source { get; }
 
@@ -108,10 +118,10 @@ public sealed class RoutingExpression
     public bool Matches(in ExpressionContext context) => _root.IsTrue(context, _defaultRoot);
 
     /// <summary>Evaluates against one document (worker attributes for a queue, task attributes for a filter).</summary>
-    public bool Matches(JsonElement document, DateTimeOffset now = default) => Scope switch
+    public bool Matches(JsonElement document, DateTimeOffset now = default, Schedules.LocalClock? local = null) => Scope switch
     {
-        ExpressionScope.Task => _root.IsTrue(new ExpressionContext { Task = document, Now = now }, _defaultRoot),
-        _ => _root.IsTrue(new ExpressionContext { Worker = document, Now = now }, _defaultRoot),
+        ExpressionScope.Task => _root.IsTrue(new ExpressionContext { Task = document, Now = now, Local = local }, _defaultRoot),
+        _ => _root.IsTrue(new ExpressionContext { Worker = document, Now = now, Local = local }, _defaultRoot),
     };
 
     public override string ToString() => Source;
