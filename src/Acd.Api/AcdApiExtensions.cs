@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Resources;
 using Acd.Api.Apis;
 using Acd.Api.Http;
@@ -66,7 +67,7 @@ public static class AcdApiExtensions
         services.AddHostedService<WorkspaceFileLoader>();
         services.AddOptions<Apis.OutboundOptions>().Bind(builder.Configuration.GetSection(Apis.OutboundOptions.Section));
         services.AddOptions<Statistics.StatisticsOptions>().Bind(builder.Configuration.GetSection(Statistics.StatisticsOptions.Section));
-        services.AddSingleton<Acd.Grains.Schedules.HolidayCalendar>(_ => new Acd.Grains.Schedules.HolidayCalendar());
+        services.TryAddSingleton<Acd.Grains.Schedules.HolidayCalendar>(_ => new Acd.Grains.Schedules.HolidayCalendar());
         services.AddSingleton<Statistics.StatisticsLedger>();
         services.AddSingleton<Statistics.StatisticsService>();
         builder.AddAcdTwilio();

@@ -16,6 +16,7 @@ public static class AcdDomainServiceCollectionExtensions
     {
         services.AddOptions<AcdOptions>();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<Schedules.HolidayCalendar>(_ => new Schedules.HolidayCalendar());
         services.TryAddSingleton<InMemoryTelephony>();
         services.TryAddSingleton<ITelephony>(sp => sp.GetRequiredService<InMemoryTelephony>());
         services.TryAddSingleton<Events.IEventLog, Events.InMemoryEventLog>();

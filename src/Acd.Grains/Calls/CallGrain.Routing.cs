@@ -20,6 +20,23 @@ public sealed partial class CallGrain
     private WorkflowPlan? Plan() => _workflow is { } workflow ? WorkflowPlans.Get(workflow) : null;
 
     /// <summary>
+    /// What the workflow's expressions read in local time: the workspace's zone, Japan's holidays, and whether each
+    /// schedule they name is open now (a schedule that does not exist is left out, so the key reads attributes).
+    /// </summary>
+    private async Task<Schedules.LocalClock> LocalClockAsync(WorkflowPlan? plan)
+    {
+        var open = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var id in plan?.ScheduleIds ?? [])
+        {
+            if (await grains.GetGrain<Schedules.IScheduleGrain>(id).StatusAsync() is { } status)
+            {
+                open[id] = status.Open;
+            }
+        }
+        return new Schedules.LocalClock(Settings.Zone(), holidays.On, open);
+    }
+
+    /// <summary>
     /// Tries <paramref name="candidate"/> and the workflow's later steps until a queue takes the call. When none does:
     /// with <paramref name="stayPut"/> the call goes back where it waited (a target timed out but nothing better exists,
     /// as TaskRouter does), else it ends with the last refusal's message.
@@ -28,6 +45,7 @@ public sealed partial class CallGrain
     {
         var plan = Plan();
         var task = Json.ParseElement(S.AttributesJson);
+        var local = await LocalClockAsync(plan);
         string? message = null;
         var reason = giveUpReason;
         while (candidate is var (step, target, filterName))
@@ -36,7 +54,7 @@ public sealed partial class CallGrain
             var knownName = WorkflowPlan.ResolveKnownWorker(target.KnownWorkerFriendlyName, task);
             if ((target.KnownWorkerId is not null && knownId is null) || (target.KnownWorkerFriendlyName is not null && knownName is null))
             {
-                candidate = plan?.Next(step, task, Now); // the call names no known agent: this target does not apply
+                candidate = plan?.Next(step, task, Now, local); // the call names no known agent: this target does not apply
                 continue;
             }
             var waiting = new WaitingCall(
@@ -60,7 +78,7 @@ public sealed partial class CallGrain
                     logger.LogWarning("Call {CallId}: workflow {WorkflowId} names queue {QueueId}, which does not exist", Id, R.WorkflowId, target.QueueId);
                     break;
             }
-            candidate = plan?.Next(step, task, Now);
+            candidate = plan?.Next(step, task, Now, local);
         }
         if (stayPut && R.Waiting is not null)
         {
@@ -153,7 +171,7 @@ public sealed partial class CallGrain
         }
         R.RecheckAt = null;
         var plan = Plan();
-        var next = plan is not null && R.Step is { Filter: >= 0 } step ? plan.Next(step, Json.ParseElement(S.AttributesJson), Now) : null;
+        var next = plan is not null && R.Step is { Filter: >= 0 } step ? plan.Next(step, Json.ParseElement(S.AttributesJson), Now, await LocalClockAsync(plan)) : null;
         if (overflow)
         {
             R.MaxWaitDeadline = null;

@@ -31,6 +31,7 @@ public sealed partial class CallGrain(
     Events.IEventLog eventLog,
     TimeProvider time,
     IOptions<AcdOptions> options,
+    Schedules.HolidayCalendar holidays,
     ILogger<CallGrain> logger) : Grain, ICallGrain
 {
     /// <summary>How long a reloaded call's offer waits for the network's answer before it may time out.</summary>
@@ -125,7 +126,8 @@ public sealed partial class CallGrain(
             await FinishAsync(CallStatus.Canceled, "no-workflow", Settings.NoRouteMessage);
             return View();
         }
-        await RouteAsync(WorkflowPlans.Get(workflow).First(attributes, Now), stayPut: false, giveUpReason: "no-matching-filter");
+        var plan = WorkflowPlans.Get(workflow);
+        await RouteAsync(plan.First(attributes, Now, await LocalClockAsync(plan)), stayPut: false, giveUpReason: "no-matching-filter");
         return View();
     }
 

@@ -14,7 +14,12 @@ public enum ClosedReason
 }
 
 /// <summary>Open or closed at an instant, why, and until when.</summary>
-public sealed record ScheduleStatus(bool Open, ClosedReason? Reason, string? Name, DateTimeOffset? Until);
+[GenerateSerializer, Immutable, Alias("acd.ScheduleStatus")]
+public sealed record ScheduleStatus(
+    [property: Id(0)] bool Open,
+    [property: Id(1)] ClosedReason? Reason,
+    [property: Id(2)] string? Name,
+    [property: Id(3)] DateTimeOffset? Until);
 
 /// <summary>A stretch of open time, with the zone's offsets at each end.</summary>
 public sealed record OpenInterval(DateTimeOffset Open, DateTimeOffset Close);

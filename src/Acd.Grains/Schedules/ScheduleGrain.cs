@@ -16,6 +16,10 @@ public interface IScheduleGrain : IGrainWithStringKey
     Task<ScheduleDefinition?> GetAsync();
 
     Task<Outcome<bool>> DeleteAsync();
+
+    /// <summary>Open or closed now, why, and until when; null when there is no such schedule.</summary>
+    [ReadOnly, AlwaysInterleave]
+    Task<ScheduleStatus?> StatusAsync();
 }
 
 [GenerateSerializer, Alias("acd.ScheduleState")]
@@ -26,9 +30,30 @@ public sealed class ScheduleState
 
 public sealed class ScheduleGrain(
     [PersistentState("schedule", "acd")] IPersistentState<ScheduleState> state,
-    IGrainFactory grains) : Grain, IScheduleGrain
+    IGrainFactory grains,
+    HolidayCalendar holidays,
+    TimeProvider time) : Grain, IScheduleGrain
 {
+    private OpenHours? _hours;
+    private ScheduleStatus? _status;
+
     private string Id => this.GetPrimaryKeyString();
+
+    /// <summary>The state holds until its change; asked again before then, it is not worked out again.</summary>
+    public Task<ScheduleStatus?> StatusAsync()
+    {
+        if (state.State.Definition is not { } definition)
+        {
+            return Task.FromResult<ScheduleStatus?>(null);
+        }
+        var now = time.GetUtcNow();
+        if (_status is not { Until: { } until } || until <= now)
+        {
+            _hours ??= new OpenHours(definition, holidays.On);
+            _status = _hours.At(now);
+        }
+        return Task.FromResult<ScheduleStatus?>(_status);
+    }
 
     public async Task<Outcome<ScheduleDefinition>> ConfigureAsync(ScheduleDefinition definition)
     {
@@ -41,6 +66,7 @@ public sealed class ScheduleGrain(
             return Problem.Invalid("time_zone", $"Unknown time zone '{definition.TimeZone}'");
         }
         await grains.Workspace().RegisterScheduleAsync(Id);
+        (_hours, _status) = (null, null);
         state.State.Definition = definition;
         await state.PersistAsync(this);
         return definition;
@@ -57,6 +83,7 @@ public sealed class ScheduleGrain(
         await grains.Workspace().UnregisterScheduleAsync(Id);
         await state.ClearAsync(this);
         state.State = new ScheduleState();
+        (_hours, _status) = (null, null);
         return true;
     }
 }

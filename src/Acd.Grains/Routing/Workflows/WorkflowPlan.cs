@@ -77,11 +77,16 @@ public sealed class WorkflowPlan
     }
 
     /// <summary>The first step for a call with these attributes, or null when nothing matches and there is no default.</summary>
-    public (RoutingStep Step, RoutingTarget Target, string FilterName)? First(JsonElement task, DateTimeOffset now) =>
-        FromFilter(0, task, now);
+    public (RoutingStep Step, RoutingTarget Target, string FilterName)? First(JsonElement task, DateTimeOffset now, Schedules.LocalClock? local = null) =>
+        FromFilter(0, task, now, local);
+
+    /// <summary>The schedules the filters' expressions read (<c>schedule.&lt;id&gt;</c>).</summary>
+    public IReadOnlyList<string> ScheduleIds => _scheduleIds ??= [.. Filters.SelectMany(f => f.Expression?.ScheduleIds ?? []).Distinct()];
+
+    private IReadOnlyList<string>? _scheduleIds;
 
     /// <summary>The step after <paramref name="current"/>, or null when the workflow has nothing further.</summary>
-    public (RoutingStep Step, RoutingTarget Target, string FilterName)? Next(RoutingStep current, JsonElement task, DateTimeOffset now)
+    public (RoutingStep Step, RoutingTarget Target, string FilterName)? Next(RoutingStep current, JsonElement task, DateTimeOffset now, Schedules.LocalClock? local = null)
     {
         var filter = FilterAt(current.Filter);
         if (filter is not null && current.Target + 1 < filter.Targets.Count)
@@ -89,7 +94,7 @@ public sealed class WorkflowPlan
             var step = current with { Target = current.Target + 1 };
             return (step, filter.Targets[step.Target], filter.Name);
         }
-        return current.Filter < 0 ? null : FromFilter(current.Filter + 1, task, now);
+        return current.Filter < 0 ? null : FromFilter(current.Filter + 1, task, now, local);
     }
 
     public RoutingTarget? TargetAt(RoutingStep step)
@@ -103,12 +108,12 @@ public sealed class WorkflowPlan
     private RoutingFilter? FilterAt(int index) =>
         index < 0 ? DefaultFilter : index < Filters.Count ? Filters[index] : null;
 
-    private (RoutingStep, RoutingTarget, string)? FromFilter(int start, JsonElement task, DateTimeOffset now)
+    private (RoutingStep, RoutingTarget, string)? FromFilter(int start, JsonElement task, DateTimeOffset now, Schedules.LocalClock? local)
     {
         for (var i = start; i < Filters.Count; i++)
         {
             var filter = Filters[i];
-            if (filter.Targets.Count > 0 && (filter.Expression is null || filter.Expression.Matches(task, now)))
+            if (filter.Targets.Count > 0 && (filter.Expression is null || filter.Expression.Matches(task, now, local)))
             {
                 return (new RoutingStep(i, 0), filter.Targets[0], filter.Name);
             }

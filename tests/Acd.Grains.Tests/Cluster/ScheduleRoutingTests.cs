@@ -1,0 +1,54 @@
+using Acd.Grains.Abstractions;
+using Acd.Grains.Schedules;
+
+namespace Acd.Grains.Tests.Cluster;
+
+/// <summary>A workflow routes by a schedule: <c>schedule.&lt;id&gt;</c> in a filter reads whether it is open when the call arrives.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class ScheduleRoutingTests(ClusterFixture fixture)
+{
+    private static readonly TimeZoneInfo Tokyo = TimeZoneInfo.FindSystemTimeZoneById("Asia/Tokyo");
+
+    /// <summary>A schedule's id as expressions name it (<c>schedule.t3_hours</c>: a key has no hyphens).</summary>
+    private static string ScheduleId(Scenario s, string name) => $"{s.Team}_{name}";
+
+    private async Task ScheduleAsync(Scenario s, string name, TimeOnly open)
+    {
+        var definition = new ScheduleDefinition(ScheduleId(s, name), name, ScheduleDefinition.DefaultTimeZone,
+            [new WeeklyHours([.. Enum.GetValues<DayOfWeek>()], open, null)], ClosedOnNationalHolidays: false, []);
+        var outcome = await s.Grains.GetGrain<IScheduleGrain>(definition.Id).ConfigureAsync(definition);
+        Assert.True(outcome.Ok, outcome.Problem?.Detail);
+    }
+
+    [Fact]
+    public async Task ACallArrivingOneMinuteBeforeOpeningGoesAfterHoursAndOneAtOpeningGoesToTheDayQueue()
+    {
+        var s = new Scenario(fixture);
+        await s.QueueAsync("day");
+        await s.QueueAsync("night");
+        var local = TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(fixture.Time.GetUtcNow(), Tokyo).DateTime);
+        var opens = new TimeOnly(local.Hour, local.Minute).AddMinutes(2);
+        Assert.True(opens > local, "the test needs two minutes before midnight in Tokyo");
+        await ScheduleAsync(s, "hours", opens);
+        var filter = $"schedule.{ScheduleId(s, "hours")} == 'closed'";
+        await s.WorkflowAsync("w", """{"filters":[{"filter_friendly_name":"closed","expression":"FILTER","targets":[{Q:night"}]}],"default_filter":{Q:day"}}""".Replace("FILTER", filter, StringComparison.Ordinal));
+
+        var early = await s.CallAsync("early", "w");
+        Assert.Equal((CallStatus.Queued, s.Id("night")), (early.Status, early.QueueId));
+
+        fixture.Time.Advance((opens - local) + TimeSpan.FromSeconds(1));
+        var onTime = await s.CallAsync("on-time", "w");
+        Assert.Equal((CallStatus.Queued, s.Id("day")), (onTime.Status, onTime.QueueId));
+    }
+
+    [Fact]
+    public async Task AScheduleThatDoesNotExistLeavesTheKeyToTheCallsAttributes()
+    {
+        var s = new Scenario(fixture);
+        await s.QueueAsync("day");
+        await s.QueueAsync("night");
+        await s.WorkflowAsync("w", """{"filters":[{"expression":"schedule.shift == 'night'","targets":[{Q:night"}]}],"default_filter":{Q:day"}}""");
+        var call = await s.CallAsync("c", "w", new { schedule = new { shift = "night" } });
+        Assert.Equal(s.Id("night"), call.QueueId);
+    }
+}
