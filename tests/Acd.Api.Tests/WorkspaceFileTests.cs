@@ -24,6 +24,9 @@ public sealed class WorkspaceFileTests
         Assert.Equal(("Available", "client:alice"), (alice.Str("activity"), alice.Str("contact_uri")));
         var activities = (await http.GetJsonAsync("/api/activities")).AssertOk().AsArray().Select(a => a!.Str("friendly_name")).ToList();
         Assert.Contains("Lunch", activities);
+        var tokyo = (await http.GetJsonAsync("/api/schedules/tokyo/calendar?from=2026-08-12&to=2026-08-16")).AssertOk();
+        Assert.Equal(["2026-08-13 closure 夏季休業", "2026-08-14 closure 夏季休業", "2026-08-15 closure 夏季休業", "2026-08-16 outside-hours "],
+            tokyo["closed"]!.AsArray().Select(d => $"{d!.Str("date")} {d!.Str("reason")} {d!.Str("name")}"));
 
         // A billing call (Digits=1) goes to the best biller who is available: alice (4), not bob (2, below the queue's 3).
         var call = (await http.PostJsonAsync("/api/calls", new { id = "ex1", attributes = new Dictionary<string, string> { ["Digits"] = "1" } })).AssertOk(HttpStatusCode.Created);
@@ -55,6 +58,9 @@ public sealed class WorkspaceFileTests
     [InlineData("""{"workers":[{"id":"a","attributes":{"contact_uri":"call me"}}]}""", "workers[0] (a): attributes.contact_uri:")]
     [InlineData("""{"activities":[{"friendly_name":"Available","available":false}]}""", "activities[0] (Available): available:")]
     [InlineData("""{"task_queues":[{"id":"q","max_length":"ten"}]}""", "task_queues[0].max_length:")]
+    [InlineData("""{"schedules":[{"id":"s","weekly":[{"days":["Someday"],"open":"09:00","close":"18:00"}]}]}""", "schedules[0] (s): weekly[0].days[0]: Must be one of Mon")]
+    [InlineData("""{"schedules":[{"id":"s","time_zone":"Mars/Olympus"}]}""", "schedules[0] (s): time_zone: Unknown time zone 'Mars/Olympus'")]
+    [InlineData("""{"schedules":[{"weekly":[]}]}""", "schedules[0]: id:")]
     public void AFileWithAnErrorIsRejectedNamingTheFileItemAndField(string json, string expected)
     {
         // DEEP: an expression nested 5,000 levels (it once overflowed the stack and killed the process).

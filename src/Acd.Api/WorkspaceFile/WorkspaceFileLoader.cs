@@ -50,8 +50,8 @@ public sealed class WorkspaceFileLoader(
         var plan = WorkspacePlan.Read(path, json, options.Value, existingQueues, existingActivities);
         await ApplyAsync(path, plan);
         logger.LogInformation(
-            "Workspace file {WorkspaceFile} applied: {Activities} activities, {Queues} queues, {Workflows} workflows, {Agents} agents",
-            path, plan.Activities.Count, plan.Queues.Count, plan.Workflows.Count, plan.Agents.Count);
+            "Workspace file {WorkspaceFile} applied: {Activities} activities, {Queues} queues, {Schedules} schedules, {Workflows} workflows, {Agents} agents",
+            path, plan.Activities.Count, plan.Queues.Count, plan.Schedules.Count, plan.Workflows.Count, plan.Agents.Count);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -72,6 +72,10 @@ public sealed class WorkspaceFileLoader(
         foreach (var queue in plan.Queues)
         {
             Check(await grains.GetGrain<IQueueGrain>(queue.Id).ConfigureAsync(queue), path, $"task_queue {queue.Id}");
+        }
+        foreach (var schedule in plan.Schedules)
+        {
+            Check(await grains.GetGrain<Acd.Grains.Schedules.IScheduleGrain>(schedule.Id).ConfigureAsync(schedule), path, $"schedule {schedule.Id}");
         }
         foreach (var workflow in plan.Workflows)
         {

@@ -13,7 +13,8 @@ public sealed record WorkspaceFileModel(
     List<ActivityResource>? Activities,
     List<QueueResource>? TaskQueues,
     List<WorkflowResource>? Workflows,
-    List<WorkerEntry>? Workers);
+    List<WorkerEntry>? Workers,
+    List<JsonElement>? Schedules = null);
 
 /// <summary>A workspace file that cannot be applied: the message names the file, the item and the field.</summary>
 public sealed class WorkspaceFileException(string message) : Exception(message);

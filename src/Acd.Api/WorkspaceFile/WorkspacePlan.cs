@@ -4,6 +4,7 @@ using Acd.Grains.Abstractions;
 using Acd.Grains.Agents;
 using Acd.Grains.Queues;
 using Acd.Grains.Routing.Workflows;
+using Acd.Grains.Schedules;
 
 namespace Acd.Api.WorkspaceFile;
 
@@ -12,8 +13,9 @@ namespace Acd.Api.WorkspaceFile;
 /// </summary>
 public sealed class WorkspacePlan
 {
-    private WorkspacePlan(List<ActivityDefinition> activities, List<QueueDefinition> queues, List<WorkflowDefinition> workflows, List<AgentDefinition> agents)
+    private WorkspacePlan(List<ActivityDefinition> activities, List<QueueDefinition> queues, List<WorkflowDefinition> workflows, List<AgentDefinition> agents, List<ScheduleDefinition> schedules)
     {
+        Schedules = schedules;
         Activities = activities;
         Queues = queues;
         Workflows = workflows;
@@ -27,6 +29,9 @@ public sealed class WorkspacePlan
     public IReadOnlyList<WorkflowDefinition> Workflows { get; }
 
     public IReadOnlyList<AgentDefinition> Agents { get; }
+
+    /// <summary>Schedules of open hours (applied before the workflows that read them).</summary>
+    public IReadOnlyList<ScheduleDefinition> Schedules { get; }
 
     /// <summary>Parses and validates; <paramref name="existingQueues"/> may be referenced by workflows besides the file's own.</summary>
     public static WorkspacePlan Read(string path, string json, AcdOptions options, ISet<string> existingQueues, ISet<string> existingActivities)
@@ -156,6 +161,27 @@ public sealed class WorkspacePlan
             }
             agents.Add(definition);
         }
-        return new WorkspacePlan(activities, queues, workflows, agents);
+        var schedules = new List<ScheduleDefinition>();
+        for (var i = 0; i < (model.Schedules?.Count ?? 0); i++)
+        {
+            var entry = model.Schedules![i];
+            var id = entry.ValueKind == JsonValueKind.Object && entry.TryGetProperty("id", out var idJson) && idJson.ValueKind == JsonValueKind.String ? idJson.GetString() : null;
+            var item = $"schedules[{i}]{(id is null ? "" : $" ({id})")}";
+            if (!Ids.IsValid(id))
+            {
+                Fail(item, "id", Ids.Rule);
+            }
+            if (schedules.Any(x => x.Id == id))
+            {
+                Fail(item, "id", $"'{id}' appears twice");
+            }
+            var parsed = ScheduleParser.Parse(id!, entry);
+            if (!parsed.Ok)
+            {
+                Fail(item, parsed.Problem!.Field ?? "", parsed.Problem.Detail);
+            }
+            schedules.Add(parsed.Value!);
+        }
+        return new WorkspacePlan(activities, queues, workflows, agents, schedules);
     }
 }
