@@ -24,7 +24,8 @@ public sealed record ActivityResource(string FriendlyName, bool Available)
 /// <param name="WrapUpSeconds">Wrap-up after each call answered from this queue.</param>
 /// <param name="Closed">A closed queue takes no calls: they go to the next target or hear <c>closed_message</c>.</param>
 /// <param name="OverflowMessage">Spoken when the queue is full or a caller waited the maximum and nothing else can take the call.</param>
-/// <param name="ClosedMessage">Spoken when the queue is closed and nothing else can take the call.</param>
+/// <param name="ClosedMessage">Spoken when the queue is closed and nothing else can take the call; with a schedule, <c>{name}</c> and <c>{next}</c> are filled in.</param>
+/// <param name="Schedule">A schedule of open hours: outside them new callers go to the next target or hear why it is closed and when it opens.</param>
 public sealed record QueueResource(
     string? Id,
     string? FriendlyName,
@@ -37,11 +38,12 @@ public sealed record QueueResource(
     int? WrapUpSeconds,
     bool? Closed,
     string? OverflowMessage,
-    string? ClosedMessage)
+    string? ClosedMessage,
+    string? Schedule = null)
 {
     public static QueueResource From(QueueDefinition q) => new(
         q.Id, q.FriendlyName, q.TargetWorkers, q.TaskOrder, q.Selection, q.OrderBy, q.MaxLength, q.MaxWaitSeconds,
-        q.WrapUpSeconds, q.Closed, q.OverflowMessage, q.ClosedMessage);
+        q.WrapUpSeconds, q.Closed, q.OverflowMessage, q.ClosedMessage, q.ScheduleId);
 
     public QueueDefinition ToDefinition(string id)
     {
@@ -58,7 +60,8 @@ public sealed record QueueResource(
             WrapUpSeconds,
             Closed ?? false,
             OverflowMessage,
-            ClosedMessage);
+            ClosedMessage,
+            string.IsNullOrWhiteSpace(Schedule) ? null : Schedule);
     }
 }
 

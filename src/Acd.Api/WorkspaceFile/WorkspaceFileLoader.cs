@@ -69,13 +69,13 @@ public sealed class WorkspaceFileLoader(
         {
             Check(await grains.Workspace().SetActivityAsync(activity), path, $"activity {activity.Name}");
         }
-        foreach (var queue in plan.Queues)
-        {
-            Check(await grains.GetGrain<IQueueGrain>(queue.Id).ConfigureAsync(queue), path, $"task_queue {queue.Id}");
-        }
         foreach (var schedule in plan.Schedules)
         {
             Check(await grains.GetGrain<Acd.Grains.Schedules.IScheduleGrain>(schedule.Id).ConfigureAsync(schedule), path, $"schedule {schedule.Id}");
+        }
+        foreach (var queue in plan.Queues)
+        {
+            Check(await grains.GetGrain<IQueueGrain>(queue.Id).ConfigureAsync(queue), path, $"task_queue {queue.Id}");
         }
         foreach (var workflow in plan.Workflows)
         {

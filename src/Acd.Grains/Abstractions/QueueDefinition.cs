@@ -36,4 +36,5 @@ public sealed record QueueDefinition(
     [property: Id(8)] int? WrapUpSeconds,
     [property: Id(9)] bool Closed,
     [property: Id(10)] string? OverflowMessage,
-    [property: Id(11)] string? ClosedMessage);
+    [property: Id(11)] string? ClosedMessage,
+    [property: Id(12)] string? ScheduleId = null);

@@ -8,7 +8,8 @@ namespace Acd.Grains.Queues;
 public sealed class QueueGrain(
     [PersistentState("queue", "acd")] IPersistentState<QueueState> state,
     IWaitingCallStore store,
-    IGrainFactory grains) : Grain, IQueueGrain
+    IGrainFactory grains,
+    TimeProvider time) : Grain, IQueueGrain
 {
     private Dictionary<string, WaitingCall> _waiting = new(StringComparer.Ordinal);
 
@@ -28,6 +29,10 @@ public sealed class QueueGrain(
         if (QueueValidation.Check(definition) is { } problem)
         {
             return problem;
+        }
+        if (definition.ScheduleId is { } scheduleId && (!Ids.IsValid(scheduleId) || await grains.GetGrain<Schedules.IScheduleGrain>(scheduleId).GetAsync() is null))
+        {
+            return Problem.Invalid("schedule", $"No schedule '{scheduleId}'");
         }
         if (state.State.Definition == definition)
         {
@@ -70,9 +75,18 @@ public sealed class QueueGrain(
 
     public async Task<EnqueueResult> EnqueueAsync(WaitingCall call, string? skipIf, bool readmit = false)
     {
-        if (state.State.Definition is null)
+        if (state.State.Definition is not { } definition)
         {
             return new EnqueueResult(EnqueueOutcome.UnknownQueue, null, call.Sequence);
+        }
+        if (!readmit && definition.ScheduleId is { } scheduleId
+            && await grains.GetGrain<Schedules.IScheduleGrain>(scheduleId).StatusAsync() is { Open: false } closed)
+        {
+            // Outside the queue's open hours a new caller is told why (and when it opens): the workflow may send them
+            // to another target first. A call already admitted keeps its place through closing time.
+            var schedule = await grains.GetGrain<Schedules.IScheduleGrain>(scheduleId).GetAsync();
+            return new EnqueueResult(EnqueueOutcome.Closed, null, call.Sequence,
+                Message: Schedules.ClosedMessages.For(closed, schedule?.TimeZone ?? Schedules.ScheduleDefinition.DefaultTimeZone, time.GetUtcNow(), definition.ClosedMessage));
         }
         var result = await grains.Router().EnqueueAsync(call, skipIf, readmit);
         await RecordAsync(call, result);

@@ -51,4 +51,38 @@ public sealed class ScheduleRoutingTests(ClusterFixture fixture)
         var call = await s.CallAsync("c", "w", new { schedule = new { shift = "night" } });
         Assert.Equal(s.Id("night"), call.QueueId);
     }
+
+    [Fact]
+    public async Task ANewCallerAtAClosedQueueGoesToTheNextTargetOrHearsWhyAndWhenItOpens()
+    {
+        var s = new Scenario(fixture);
+        var local = TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(fixture.Time.GetUtcNow(), Tokyo).DateTime);
+        var opens = new TimeOnly(local.Hour, local.Minute).AddMinutes(2);
+        Assert.True(opens > local, "the test needs two minutes before midnight in Tokyo");
+        await ScheduleAsync(s, "hours", opens);
+        var day = new QueueDefinition(s.Id("day"), "day", $"team == '{s.Team}'", "FIFO", AgentSelection.LongestIdle, null, 0, 0, 0, false, null, null, ScheduleId(s, "hours"));
+        Assert.True((await s.Grains.GetGrain<IQueueGrain>(day.Id).ConfigureAsync(day)).Ok);
+        await s.QueueAsync("after-hours");
+        await s.SimpleWorkflowAsync("only-day", "day");
+        await s.WorkflowAsync("with-fallback", """{"default_filter":{"targets":[{Q:day"},{Q:after-hours"}]}}""");
+
+        var turnedAway = await s.CallAsync("turned-away", "only-day");
+        Assert.Equal((CallStatus.Canceled, "queue-closed"), (turnedAway.Status, turnedAway.EndReason));
+        Assert.Equal($"お電話ありがとうございます。ただいまの時間は受付時間外です。受付は本日{opens.Hour}時{(opens.Minute == 0 ? "" : $"{opens.Minute}分")}からです。", turnedAway.Message);
+        var fallback = await s.CallAsync("fallback", "with-fallback");
+        Assert.Equal((CallStatus.Queued, s.Id("after-hours")), (fallback.Status, fallback.QueueId));
+
+        fixture.Time.Advance((opens - local) + TimeSpan.FromSeconds(1));
+        var onTime = await s.CallAsync("on-time", "only-day");
+        Assert.Equal((CallStatus.Queued, s.Id("day")), (onTime.Status, onTime.QueueId));
+    }
+
+    [Fact]
+    public async Task AQueueNamingAScheduleThatDoesNotExistIsRefused()
+    {
+        var s = new Scenario(fixture);
+        var queue = new QueueDefinition(s.Id("q"), "q", "1==1", "FIFO", AgentSelection.LongestIdle, null, 0, 0, 0, false, null, null, "nowhere");
+        var outcome = await s.Grains.GetGrain<IQueueGrain>(queue.Id).ConfigureAsync(queue);
+        Assert.Equal(("schedule", "No schedule 'nowhere'"), (outcome.Problem?.Field, outcome.Problem?.Detail));
+    }
 }
