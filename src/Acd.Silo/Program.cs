@@ -12,6 +12,8 @@ switch (args)
         return TokenCommand.Run(args, builder.Configuration, builder.Environment, Console.Out, Console.Error);
     case ["db", ..]:
         return await DatabaseCommand.RunAsync(args, builder.Configuration);
+    case ["holidays", ..]:
+        return await HolidaysCommand.RunAsync(args, builder.Configuration);
 }
 
 try

@@ -122,6 +122,7 @@ public static class SiloExtensions
         silo.Services.Replace(ServiceDescriptor.Singleton<IWaitingCallStore>(services =>
             new PostgresWaitingCallStore(Data(services), services.GetRequiredService<PostgresGroupCommit>(), serviceId, services.GetRequiredService<Serializer>())));
         silo.Services.Replace(ServiceDescriptor.Singleton<Acd.Grains.Calls.IUnsettledCallStore>(services => new PostgresUnsettledCallStore(Data(services), services.GetRequiredService<PostgresGroupCommit>(), serviceId)));
+        silo.Services.Replace(ServiceDescriptor.Singleton(services => PostgresHolidays.Load(Data(services), serviceId)));
         return silo;
     }
 

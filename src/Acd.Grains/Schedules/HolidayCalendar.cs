@@ -61,8 +61,15 @@ public static class SyukujitsuCsv
             }
             listed[date] = name;
         }
-        var national = listed.Where(p => !IsDayOff(p.Value)).Select(p => p.Key).ToHashSet();
-        return [.. listed.OrderBy(p => p.Key).Select(p => IsDayOff(p.Value) ? Named(p.Key, national) : new Holiday(p.Key, p.Value, p.Value, HolidayKind.National))];
+        return Named(listed.Select(p => (p.Key, p.Value)));
+    }
+
+    /// <summary>Dates and names as listed (休日 for both kinds of day off) as holidays, each day off named by which it is.</summary>
+    public static IReadOnlyList<Holiday> Named(IEnumerable<(DateOnly Day, string Name)> listed)
+    {
+        var all = listed.ToList();
+        var national = all.Where(p => !IsDayOff(p.Name)).Select(p => p.Day).ToHashSet();
+        return [.. all.OrderBy(p => p.Day).Select(p => IsDayOff(p.Name) ? Named(p.Day, national) : new Holiday(p.Day, p.Name, p.Name, HolidayKind.National))];
     }
 
     /// <summary>休日 (or already 振替休日 / 国民の休日): a day off that is not itself a 国民の祝日.</summary>

@@ -14,8 +14,8 @@ public sealed class SchemaTests
 
         var first = await SiloProcess.RunCommandAsync(environment, "db", "init");
         Assert.True(first.ExitCode == 0, first.Errors);
-        Assert.Contains("migrated to version 9", first.Output);
-        foreach (var table in new[] { "orleansquery", "acd_grain_state", "acd_cluster_version", "acd_cluster_member", "acd_reminder", "acd_event", "acd_schema_migration", "acd_unsettled_call" })
+        Assert.Contains("migrated to version 10", first.Output);
+        foreach (var table in new[] { "orleansquery", "acd_grain_state", "acd_cluster_version", "acd_cluster_member", "acd_reminder", "acd_event", "acd_schema_migration", "acd_unsettled_call", "acd_holiday" })
         {
             Assert.Equal(1L, await db.ScalarAsync<long>($"SELECT count(*) FROM information_schema.tables WHERE table_name = '{table}'"));
         }
@@ -33,16 +33,16 @@ public sealed class SchemaTests
 
         var again = await SiloProcess.RunCommandAsync(environment, "db", "init");
         Assert.True(again.ExitCode == 0, again.Errors);
-        Assert.Contains("schema is current (version 9)", again.Output);
-        Assert.Equal(9L, await db.ScalarAsync<long>("SELECT count(*) FROM acd_schema_migration"));
+        Assert.Contains("schema is current (version 10)", again.Output);
+        Assert.Equal(10L, await db.ScalarAsync<long>("SELECT count(*) FROM acd_schema_migration"));
 
         // A migration file edited after it was applied is refused, naming it, and nothing is applied.
         await db.ExecuteAsync("UPDATE acd_schema_migration SET checksum = 'edited0000000000' WHERE version = 5");
-        await db.ExecuteAsync("DELETE FROM acd_schema_migration WHERE version = 9");
+        await db.ExecuteAsync("DELETE FROM acd_schema_migration WHERE version = 10");
         var edited = await SiloProcess.RunCommandAsync(environment, "db", "init");
         Assert.Equal(1, edited.ExitCode);
         Assert.Contains("Migration 0005_acd_event_log differs from the one applied", edited.Errors);
-        Assert.Equal(8L, await db.ScalarAsync<long>("SELECT count(*) FROM acd_schema_migration"));
+        Assert.Equal(9L, await db.ScalarAsync<long>("SELECT count(*) FROM acd_schema_migration"));
     }
 
     [Fact]
