@@ -112,13 +112,7 @@ public static class SchedulesApi
         : DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) ? day
         : null;
 
-    private static string? Reason(ClosedReason? reason) => reason switch
-    {
-        ClosedReason.OutsideHours => "outside-hours",
-        ClosedReason.Holiday => "holiday",
-        ClosedReason.Closure => "closure",
-        _ => null,
-    };
+    private static string? Reason(ClosedReason? reason) => reason is null ? null : ScheduleGrain.ReasonWord(reason);
 }
 
 /// <summary>A schedule's calendar over a range of its local dates.</summary>

@@ -26,16 +26,62 @@ public interface IScheduleGrain : IGrainWithStringKey
 public sealed class ScheduleState
 {
     [Id(0)] public ScheduleDefinition? Definition { get; set; }
+
+    /// <summary>Open or closed as last announced (<c>schedule.opened</c>/<c>schedule.closed</c>), so a change is told once.</summary>
+    [Id(1)] public bool? Announced { get; set; }
 }
 
+/// <summary>
+/// A schedule: its definition, its state now (cached until it changes), and the announcement of each change
+/// (<c>schedule.opened</c>, <c>schedule.closed</c>) when it comes, while the schedule is active (a timer keeps it so).
+/// </summary>
 public sealed class ScheduleGrain(
     [PersistentState("schedule", "acd")] IPersistentState<ScheduleState> state,
     IGrainFactory grains,
     HolidayCalendar holidays,
-    TimeProvider time) : Grain, IScheduleGrain
+    TimeProvider time,
+    Events.IEventLog eventLog,
+    Microsoft.Extensions.Logging.ILogger<ScheduleGrain> logger) : Grain, IScheduleGrain
 {
     private OpenHours? _hours;
     private ScheduleStatus? _status;
+    private DeadlineTimer? _timer;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await AnnounceAsync();
+        await base.OnActivateAsync(cancellationToken);
+    }
+
+    /// <summary>Tells of a change since the last announcement, and waits for the next one.</summary>
+    private async Task AnnounceAsync()
+    {
+        _timer ??= new DeadlineTimer(this, time);
+        if (await StatusAsync() is not { } status || state.State.Definition is not { } definition)
+        {
+            _timer.Cancel();
+            return;
+        }
+        if (state.State.Announced != status.Open)
+        {
+            Events.Types.EventDetails details = status.Open
+                ? new Events.Types.ScheduleOpened(definition.Id, definition.FriendlyName, status.Until)
+                : new Events.Types.ScheduleClosed(definition.Id, definition.FriendlyName, ReasonWord(status.Reason), status.Name, status.Until);
+            // Written before it is told, so a change is announced once even if the node stops right after.
+            state.State.Announced = status.Open;
+            await state.PersistAsync(this);
+            var e = Events.Types.EventTypes.Create(time.GetUtcNow(), details, null, null, null);
+            await Events.EventPublisher.PublishAsync(grains, eventLog, logger, [new Events.Publication(e, details, [])]);
+        }
+        _timer.Arm(status.Until, _ => AnnounceAsync());
+    }
+
+    public static string ReasonWord(ClosedReason? reason) => reason switch
+    {
+        ClosedReason.Holiday => "holiday",
+        ClosedReason.Closure => "closure",
+        _ => "outside-hours",
+    };
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -69,6 +115,7 @@ public sealed class ScheduleGrain(
         (_hours, _status) = (null, null);
         state.State.Definition = definition;
         await state.PersistAsync(this);
+        await AnnounceAsync();
         return definition;
     }
 
@@ -84,6 +131,7 @@ public sealed class ScheduleGrain(
         await state.ClearAsync(this);
         state.State = new ScheduleState();
         (_hours, _status) = (null, null);
+        _timer?.Cancel();
         return true;
     }
 }

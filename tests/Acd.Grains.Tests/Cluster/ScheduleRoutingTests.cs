@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Acd.Grains.Abstractions;
 using Acd.Grains.Schedules;
 
@@ -84,5 +85,24 @@ public sealed class ScheduleRoutingTests(ClusterFixture fixture)
         var queue = new QueueDefinition(s.Id("q"), "q", "1==1", "FIFO", AgentSelection.LongestIdle, null, 0, 0, 0, false, null, null, "nowhere");
         var outcome = await s.Grains.GetGrain<IQueueGrain>(queue.Id).ConfigureAsync(queue);
         Assert.Equal(("schedule", "No schedule 'nowhere'"), (outcome.Problem?.Field, outcome.Problem?.Detail));
+    }
+
+    [Fact]
+    public async Task AScheduleTellsWhenItClosesAndOpensOnTheClock()
+    {
+        var s = new Scenario(fixture);
+        var log = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<Acd.Grains.Events.IEventLog>();
+        var from = fixture.Time.GetUtcNow();
+        var local = TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(from, Tokyo).DateTime);
+        var opens = new TimeOnly(local.Hour, local.Minute).AddMinutes(2);
+        Assert.True(opens > local, "the test needs two minutes before midnight in Tokyo");
+        await ScheduleAsync(s, "told", opens);
+        async Task<List<string>> Told() => [.. (await log.QueryAsync(new Acd.Grains.Events.EventQuery(From: from.AddMinutes(-1), Limit: 10_000))).Events
+            .Where(e => e.DataJson.Contains(ScheduleId(s, "told"), StringComparison.Ordinal)).Select(e => e.Type)];
+        Assert.Equal(["schedule.closed"], await Told());
+
+        fixture.Time.Advance((opens - local) + TimeSpan.FromSeconds(1));
+        await Scenario.EventuallyAsync(async () => (await Told()).Count == 2, "the opening is told");
+        Assert.Equal(["schedule.closed", "schedule.opened"], await Told());
     }
 }
