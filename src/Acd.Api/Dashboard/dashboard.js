@@ -14,6 +14,9 @@ const TEXT = {
     monitoring: "モニター中", since: "今日 0:00 から", badToken: "トークンが受け付けられませんでした", outbound: "発信",
     statuses: { created: "受付", queued: "待機中", offered: "呼出中", connected: "通話中", wrap_up: "後処理" },
     done: (a, id) => `${a}: ${id}`, failed: (a, m) => `${a} できませんでした: ${m}`,
+    openUntil: (at) => at ? `営業中 · ${at}まで` : "営業中",
+    closedFor: (reason, name) => reason === "holiday" || reason === "closure" ? `休業 · ${name || ""}` : "受付時間外",
+    opensAt: (at) => ` · ${at}から`,
   },
   en: {
     title: "Acd dashboard", offline: "Offline", live: "Live", connecting: "Connecting…", signOut: "Change token",
@@ -25,6 +28,9 @@ const TEXT = {
     monitoring: "monitoring", since: "since 00:00 today", badToken: "The token was not accepted", outbound: "Outbound",
     statuses: { created: "Created", queued: "Waiting", offered: "Ringing", connected: "Talking", wrap_up: "Wrap-up" },
     done: (a, id) => `${a}: ${id}`, failed: (a, m) => `${a} failed: ${m}`,
+    openUntil: (at) => at ? `Open until ${at}` : "Open",
+    closedFor: (reason, name) => reason === "holiday" || reason === "closure" ? `Closed · ${name || reason}` : "Closed (outside hours)",
+    opensAt: (at) => ` · opens ${at}`,
   },
 };
 
@@ -33,6 +39,7 @@ const state = {
   token: new URLSearchParams(location.hash.slice(1)).get("token") || localStorage.getItem("acd.token") || "",
   me: null,
   queues: new Map(),   // id -> { realtime, cumulative }
+  hours: new Map(),    // queue id -> its schedule's state now: { open, reason, name, until }
   calls: new Map(),    // id -> { id, status, since, queue_id, agent_id, on_hold, monitors, direction }
   agents: new Map(),   // id -> { id, friendly_name, activity, available, activity_since }
   lastEventId: null,
@@ -87,8 +94,39 @@ function claims(token) {
   }
 }
 
+// Each queue's open hours, from its schedule: read at start, on each schedule.opened/closed, and when a change is due.
+async function loadHours() {
+  const queues = await api("/api/queues");
+  const schedules = [...new Set(queues.filter((q) => q.schedule).map((q) => q.schedule))];
+  const now = Object.fromEntries(await Promise.all(schedules.map(async (id) =>
+    [id, (await api(`/api/schedules/${encodeURIComponent(id)}/calendar`)).now])));
+  state.hours.clear();
+  for (const q of queues) {
+    if (q.schedule && now[q.schedule]) state.hours.set(q.id, now[q.schedule]);
+  }
+}
+
+// A time as the schedule's zone tells it (the offset is in the text): 18:00 today, 11-26 09:00 another day.
+function localTime(text) {
+  if (!text) return null;
+  const today = new Date(Date.now() + offsetMinutes(text) * 60000).toISOString().slice(0, 10);
+  return text.slice(0, 10) === today ? text.slice(11, 16) : `${text.slice(5, 10)} ${text.slice(11, 16)}`;
+}
+
+function offsetMinutes(text) {
+  const m = /([+-])(\d\d):(\d\d)$/.exec(text);
+  return m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+}
+
+function hoursLine(id) {
+  const h = state.hours.get(id);
+  if (!h) return null;
+  const text = h.open ? t("openUntil")(localTime(h.until)) : t("closedFor")(h.reason, h.name) + (h.until ? t("opensAt")(localTime(h.until)) : "");
+  return el("p", { class: "hours", dataset: { open: String(h.open) } }, text);
+}
+
 async function loadAll() {
-  const [statistics, calls, agents] = await Promise.all([api("/api/statistics?waiting_calls=false"), api("/api/calls?active=true"), api("/api/agents")]);
+  const [statistics, calls, agents] = await Promise.all([api("/api/statistics?waiting_calls=false"), api("/api/calls?active=true"), api("/api/agents"), loadHours()]);
   applyStatistics(statistics);
   state.calls.clear();
   for (const c of calls) {
@@ -197,6 +235,10 @@ const FINAL = new Set(["completed", "abandoned", "canceled", "failed"]);
 
 function onEvent(event) {
   const payload = event.data || {};
+  if (typeof event.type === "string" && event.type.startsWith("schedule.")) {
+    loadHours().then(render).catch((e) => { $("#message").textContent = e.message; });
+    return;
+  }
   if (payload.call) {
     const c = payload.call;
     const known = state.calls.get(c.id);
@@ -256,6 +298,7 @@ function render() {
     const sl = q.cumulative.service_level;
     return el("article", { class: "tile", dataset: { queue: id } },
       el("h3", {}, id),
+      hoursLine(id),
       el("div", { class: "big" },
         el("div", {}, el("span", { class: "waiting" }, waitingCalls.length), el("small", {}, t("waiting"))),
         el("div", {}, el("span", { class: "longest", dataset: { level } }, seconds(longest * 1000)), el("small", {}, t("longest")))),
@@ -349,7 +392,15 @@ $("#language").addEventListener("click", () => {
   $("#message").textContent = ""; // the last action's result was said in the other language
   applyLanguage();
 });
-setInterval(render, 1000);
+// Each second: ages move on, and a queue whose open hours were due to change reads its schedule again.
+setInterval(() => {
+  const due = [...state.hours.values()].some((h) => h.until && Date.parse(h.until) <= Date.now());
+  if (due && !state.hoursLoading) {
+    state.hoursLoading = true;
+    loadHours().catch(() => {}).finally(() => { state.hoursLoading = false; });
+  }
+  render();
+}, 1000);
 applyLanguage();
 if (state.token) {
   $("#board").hidden = false;

@@ -45,6 +45,7 @@ public sealed class ScheduleGrain(
 {
     private OpenHours? _hours;
     private ScheduleStatus? _status;
+    private DateTimeOffset _statusUntil;
     private DeadlineTimer? _timer;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -93,10 +94,12 @@ public sealed class ScheduleGrain(
             return Task.FromResult<ScheduleStatus?>(null);
         }
         var now = time.GetUtcNow();
-        if (_status is not { Until: { } until } || until <= now)
+        if (_status is null || _statusUntil <= now)
         {
             _hours ??= new OpenHours(definition, holidays.On);
             _status = _hours.At(now);
+            // A schedule that does not change within the look-ahead (open day and night) is worked out again a minute on.
+            _statusUntil = _status.Until ?? now.AddMinutes(1);
         }
         return Task.FromResult<ScheduleStatus?>(_status);
     }

@@ -26,6 +26,9 @@ public sealed class DashboardBrowserTests
         var node = await cluster.StartNodeAsync();
         var http = node.Http;
         (await http.PutJsonAsync("/api/queues/front", new { target_workers = "team == 'front'" })).AssertOk();
+        // A queue whose schedule has no hours at all: its tile says it is closed, and no opening follows.
+        (await http.PutJsonAsync("/api/schedules/never", new { weekly = Array.Empty<object>() })).AssertOk();
+        (await http.PutJsonAsync("/api/queues/after", new { target_workers = "team == 'after'", schedule = "never" })).AssertOk();
         (await http.PutJsonAsync("/api/workflows/front", new { configuration = new { task_routing = new { default_filter = new { queue = "front" } } } })).AssertOk();
         (await http.PutJsonAsync("/api/agents/aiko", new { friendly_name = "Aiko", activity = "Available", attributes = new { team = "front", contact_uri = "client:aiko" } })).AssertOk();
         (await http.PutJsonAsync("/api/agents/boss", new { friendly_name = "Boss", activity = "Offline", attributes = new { team = "supervisors", contact_uri = "client:boss" } })).AssertOk();
@@ -45,6 +48,8 @@ public sealed class DashboardBrowserTests
         await page.Locator("#connection[data-state='live']").WaitForAsync(new() { Timeout = 10000 });
         await page.Locator(".tile[data-queue='front']").WaitForAsync();
         Assert.Equal("Acd ダッシュボード", await page.Locator("h1").TextContentAsync());
+        Assert.Equal("受付時間外", await page.Locator(".tile[data-queue='after'] .hours[data-open='false']").TextContentAsync());
+        Assert.Equal(0, await page.Locator(".tile[data-queue='front'] .hours").CountAsync());
 
         // A caller arrives through Twilio's webhook: the dashboard shows the call within a second, without reloading.
         var caller = await twilio.CallAsync($"{TwilioFixture.PublicBaseUrl}/twilio/voice/incoming?workflow=front", "+819012345678", TwilioFixture.Number);
