@@ -57,6 +57,11 @@ public sealed partial class CallGrain
                 candidate = plan?.Next(step, task, Now, local); // the call names no known agent: this target does not apply
                 continue;
             }
+            if (target.ScheduleId is { } scheduleId && local.IsClosed(scheduleId))
+            {
+                candidate = plan?.Next(step, task, Now, local); // outside the target's hours: it does not apply now
+                continue;
+            }
             var waiting = new WaitingCall(
                 Id, target.QueueId, target.Priority ?? R.Priority, F.CreatedAt, R.Sequence,
                 target.Expression?.UsesTask == true ? S.AttributesJson : null, target.Expression?.Source, knownId, knownName,

@@ -10,6 +10,9 @@ namespace Acd.Grains.Schedules;
 /// </summary>
 public sealed class LocalClock(TimeZoneInfo zone, Func<DateOnly, Holiday?> holiday, IReadOnlyDictionary<string, bool> scheduleOpen)
 {
+    /// <summary>Whether the schedule is known and closed now (a schedule that does not exist closes nothing).</summary>
+    public bool IsClosed(string scheduleId) => scheduleOpen.TryGetValue(scheduleId, out var open) && !open;
+
     internal ExprValue? Resolve(string key, string? argument, DateTimeOffset now)
     {
         if (key == "schedule")

@@ -42,6 +42,18 @@ public sealed class WorkflowGrain(
         {
             queues.Add(("configuration.task_routing.default_filter.queue", target.QueueId));
         }
+        for (var i = -1; i < plan.Filters.Count; i++)
+        {
+            var targets = i < 0 ? plan.DefaultFilter?.Targets ?? [] : plan.Filters[i].Targets;
+            for (var t = 0; t < targets.Count; t++)
+            {
+                if (targets[t].ScheduleId is { } scheduleId && await grains.GetGrain<Schedules.IScheduleGrain>(scheduleId).GetAsync() is null)
+                {
+                    var field = i < 0 ? "configuration.task_routing.default_filter" : $"configuration.task_routing.filters[{i}]";
+                    return Problem.Invalid($"{field}.targets[{t}].schedule", $"No schedule '{scheduleId}'");
+                }
+            }
+        }
         var registered = await grains.Workspace().RegisterWorkflowAsync(Id, queues);
         if (!registered.Ok)
         {

@@ -105,4 +105,25 @@ public sealed class ScheduleRoutingTests(ClusterFixture fixture)
         await Scenario.EventuallyAsync(async () => (await Told()).Count == 2, "the opening is told");
         Assert.Equal(["schedule.closed", "schedule.opened"], await Told());
     }
+
+    [Fact]
+    public async Task AWorkflowTargetNamingAScheduleAppliesOnlyWhileItIsOpen()
+    {
+        var s = new Scenario(fixture);
+        await s.QueueAsync("day");
+        await s.QueueAsync("after-hours");
+        var local = TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(fixture.Time.GetUtcNow(), Tokyo).DateTime);
+        var opens = new TimeOnly(local.Hour, local.Minute).AddMinutes(2);
+        Assert.True(opens > local, "the test needs two minutes before midnight in Tokyo");
+        await ScheduleAsync(s, "target", opens);
+        await s.WorkflowAsync("w", """{"default_filter":{"targets":[{Q:day","schedule":"SCHEDULE"},{Q:after-hours"}]}}""".Replace("SCHEDULE", ScheduleId(s, "target"), StringComparison.Ordinal));
+
+        Assert.Equal(s.Id("after-hours"), (await s.CallAsync("early", "w")).QueueId);
+        fixture.Time.Advance((opens - local) + TimeSpan.FromSeconds(1));
+        Assert.Equal(s.Id("day"), (await s.CallAsync("on-time", "w")).QueueId);
+
+        var unknown = new WorkflowDefinition(s.Id("bad"), "bad", 15, """{"task_routing":{"default_filter":{"targets":[{"queue":"QUEUE","schedule":"nowhere"}]}}}""".Replace("QUEUE", s.Id("day"), StringComparison.Ordinal));
+        var refused = await s.Grains.GetGrain<IWorkflowGrain>(unknown.Id).ConfigureAsync(unknown);
+        Assert.Equal("configuration.task_routing.default_filter.targets[0].schedule", refused.Problem?.Field);
+    }
 }

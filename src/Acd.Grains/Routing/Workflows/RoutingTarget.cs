@@ -12,7 +12,8 @@ public sealed record RoutingTarget(
     string? KnownWorkerId,
     string? KnownWorkerFriendlyName,
     RoutingExpression? SkipIf,
-    OrderBySpec? OrderBy);
+    OrderBySpec? OrderBy,
+    string? ScheduleId = null);
 
 /// <summary>A filter: its expression over task attributes and its targets, tried in order.</summary>
 public sealed record RoutingFilter(string Name, RoutingExpression? Expression, IReadOnlyList<RoutingTarget> Targets);

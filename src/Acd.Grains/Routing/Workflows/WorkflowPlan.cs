@@ -81,7 +81,8 @@ public sealed class WorkflowPlan
         FromFilter(0, task, now, local);
 
     /// <summary>The schedules the filters' expressions read (<c>schedule.&lt;id&gt;</c>).</summary>
-    public IReadOnlyList<string> ScheduleIds => _scheduleIds ??= [.. Filters.SelectMany(f => f.Expression?.ScheduleIds ?? []).Distinct()];
+    public IReadOnlyList<string> ScheduleIds => _scheduleIds ??= [.. Filters.Concat(DefaultFilter is null ? [] : [DefaultFilter])
+        .SelectMany(f => (f.Expression?.ScheduleIds ?? []).Concat(f.Targets.Select(t => t.ScheduleId).OfType<string>())).Distinct()];
 
     private IReadOnlyList<string>? _scheduleIds;
 
@@ -178,6 +179,7 @@ public sealed class WorkflowPlan
         }
         var knownId = OptionalString(target, "known_worker_id", field) ?? OptionalString(target, "known_worker_sid", field);
         var knownName = OptionalString(target, "known_worker_friendly_name", field);
+        var schedule = OptionalString(target, "schedule", field);
         return new RoutingTarget(
             queue,
             priority,
@@ -186,7 +188,8 @@ public sealed class WorkflowPlan
             knownId,
             knownName,
             skipIfText is null ? null : Compile(skipIfText, ExpressionScope.Worker, $"{field}.skip_if"),
-            orderBy);
+            orderBy,
+            string.IsNullOrWhiteSpace(schedule) ? null : schedule);
     }
 
     /// <summary>Known-agent targets name a task attribute (<c>task.agent_id</c>), as TaskRouter's do, or an agent id directly.</summary>
