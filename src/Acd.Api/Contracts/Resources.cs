@@ -26,6 +26,7 @@ public sealed record ActivityResource(string FriendlyName, bool Available)
 /// <param name="OverflowMessage">Spoken when the queue is full or a caller waited the maximum and nothing else can take the call.</param>
 /// <param name="ClosedMessage">Spoken when the queue is closed and nothing else can take the call; with a schedule, <c>{name}</c> and <c>{next}</c> are filled in.</param>
 /// <param name="Schedule">A schedule of open hours: outside them new callers go to the next target or hear why it is closed and when it opens.</param>
+/// <param name="AtClosing">When the schedule closes, the calls waiting: keep_serving (default) or play_message (they hear why and when it opens, and the call ends).</param>
 public sealed record QueueResource(
     string? Id,
     string? FriendlyName,
@@ -39,11 +40,12 @@ public sealed record QueueResource(
     bool? Closed,
     string? OverflowMessage,
     string? ClosedMessage,
-    string? Schedule = null)
+    string? Schedule = null,
+    AtClosing? AtClosing = null)
 {
     public static QueueResource From(QueueDefinition q) => new(
         q.Id, q.FriendlyName, q.TargetWorkers, q.TaskOrder, q.Selection, q.OrderBy, q.MaxLength, q.MaxWaitSeconds,
-        q.WrapUpSeconds, q.Closed, q.OverflowMessage, q.ClosedMessage, q.ScheduleId);
+        q.WrapUpSeconds, q.Closed, q.OverflowMessage, q.ClosedMessage, q.ScheduleId, q.AtClosing);
 
     public QueueDefinition ToDefinition(string id)
     {
@@ -61,7 +63,8 @@ public sealed record QueueResource(
             Closed ?? false,
             OverflowMessage,
             ClosedMessage,
-            string.IsNullOrWhiteSpace(Schedule) ? null : Schedule);
+            string.IsNullOrWhiteSpace(Schedule) ? null : Schedule,
+            AtClosing ?? Grains.Abstractions.AtClosing.KeepServing);
     }
 }
 

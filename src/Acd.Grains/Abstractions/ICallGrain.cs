@@ -91,6 +91,10 @@ public interface ICallGrain : IGrainWithStringKey
     [OneWay]
     Task OfferMatchedAsync(string agentId, string queueId);
 
+    /// <summary>The call's queue closed by its schedule and plays its message to those waiting: if it still waits there, it ends.</summary>
+    [OneWay]
+    Task QueueClosedAsync(string queueId, string message);
+
     /// <summary>The offered agent answered.</summary>
     Task<Outcome<CallView>> AcceptAsync(string agentId);
 

@@ -28,6 +28,10 @@ public interface IQueueGrain : IGrainWithStringKey
     /// <summary>The call became an offer: it is no longer waiting here.</summary>
     Task RemoveAsync(string callId);
 
+    /// <summary>The queue's schedule closed: with <see cref="AtClosing.PlayMessage"/> the calls waiting hear why and end.</summary>
+    [Orleans.Concurrency.OneWay]
+    Task ScheduleClosedAsync(Schedules.ScheduleStatus status, string timeZone);
+
     /// <summary>A match the call could not use: frees the agent and puts the call back with its original age.</summary>
     Task<EnqueueResult> ReturnAsync(WaitingCall call, string agentId);
 

@@ -22,6 +22,16 @@ public enum AgentSelection
     Random,
 }
 
+/// <summary>What happens to the calls waiting in a queue when its schedule closes.</summary>
+public enum AtClosing
+{
+    /// <summary>They keep their place and are served (the default).</summary>
+    KeepServing,
+
+    /// <summary>They hear why it is closed and when it opens, and the call ends.</summary>
+    PlayMessage,
+}
+
 /// <summary>A queue (TaskRouter's TaskQueue) as configured.</summary>
 [GenerateSerializer, Immutable, Alias("acd.QueueDefinition")]
 public sealed record QueueDefinition(
@@ -37,4 +47,5 @@ public sealed record QueueDefinition(
     [property: Id(9)] bool Closed,
     [property: Id(10)] string? OverflowMessage,
     [property: Id(11)] string? ClosedMessage,
-    [property: Id(12)] string? ScheduleId = null);
+    [property: Id(12)] string? ScheduleId = null,
+    [property: Id(13)] AtClosing AtClosing = AtClosing.KeepServing);

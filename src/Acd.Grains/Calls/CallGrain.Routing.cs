@@ -197,6 +197,20 @@ public sealed partial class CallGrain
 
     public async Task OfferMatchedAsync(string agentId, string queueId) => await OfferAsync(agentId, queueId, waitingInQueue: true);
 
+    public async Task QueueClosedAsync(string queueId, string message)
+    {
+        if (S.Status != CallStatus.Queued || R.QueueId != queueId)
+        {
+            return; // offered, connected or moved on meanwhile: it is not waiting there
+        }
+        if (!await grains.GetGrain<IQueueGrain>(queueId).WithdrawAsync(Id))
+        {
+            return; // the router has matched it with an agent on the way: the caller is served
+        }
+        F.GaveUp(Now);
+        await FinishAsync(CallStatus.Canceled, "queue-closed", message);
+    }
+
     /// <summary>
     /// The router paired this call with an agent (or the enqueue matched at once). The agent confirms atomically; a
     /// refusal (the router's view was a moment old) puts the call straight back, with its age and place.

@@ -39,6 +39,14 @@ public sealed class QueueGrain(
             return definition;
         }
         await grains.Workspace().RegisterQueueAsync(Id);
+        if (state.State.Definition?.ScheduleId is { } previous && previous != definition.ScheduleId)
+        {
+            await grains.GetGrain<Schedules.IScheduleGrain>(previous).UnwatchAsync(Id);
+        }
+        if (definition.ScheduleId is { } watched)
+        {
+            await grains.GetGrain<Schedules.IScheduleGrain>(watched).WatchAsync(Id);
+        }
         state.State.Definition = definition;
         await state.PersistAsync(this);
         await grains.Router().UpsertQueueAsync(definition);
@@ -98,6 +106,19 @@ public sealed class QueueGrain(
         var withdrawn = await grains.Router().WithdrawAsync(callId);
         await RemoveAsync(callId);
         return withdrawn;
+    }
+
+    public Task ScheduleClosedAsync(Schedules.ScheduleStatus status, string timeZone)
+    {
+        if (state.State.Definition is { AtClosing: AtClosing.PlayMessage } definition)
+        {
+            var message = Schedules.ClosedMessages.For(status, timeZone, time.GetUtcNow(), definition.ClosedMessage);
+            foreach (var callId in _waiting.Keys.ToList())
+            {
+                grains.GetGrain<ICallGrain>(callId).QueueClosedAsync(Id, message).Ignore();
+            }
+        }
+        return Task.CompletedTask;
     }
 
     public async Task RemoveAsync(string callId)

@@ -17,6 +17,11 @@ public interface IScheduleGrain : IGrainWithStringKey
 
     Task<Outcome<bool>> DeleteAsync();
 
+    /// <summary>The queue is told when the schedule closes (<see cref="IQueueGrain.ScheduleClosedAsync"/>).</summary>
+    Task WatchAsync(string queueId);
+
+    Task UnwatchAsync(string queueId);
+
     /// <summary>Open or closed now, why, and until when; null when there is no such schedule.</summary>
     [ReadOnly, AlwaysInterleave]
     Task<ScheduleStatus?> StatusAsync();
@@ -29,6 +34,9 @@ public sealed class ScheduleState
 
     /// <summary>Open or closed as last announced (<c>schedule.opened</c>/<c>schedule.closed</c>), so a change is told once.</summary>
     [Id(1)] public bool? Announced { get; set; }
+
+    /// <summary>Queues that name this schedule: told when it closes.</summary>
+    [Id(2)] public List<string> Queues { get; set; } = [];
 }
 
 /// <summary>
@@ -73,6 +81,13 @@ public sealed class ScheduleGrain(
             await state.PersistAsync(this);
             var e = Events.Types.EventTypes.Create(time.GetUtcNow(), details, null, null, null);
             await Events.EventPublisher.PublishAsync(grains, eventLog, logger, [new Events.Publication(e, details, [])]);
+            if (!status.Open)
+            {
+                foreach (var queueId in state.State.Queues)
+                {
+                    grains.GetGrain<IQueueGrain>(queueId).ScheduleClosedAsync(status, definition.TimeZone).Ignore();
+                }
+            }
         }
         _timer.Arm(status.Until, _ => AnnounceAsync());
     }
@@ -123,6 +138,23 @@ public sealed class ScheduleGrain(
     }
 
     public Task<ScheduleDefinition?> GetAsync() => Task.FromResult(state.State.Definition);
+
+    public async Task WatchAsync(string queueId)
+    {
+        if (!state.State.Queues.Contains(queueId))
+        {
+            state.State.Queues.Add(queueId);
+            await state.PersistAsync(this);
+        }
+    }
+
+    public async Task UnwatchAsync(string queueId)
+    {
+        if (state.State.Queues.Remove(queueId))
+        {
+            await state.PersistAsync(this);
+        }
+    }
 
     public async Task<Outcome<bool>> DeleteAsync()
     {

@@ -126,4 +126,33 @@ public sealed class ScheduleRoutingTests(ClusterFixture fixture)
         var refused = await s.Grains.GetGrain<IWorkflowGrain>(unknown.Id).ConfigureAsync(unknown);
         Assert.Equal("configuration.task_routing.default_filter.targets[0].schedule", refused.Problem?.Field);
     }
+
+    [Fact]
+    public async Task AtClosingTheCallsWaitingHearTheMessageOrKeepTheirPlaceAsTheQueueSays()
+    {
+        var s = new Scenario(fixture);
+        var local = TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(fixture.Time.GetUtcNow(), Tokyo).DateTime);
+        var closes = new TimeOnly(local.Hour, local.Minute).AddMinutes(2);
+        Assert.True(closes > local && local > new TimeOnly(0, 1), "the test needs two minutes before midnight in Tokyo");
+        var definition = new ScheduleDefinition(ScheduleId(s, "closing"), "closing", ScheduleDefinition.DefaultTimeZone,
+            [new WeeklyHours([.. Enum.GetValues<DayOfWeek>()], TimeOnly.MinValue, closes)], ClosedOnNationalHolidays: false, []);
+        Assert.True((await s.Grains.GetGrain<IScheduleGrain>(definition.Id).ConfigureAsync(definition)).Ok);
+        foreach (var (name, atClosing) in new[] { ("tell", AtClosing.PlayMessage), ("keep", AtClosing.KeepServing) })
+        {
+            var queue = new QueueDefinition(s.Id(name), name, $"team == '{s.Team}'", "FIFO", AgentSelection.LongestIdle, null, 0, 0, 0, false, null, null, definition.Id, atClosing);
+            Assert.True((await s.Grains.GetGrain<IQueueGrain>(queue.Id).ConfigureAsync(queue)).Ok);
+            await s.SimpleWorkflowAsync(name, name);
+        }
+        Assert.Equal(CallStatus.Queued, (await s.CallAsync("told", "tell")).Status);
+        Assert.Equal(CallStatus.Queued, (await s.CallAsync("kept", "keep")).Status);
+
+        fixture.Time.Advance((closes - local) + TimeSpan.FromSeconds(1));
+
+        var told = await s.CallEventuallyAsync("told", CallStatus.Canceled);
+        Assert.Equal("queue-closed", told.EndReason);
+        Assert.StartsWith("お電話ありがとうございます。ただいまの時間は受付時間外です。受付は明日0時からです。", told.Message);
+        Assert.Empty((await s.Grains.GetGrain<IRouterGrain>("default").GetRealtimeAsync(s.Id("tell")))!.WaitingCallIds);
+        var kept = await s.CallViewAsync("kept");
+        Assert.Equal((CallStatus.Queued, s.Id("keep")), (kept.Status, kept.QueueId));
+    }
 }
