@@ -87,6 +87,22 @@ public sealed class TwilioEdgeTests(TwilioFixture fixture) : IClassFixture<Twili
     }
 
     [Fact]
+    public async Task ACallerOutsideTheScheduleHearsWhyInJapaneseAndIsHungUpOn()
+    {
+        // A schedule with no hours at all is closed whenever the test runs, with no opening to name.
+        (await fixture.Http.PutJsonAsync("/api/schedules/edge-never", new { weekly = Array.Empty<object>() })).AssertOk();
+        (await fixture.Http.PutJsonAsync("/api/queues/edge-hours", new { target_workers = "1==1", schedule = "edge-never" })).AssertOk();
+        (await fixture.Http.PutJsonAsync("/api/workflows/edge-hours", new { configuration = new { task_routing = new { default_filter = new { queue = "edge-hours" } } } })).AssertOk();
+
+        var caller = await fixture.CallInAsync("edge-hours");
+        Assert.Equal(["お電話ありがとうございます。ただいまの時間は受付時間外です。"], caller.Said);
+        Assert.NotNull(caller.Twiml.Descendants("Hangup").SingleOrDefault());
+        Assert.Empty(caller.Twiml.Descendants("Conference"));
+        var call = await fixture.CallAsync(caller.CallSid);
+        Assert.Equal(("canceled", "queue-closed"), (call.Str("status"), call.Str("end_reason")));
+    }
+
+    [Fact]
     public async Task WaitingCallersHearTheirPlaceThenMusic()
     {
         await fixture.CenterAsync("edge-wait");
