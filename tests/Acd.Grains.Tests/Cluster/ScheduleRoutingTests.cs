@@ -13,6 +13,15 @@ public sealed class ScheduleRoutingTests(ClusterFixture fixture)
     /// <summary>A schedule's id as expressions name it (<c>schedule.t3_hours</c>: a key has no hyphens).</summary>
     private static string ScheduleId(Scenario s, string name) => $"{s.Team}_{name}";
 
+    /// <summary>Tokyo's time on the fake clock, and the whole minute two minutes on (a schedule's change to come).</summary>
+    private (TimeOnly Local, TimeOnly Change) TwoMinutesOn()
+    {
+        var local = TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(fixture.Time.GetUtcNow(), Tokyo).DateTime);
+        var change = new TimeOnly(local.Hour, local.Minute).AddMinutes(2);
+        Assert.True(change > local, "the test needs two minutes before midnight in Tokyo");
+        return (local, change);
+    }
+
     private async Task ScheduleAsync(Scenario s, string name, TimeOnly open)
     {
         var definition = new ScheduleDefinition(ScheduleId(s, name), name, ScheduleDefinition.DefaultTimeZone,
@@ -27,9 +36,7 @@ public sealed class ScheduleRoutingTests(ClusterFixture fixture)
         var s = new Scenario(fixture);
         await s.QueueAsync("day");
         await s.QueueAsync("night");
-        var local = TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(fixture.Time.GetUtcNow(), Tokyo).DateTime);
-        var opens = new TimeOnly(local.Hour, local.Minute).AddMinutes(2);
-        Assert.True(opens > local, "the test needs two minutes before midnight in Tokyo");
+        var (local, opens) = TwoMinutesOn();
         await ScheduleAsync(s, "hours", opens);
         var filter = $"schedule.{ScheduleId(s, "hours")} == 'closed'";
         await s.WorkflowAsync("w", """{"filters":[{"filter_friendly_name":"closed","expression":"FILTER","targets":[{Q:night"}]}],"default_filter":{Q:day"}}""".Replace("FILTER", filter, StringComparison.Ordinal));
@@ -57,9 +64,7 @@ public sealed class ScheduleRoutingTests(ClusterFixture fixture)
     public async Task ANewCallerAtAClosedQueueGoesToTheNextTargetOrHearsWhyAndWhenItOpens()
     {
         var s = new Scenario(fixture);
-        var local = TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(fixture.Time.GetUtcNow(), Tokyo).DateTime);
-        var opens = new TimeOnly(local.Hour, local.Minute).AddMinutes(2);
-        Assert.True(opens > local, "the test needs two minutes before midnight in Tokyo");
+        var (local, opens) = TwoMinutesOn();
         await ScheduleAsync(s, "hours", opens);
         var day = new QueueDefinition(s.Id("day"), "day", $"team == '{s.Team}'", "FIFO", AgentSelection.LongestIdle, null, 0, 0, 0, false, null, null, ScheduleId(s, "hours"));
         Assert.True((await s.Grains.GetGrain<IQueueGrain>(day.Id).ConfigureAsync(day)).Ok);
@@ -93,9 +98,7 @@ public sealed class ScheduleRoutingTests(ClusterFixture fixture)
         var s = new Scenario(fixture);
         var log = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<Acd.Grains.Events.IEventLog>();
         var from = fixture.Time.GetUtcNow();
-        var local = TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(from, Tokyo).DateTime);
-        var opens = new TimeOnly(local.Hour, local.Minute).AddMinutes(2);
-        Assert.True(opens > local, "the test needs two minutes before midnight in Tokyo");
+        var (local, opens) = TwoMinutesOn();
         await ScheduleAsync(s, "told", opens);
         async Task<List<string>> Told() => [.. (await log.QueryAsync(new Acd.Grains.Events.EventQuery(From: from.AddMinutes(-1), Limit: 10_000))).Events
             .Where(e => e.DataJson.Contains(ScheduleId(s, "told"), StringComparison.Ordinal)).Select(e => e.Type)];
@@ -112,9 +115,7 @@ public sealed class ScheduleRoutingTests(ClusterFixture fixture)
         var s = new Scenario(fixture);
         await s.QueueAsync("day");
         await s.QueueAsync("after-hours");
-        var local = TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(fixture.Time.GetUtcNow(), Tokyo).DateTime);
-        var opens = new TimeOnly(local.Hour, local.Minute).AddMinutes(2);
-        Assert.True(opens > local, "the test needs two minutes before midnight in Tokyo");
+        var (local, opens) = TwoMinutesOn();
         await ScheduleAsync(s, "target", opens);
         await s.WorkflowAsync("w", """{"default_filter":{"targets":[{Q:day","schedule":"SCHEDULE"},{Q:after-hours"}]}}""".Replace("SCHEDULE", ScheduleId(s, "target"), StringComparison.Ordinal));
 
@@ -131,9 +132,8 @@ public sealed class ScheduleRoutingTests(ClusterFixture fixture)
     public async Task AtClosingTheCallsWaitingHearTheMessageOrKeepTheirPlaceAsTheQueueSays()
     {
         var s = new Scenario(fixture);
-        var local = TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(fixture.Time.GetUtcNow(), Tokyo).DateTime);
-        var closes = new TimeOnly(local.Hour, local.Minute).AddMinutes(2);
-        Assert.True(closes > local && local > new TimeOnly(0, 1), "the test needs two minutes before midnight in Tokyo");
+        var (local, closes) = TwoMinutesOn();
+        Assert.True(local > new TimeOnly(0, 1), "the test needs a minute after midnight in Tokyo");
         var definition = new ScheduleDefinition(ScheduleId(s, "closing"), "closing", ScheduleDefinition.DefaultTimeZone,
             [new WeeklyHours([.. Enum.GetValues<DayOfWeek>()], TimeOnly.MinValue, closes)], ClosedOnNationalHolidays: false, []);
         Assert.True((await s.Grains.GetGrain<IScheduleGrain>(definition.Id).ConfigureAsync(definition)).Ok);
