@@ -116,6 +116,7 @@ public static class AcdApiExtensions
         app.MapWorkflowsApi();
         app.MapSchedulesApi();
         app.MapAgentsApi();
+        app.MapVoiceTokenApi();
         app.MapCallsApi();
         app.MapEventsApi();
         app.MapTwilioWebhooks().AllowAnonymous();

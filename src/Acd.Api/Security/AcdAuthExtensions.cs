@@ -41,6 +41,7 @@ public static class AcdAuthExtensions
         }
         builder.Services.AddOptions<AuthOptions>().Bind(section).PostConfigure(o => o.SigningKey = settings.SigningKey);
         builder.Services.AddSingleton<TokenIssuer>();
+        builder.Services.AddSingleton<VoiceTokenIssuer>();
 
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
         {

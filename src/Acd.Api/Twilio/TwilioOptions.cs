@@ -9,6 +9,12 @@ public sealed class TwilioOptions
 
     public string? AuthToken { get; set; }
 
+    /// <summary>An API key's SID (SK…): agents' voice tokens are signed with it (<c>GET /api/agents/{id}/voice-token</c>).</summary>
+    public string? ApiKeySid { get; set; }
+
+    /// <summary>The API key's secret, shown once when the key is created.</summary>
+    public string? ApiKeySecret { get; set; }
+
     /// <summary>
     /// The auth token Twilio used before <see cref="AuthToken"/> (while Twilio's secondary token is promoted): webhooks
     /// signed with it are still accepted. Remove it once the rotation is done.
