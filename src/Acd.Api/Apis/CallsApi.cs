@@ -88,8 +88,9 @@ public static class CallsApi
             refuse: (view, user) => user.IsSupervisor() || user.Id() == view.AgentId
                 ? null
                 : $"Only the agent connected with call '{view.Id}', or a supervisor, may hang it up (an agent it is only offered to rejects it)");
-        MapAction(group, "complete", "Wrap-up done: the call is completed and the agent Available before the wrap-up time runs out.",
-            (call, view, user, _) => call.CompleteAsync());
+        group.MapPost("/{id}/complete", async (string id, CompleteRequest? body, ClaimsPrincipal user, IGrainFactory grains, TimeProvider time) =>
+            await WithCallAsync(id, user, grains, time, (call, _) => call.CompleteAsync(body?.WrapUpCode)))
+            .WithSummary("Wrap-up done: the call is completed, with the disposition the agent chose (wrap_up_code, one of the call's wrap_up_codes) if any, and the agent Available before the wrap-up time runs out.");
         MapAction(group, "transfer/complete", "Warm transfer: the first agent leaves; the consulted agent keeps the customer.",
             (call, view, user, _) => call.CompleteTransferAsync(ActingAgent(view, user)));
         MapAction(group, "transfer/cancel", "Warm transfer called off: the consulted agent's leg goes, the customer is taken off hold.",

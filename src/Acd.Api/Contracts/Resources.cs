@@ -27,6 +27,7 @@ public sealed record ActivityResource(string FriendlyName, bool Available)
 /// <param name="ClosedMessage">Spoken when the queue is closed and nothing else can take the call; with a schedule, <c>{name}</c> and <c>{next}</c> are filled in.</param>
 /// <param name="Schedule">A schedule of open hours: outside them new callers go to the next target or hear why it is closed and when it opens.</param>
 /// <param name="AtClosing">When the schedule closes, the calls waiting: keep_serving (default) or play_message (they hear why and when it opens, and the call ends).</param>
+/// <param name="WrapUpCodes">Disposition codes an agent chooses from when completing a call answered from this queue (at most 50); counted in the queue's statistics.</param>
 public sealed record QueueResource(
     string? Id,
     string? FriendlyName,
@@ -41,11 +42,12 @@ public sealed record QueueResource(
     string? OverflowMessage,
     string? ClosedMessage,
     string? Schedule = null,
-    AtClosing? AtClosing = null)
+    AtClosing? AtClosing = null,
+    IReadOnlyList<string>? WrapUpCodes = null)
 {
     public static QueueResource From(QueueDefinition q) => new(
         q.Id, q.FriendlyName, q.TargetWorkers, q.TaskOrder, q.Selection, q.OrderBy, q.MaxLength, q.MaxWaitSeconds,
-        q.WrapUpSeconds, q.Closed, q.OverflowMessage, q.ClosedMessage, q.ScheduleId, q.AtClosing);
+        q.WrapUpSeconds, q.Closed, q.OverflowMessage, q.ClosedMessage, q.ScheduleId, q.AtClosing, q.WrapUpCodes ?? []);
 
     public QueueDefinition ToDefinition(string id)
     {
@@ -64,7 +66,8 @@ public sealed record QueueResource(
             OverflowMessage,
             ClosedMessage,
             string.IsNullOrWhiteSpace(Schedule) ? null : Schedule,
-            AtClosing ?? Grains.Abstractions.AtClosing.KeepServing);
+            AtClosing ?? Grains.Abstractions.AtClosing.KeepServing,
+            WrapUpCodes is { Count: > 0 } codes ? [.. codes] : null);
     }
 }
 
@@ -125,6 +128,10 @@ public sealed record CreateCallRequest(string? Id, JsonElement? Attributes, stri
 /// <param name="AgentId">The agent the call is offered to.</param>
 public sealed record OfferResponse(string? AgentId);
 
+/// <summary>Wrap-up done.</summary>
+/// <param name="WrapUpCode">The disposition: one of the call's <c>wrap_up_codes</c> (its queue's), or none.</param>
+public sealed record CompleteRequest(string? WrapUpCode);
+
 /// <summary>A leg in the call's conference.</summary>
 public sealed record LegResource(string LegId, string Role, string? AgentId, string? CallSid, string Status, bool Muted, bool Hold, bool Coaching);
 
@@ -158,7 +165,9 @@ public sealed record CallResource(
     string? ConsultAgentId,
     bool OnHold,
     IReadOnlyList<string> Monitors,
-    IReadOnlyList<string> PendingOperations)
+    IReadOnlyList<string> PendingOperations,
+    IReadOnlyList<string> WrapUpCodes,
+    string? WrapUpCode)
 {
     /// <summary>
     /// The call as a client sees it. <paramref name="supervisor"/>: a supervisor (or admin) sees supervisors' legs and who
@@ -178,7 +187,9 @@ public sealed record CallResource(
             c.ConsultAgentId,
             c.OnHold,
             [.. legs.Where(l => l.Role == LegRole.Supervisor && !l.Status.IsFinal()).Select(l => l.AgentId!)],
-            c.PendingOperations ?? []);
+            c.PendingOperations ?? [],
+            c.WrapUpCodes ?? [],
+            c.WrapUpCode);
     }
 
     private static double Seconds(TimeSpan span) => Math.Round(Math.Max(0, span.TotalSeconds), 3);

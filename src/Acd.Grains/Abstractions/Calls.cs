@@ -63,7 +63,9 @@ public sealed record CallView(
     [property: Id(22)] CallKind Kind = CallKind.Inbound,
     [property: Id(23)] string? ConsultAgentId = null,
     [property: Id(24)] IReadOnlyList<string>? PendingOperations = null,
-    [property: Id(25)] bool OnHold = false);
+    [property: Id(25)] bool OnHold = false,
+    [property: Id(26)] IReadOnlyList<string>? WrapUpCodes = null,
+    [property: Id(27)] string? WrapUpCode = null);
 
 /// <summary>One phone leg in a call's conference.</summary>
 [GenerateSerializer, Immutable, Alias("acd.CallLegView")]

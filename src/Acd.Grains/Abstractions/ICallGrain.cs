@@ -112,7 +112,7 @@ public interface ICallGrain : IGrainWithStringKey
     Task<Outcome<CallView>> HangUpAsync();
 
     /// <summary>Wrap-up is done: the call is completed and its agent available.</summary>
-    Task<Outcome<CallView>> CompleteAsync();
+    Task<Outcome<CallView>> CompleteAsync(string? wrapUpCode = null);
 
     /// <summary>The agent's wrap-up ended (its timer, or the agent) at <paramref name="endedAt"/>: the call, or the agent's part of it, is completed.</summary>
     [OneWay]

@@ -48,4 +48,5 @@ public sealed record QueueDefinition(
     [property: Id(10)] string? OverflowMessage,
     [property: Id(11)] string? ClosedMessage,
     [property: Id(12)] string? ScheduleId = null,
-    [property: Id(13)] AtClosing AtClosing = AtClosing.KeepServing);
+    [property: Id(13)] AtClosing AtClosing = AtClosing.KeepServing,
+    [property: Id(14)] IReadOnlyList<string>? WrapUpCodes = null);

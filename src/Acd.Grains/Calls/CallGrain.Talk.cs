@@ -196,6 +196,7 @@ public sealed partial class CallGrain
         {
             SetStatus(CallStatus.WrapUp);
             F.WrapUpSince = Now;
+            S.WrapUpCodes = R.QueueId is { } queueId && (await grains.GetGrain<IQueueGrain>(queueId).GetAsync())?.WrapUpCodes is { Count: > 0 } codes ? [.. codes] : null;
             if (R.WrapUpSeconds > 0)
             {
                 Emit(new TaskWrapUp(reason, R.WrapUpSeconds));
@@ -212,7 +213,7 @@ public sealed partial class CallGrain
         }
     }
 
-    public async Task<Outcome<CallView>> CompleteAsync()
+    public async Task<Outcome<CallView>> CompleteAsync(string? wrapUpCode = null)
     {
         if (!S.Exists)
         {
@@ -220,12 +221,22 @@ public sealed partial class CallGrain
         }
         if (S.Status == CallStatus.Completed)
         {
-            return View();
+            // Asked twice: the same answer. A code that comes after the wrap-up time ran out is not taken silently.
+            return wrapUpCode is null || wrapUpCode == S.WrapUpCode
+                ? View()
+                : Problem.Conflict($"Call '{Id}' was completed {(S.WrapUpCode is null ? "without a code" : $"with code '{S.WrapUpCode}'")} when its wrap-up ended", "wrap_up_code");
         }
         if (S.Status != CallStatus.WrapUp)
         {
             return Problem.Conflict($"Call '{Id}' is {S.Status}, not in wrap-up");
         }
+        if (wrapUpCode is not null && S.WrapUpCodes?.Contains(wrapUpCode, StringComparer.Ordinal) != true)
+        {
+            return Problem.Invalid("wrap_up_code", S.WrapUpCodes is { Count: > 0 } codes
+                ? $"'{wrapUpCode}' is not one of queue {R.QueueId}'s wrap_up_codes: {string.Join(", ", codes)}"
+                : $"Queue {R.QueueId ?? "(none)"} has no wrap_up_codes");
+        }
+        S.WrapUpCode = wrapUpCode;
         if (S.AgentId is { } agentId)
         {
             await grains.GetGrain<IAgentGrain>(agentId).CompleteWrapUpAsync();
@@ -256,7 +267,7 @@ public sealed partial class CallGrain
         var wait = Round(F.WaitSeconds);
         Emit(status switch
         {
-            CallStatus.Completed => new TaskCompleted(name, reason, S.AgentId, wait, Round(talk), Round(F.HoldSeconds), Round(wrapped), Round(agentTalk), Round(agentHold)),
+            CallStatus.Completed => new TaskCompleted(name, reason, S.AgentId, wait, Round(talk), Round(F.HoldSeconds), Round(wrapped), Round(agentTalk), Round(agentHold), S.WrapUpCode),
             CallStatus.Failed => new TaskFailed(name, reason, S.AgentId, wait, Round(talk), Round(F.HoldSeconds), Round(wrapped), Round(agentTalk), Round(agentHold)),
             _ => new TaskCanceled(name, reason, S.AgentId, wait, Round(talk), Round(F.HoldSeconds), Round(wrapped), Round(agentTalk), Round(agentHold)),
         });

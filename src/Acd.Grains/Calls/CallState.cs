@@ -59,4 +59,9 @@ public sealed partial record CallState
     [Id(66)] public CallFigures Figures { get; set; } = new();
 
     [Id(67)] public CallTeardown Teardown { get; set; } = new();
+
+    /// <summary>The disposition codes the agent may choose from in wrap-up (the queue's, when the talk ended), and the one chosen.</summary>
+    [Id(68)] public List<string>? WrapUpCodes { get; set; }
+
+    [Id(69)] public string? WrapUpCode { get; set; }
 }

@@ -17,7 +17,7 @@ public static class CallViews
             s.Figures.CreatedAt, s.Figures.QueuedAt, offer?.AgentId, offer?.RingsUntil, s.AgentId, s.Figures.ConnectedAt, s.Figures.EndedAt,
             s.EndReason, s.Figures.WaitSeconds, s.Message, s.Conference.Name, s.Conference.Sid,
             [.. s.Legs.All.Select(l => l.View())], [.. s.Routing.DeclinedBy], s.Kind, s.ConsultAgentId,
-            [.. s.Conference.Pending.Select(p => p.Description)], s.Figures.OnHold);
+            [.. s.Conference.Pending.Select(p => p.Description)], s.Figures.OnHold, s.WrapUpCodes, s.WrapUpCode);
     }
 
     public static CallSummary Summary(string id, CallState s) => new(

@@ -7,6 +7,8 @@ namespace Acd.Grains.Queues;
 /// <summary>Checks a queue definition; problems name the field as the HTTP API and workspace file spell it.</summary>
 public static class QueueValidation
 {
+    public const int MaxWrapUpCodes = 50;
+
     public static Problem? Check(QueueDefinition d)
     {
         if (!Ids.IsValid(d.Id))
@@ -51,6 +53,24 @@ public static class QueueValidation
         if (d.WrapUpSeconds is < 0 or > 3600)
         {
             return Problem.Invalid("wrap_up_seconds", "Must be between 0 and 3600");
+        }
+        if (d.WrapUpCodes is { } codes)
+        {
+            if (codes.Count > MaxWrapUpCodes)
+            {
+                return Problem.Invalid("wrap_up_codes", $"At most {MaxWrapUpCodes} codes");
+            }
+            for (var i = 0; i < codes.Count; i++)
+            {
+                if (string.IsNullOrWhiteSpace(codes[i]) || codes[i].Length > 64 || codes[i].Trim() != codes[i])
+                {
+                    return Problem.Invalid($"wrap_up_codes[{i}]", "A code of 1 to 64 characters, without spaces around it");
+                }
+                if (codes.Take(i).Contains(codes[i], StringComparer.Ordinal))
+                {
+                    return Problem.Invalid($"wrap_up_codes[{i}]", $"'{codes[i]}' is listed twice");
+                }
+            }
         }
         return null;
     }

@@ -77,6 +77,15 @@ public static class StatisticsCalculator
 
     internal static double Round(double x) => Math.Round(x, 3);
 
+    /// <summary>Counts a call completed with a wrap-up code, by code.</summary>
+    internal static void Count(Dictionary<string, int> codes, string? code)
+    {
+        if (code is not null)
+        {
+            codes[code] = codes.GetValueOrDefault(code) + 1;
+        }
+    }
+
     internal static double? Round(double? x) => x is { } v ? Math.Round(v, 3) : null;
 }
 
@@ -91,6 +100,7 @@ public sealed class QueueTally
     private int _created, _accepted, _rejected, _timedOut, _waits;
     private double _answeredWait, _allWait, _handle, _talk, _hold, _wrapUp;
     private double? _maxWait;
+    private readonly Dictionary<string, int> _codes = new(StringComparer.Ordinal);
 
     public void Add(EventDetails? details, StatisticsThresholds thresholds)
     {
@@ -140,6 +150,7 @@ public sealed class QueueTally
                 _hold += done.HoldSeconds ?? 0;
                 _wrapUp += wrapped;
                 _handle += talked + wrapped;
+                StatisticsCalculator.Count(_codes, done.WrapUpCode);
                 break;
         }
     }
@@ -165,7 +176,7 @@ public sealed class QueueTally
             _completed > 0 ? StatisticsCalculator.Round(_talk / _completed) : null,
             _completed > 0 ? StatisticsCalculator.Round(_hold / _completed) : null,
             _completed > 0 ? StatisticsCalculator.Round(_wrapUp / _completed) : null,
-            _created, _accepted, _rejected, _timedOut);
+            _created, _accepted, _rejected, _timedOut, new Dictionary<string, int>(_codes, StringComparer.Ordinal));
     }
 }
 
@@ -178,6 +189,7 @@ public sealed class AgentTally(AcdEvent? atStart)
     private readonly List<(DateTimeOffset Time, long Sequence, string Activity, bool Available)> _changes = [];
     private int _handled, _missed, _rejected;
     private double _talk, _hold, _wrapUp;
+    private readonly Dictionary<string, int> _codes = new(StringComparer.Ordinal);
 
     public void Add(AcdEvent e, EventDetails? details)
     {
@@ -197,6 +209,7 @@ public sealed class AgentTally(AcdEvent? atStart)
                 _talk += talked;
                 _hold += done.AgentHoldSeconds ?? done.HoldSeconds ?? 0;
                 _wrapUp += done.WrapUpSeconds ?? 0;
+                StatisticsCalculator.Count(_codes, done.WrapUpCode);
                 break;
             case ReservationWrapUp { TalkSeconds: { } talked } part:
                 // The agent's part of a call they transferred; its wrap-up comes with reservation.completed.
@@ -226,7 +239,8 @@ public sealed class AgentTally(AcdEvent? atStart)
             agentId, window.From, window.To, _handled, StatisticsCalculator.Round(_talk), StatisticsCalculator.Round(_hold), StatisticsCalculator.Round(_wrapUp), StatisticsCalculator.Round(staffed),
             staffed > 0 ? StatisticsCalculator.Round((_talk + _wrapUp) / staffed) : null,
             _missed, _rejected,
-            byActivity.ToDictionary(a => a.Key, a => StatisticsCalculator.Round(a.Value), StringComparer.Ordinal));
+            byActivity.ToDictionary(a => a.Key, a => StatisticsCalculator.Round(a.Value), StringComparer.Ordinal),
+            new Dictionary<string, int>(_codes, StringComparer.Ordinal));
 
         void Close(DateTimeOffset until)
         {

@@ -43,7 +43,8 @@ public sealed record QueueCumulative(
     int ReservationsCreated,
     int ReservationsAccepted,
     int ReservationsRejected,
-    int ReservationsTimedOut);
+    int ReservationsTimedOut,
+    IReadOnlyDictionary<string, int>? WrapUpCodes = null);
 
 /// <summary>An agent's figures over a window.</summary>
 public sealed record AgentCumulative(
@@ -58,4 +59,5 @@ public sealed record AgentCumulative(
     double? Occupancy,
     int MissedOffers,
     int RejectedOffers,
-    IReadOnlyDictionary<string, double> SecondsByActivity);
+    IReadOnlyDictionary<string, double> SecondsByActivity,
+    IReadOnlyDictionary<string, int>? WrapUpCodes = null);

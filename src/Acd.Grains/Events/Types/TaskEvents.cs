@@ -25,8 +25,9 @@ public abstract record TaskEnded(
     double? AgentTalkSeconds,
     double? AgentHoldSeconds) : EventDetails;
 
+/// <summary>Handled and wrapped up; <see cref="WrapUpCode"/> is the disposition the agent chose, if any.</summary>
 [EventType("task.completed")]
-public sealed record TaskCompleted(string Status, string? Reason, string? AgentId, double? WaitSeconds, double? TalkSeconds, double? HoldSeconds, double? WrapUpSeconds, double? AgentTalkSeconds, double? AgentHoldSeconds)
+public sealed record TaskCompleted(string Status, string? Reason, string? AgentId, double? WaitSeconds, double? TalkSeconds, double? HoldSeconds, double? WrapUpSeconds, double? AgentTalkSeconds, double? AgentHoldSeconds, string? WrapUpCode = null)
     : TaskEnded(Status, Reason, AgentId, WaitSeconds, TalkSeconds, HoldSeconds, WrapUpSeconds, AgentTalkSeconds, AgentHoldSeconds);
 
 /// <summary>Ended without being handled: abandoned (status <c>abandoned</c>), or canceled (no route, closed, overflow, hung up by Acd).</summary>
