@@ -83,15 +83,19 @@ public static class AcdApiExtensions
         var dashboard = new Microsoft.Extensions.FileProviders.EmbeddedFileProvider(typeof(AcdApiExtensions).Assembly, "Acd.Api.Dashboard");
         app.Use((context, next) =>
         {
-            if (context.Request.Path.Value == "/dashboard")
+            if (context.Request.Path.Value is "/dashboard" or "/agent")
             {
-                context.Response.Redirect("/dashboard/");
+                context.Response.Redirect(context.Request.Path.Value + "/");
                 return Task.CompletedTask;
             }
             return next(context);
         });
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = dashboard, RequestPath = "/dashboard" });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = dashboard, RequestPath = "/dashboard" });
+        // The agent page, the same way: its files are open, its API calls carry the agent's token.
+        var agentPage = new Microsoft.Extensions.FileProviders.EmbeddedFileProvider(typeof(AcdApiExtensions).Assembly, "Acd.Api.Agent");
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = agentPage, RequestPath = "/agent" });
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = agentPage, RequestPath = "/agent" });
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -117,6 +121,7 @@ public static class AcdApiExtensions
         app.MapSchedulesApi();
         app.MapAgentsApi();
         app.MapVoiceTokenApi();
+        app.MapTransferTargetsApi();
         app.MapCallsApi();
         app.MapEventsApi();
         app.MapTwilioWebhooks().AllowAnonymous();

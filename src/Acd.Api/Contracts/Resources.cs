@@ -105,12 +105,13 @@ public sealed record AgentResource(
     int ConsecutiveMissedOffers,
     int CallsToday,
     double TalkSecondsToday,
-    DateTimeOffset? WrapUpEndsAt)
+    DateTimeOffset? WrapUpEndsAt,
+    string? WrapUpCallId)
 {
     public static AgentResource From(AgentView a) => new(
         a.Id, a.FriendlyName, Acd.Grains.Json.ParseElement(a.AttributesJson), a.ContactUri, a.Activity, a.ActivitySince,
         a.Available, a.Capacity, a.Offers, a.Calls, a.LastCallEndedAt, a.ConsecutiveMissedOffers, a.CallsToday,
-        Math.Round(a.TalkSecondsToday, 3), a.WrapUpEndsAt);
+        Math.Round(a.TalkSecondsToday, 3), a.WrapUpEndsAt, a.WrapUpCallId);
 }
 
 /// <summary>A change of activity.</summary>
