@@ -207,6 +207,12 @@ public sealed partial class CallGrain
                 await HangUpLegAsync(leg);
                 await SaveAsync();
             }
+            else if (change.Ended)
+            {
+                // The network confirms a hang-up Acd asked for: stored, so a reload does not ask again, and a call that
+                // has ended and now settled leaves the unsettled store (it would otherwise wait for its next check).
+                await SaveAsync();
+            }
             return;
         }
         switch (leg.Role)
