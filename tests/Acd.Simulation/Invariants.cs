@@ -138,6 +138,10 @@ public sealed class Invariants(SimHost host, World world)
         foreach (var call in now.Calls.Values)
         {
             var id = world.Short(call.Id);
+            if (call.WrapUpCode is { } code && call.WrapUpCodes?.Contains(code) != true)
+            {
+                Fail("wrap-up code", $"{id} was completed with '{code}', not one of its queue's codes [{string.Join(", ", call.WrapUpCodes ?? [])}]");
+            }
             var routerQueues = inRouter[call.Id].ToList();
             var storeQueues = inStore[call.Id].ToList();
             if (call.Status == CallStatus.Queued)

@@ -62,7 +62,11 @@ public sealed class World(SimHost host, string prefix, int run)
 
     public QueueDefinition QueueShape(int index, string? target = null) => new(
         QueueIds[index], $"q{index}", target ?? Target(index, 0), "FIFO", AgentSelection.LongestIdle, null,
-        MaxLength: 0, MaxWaitSeconds: index == 0 ? 180 : 0, WrapUpSeconds: index switch { 0 => 5, 2 => 10, _ => 0 }, Closed: false, null, null);
+        MaxLength: 0, MaxWaitSeconds: index == 0 ? 180 : 0, WrapUpSeconds: index switch { 0 => 5, 2 => 10, _ => 0 }, Closed: false, null, null,
+        WrapUpCodes: index == 1 ? null : WrapUpCodes);
+
+    /// <summary>The disposition codes of the queues that have them; an agent sometimes sends one no queue lists.</summary>
+    private static readonly IReadOnlyList<string> WrapUpCodes = ["solved", "callback"];
 
     /// <summary>Who a queue targets; <paramref name="variant"/> 1 is the retargeted one.</summary>
     private string Target(int index, int variant) => (index, variant) switch
@@ -160,7 +164,10 @@ public sealed class World(SimHost host, string prefix, int run)
             ActionKind.RingOut => Phone(a, Ringing(), sid => host.Twilio.EndRinging(sid, new[] { "busy", "no-answer", "failed" }[a.B % 3]), $"rings out {new[] { "busy", "no-answer", "failed" }[a.B % 3]}"),
             ActionKind.AgentHangsUp => Phone(a, AnsweredLegs(), sid => host.Twilio.HangUp(sid), "hangs up"),
             ActionKind.SetActivity => await AgentAsync(a, agent => Grains.GetGrain<IAgentGrain>(agent).SetActivityAsync(Activities[a.B % Activities.Length]), $"goes {Activities[a.B % Activities.Length]}"),
-            ActionKind.CompleteWrapUp => await AgentAsync(a, agent => Grains.GetGrain<IAgentGrain>(agent).CompleteWrapUpAsync(), "completes wrap-up"),
+            // Wrap-up ends from the agent (their activity) or on the call, with a code: none, one of its queue's, or a bogus one.
+            ActionKind.CompleteWrapUp when a.B % 2 == 0 => await AgentAsync(a, agent => Grains.GetGrain<IAgentGrain>(agent).CompleteWrapUpAsync(), "completes wrap-up"),
+            ActionKind.CompleteWrapUp => await CallAsync(a, [.. Now.Calls.Values.Where(c => c.Status == CallStatus.WrapUp).OrderBy(c => c.Id, StringComparer.Ordinal)],
+                (call, view) => call.CompleteAsync(CodeFor(view, a.C)), $"completes wrap-up with code {CodeFor(null, a.C) ?? "none"}"),
             ActionKind.Reject => await OfferedAsync(a, (call, agent) => call.RejectAsync(agent), "rejects"),
             ActionKind.Accept => await OfferedAsync(a, (call, agent) => call.AcceptAsync(agent), "accepts through the API"),
             ActionKind.HangUp => await CallAsync(a, Now.LiveCalls, (call, _) => call.HangUpAsync(), "hang up through the API"),
@@ -345,6 +352,14 @@ public sealed class World(SimHost host, string prefix, int run)
         }
         return $"{Short(agent)} dials out {id[^3..]}: {(outcome.Ok ? "ringing" : outcome.Problem!.Detail)}";
     }
+
+    /// <summary>A code to complete with: none, "bogus" (refused: no queue lists it), or one of the call's codes.</summary>
+    private static string? CodeFor(CallView? view, int draw) => (draw % 4) switch
+    {
+        0 => null,
+        1 => "bogus",
+        _ => view?.WrapUpCodes is { Count: > 0 } codes ? codes[draw % codes.Count] : view is null ? "one of its queue's" : null,
+    };
 
     private async Task<string> AgentAsync<T>(SimAction a, Func<string, Task<Outcome<T>>> act, string what)
     {

@@ -44,9 +44,10 @@ public sealed class VoiceTokenIssuer(IOptions<TwilioOptions> options)
     public VoiceToken Issue(string identity)
     {
         var twilio = options.Value;
-        var expires = Clock.GetUtcNow() + Lifetime;
+        // A whole second, so that expires_at and the token's exp (whole seconds, rounded by the SDK) say the same.
+        var expires = DateTimeOffset.FromUnixTimeSeconds((Clock.GetUtcNow() + Lifetime).ToUnixTimeSeconds());
         var grants = new HashSet<IGrant> { new VoiceGrant { IncomingAllow = true } };
         var token = new Token(twilio.AccountSid, twilio.ApiKeySid, twilio.ApiKeySecret, identity, expires.UtcDateTime, grants: grants);
-        return new VoiceToken(token.ToJwt(), identity, DateTimeOffset.FromUnixTimeSeconds(expires.ToUnixTimeSeconds()));
+        return new VoiceToken(token.ToJwt(), identity, expires);
     }
 }

@@ -176,7 +176,7 @@ public sealed class QueueTally
             _completed > 0 ? StatisticsCalculator.Round(_talk / _completed) : null,
             _completed > 0 ? StatisticsCalculator.Round(_hold / _completed) : null,
             _completed > 0 ? StatisticsCalculator.Round(_wrapUp / _completed) : null,
-            _created, _accepted, _rejected, _timedOut, new Dictionary<string, int>(_codes, StringComparer.Ordinal));
+            _created, _accepted, _rejected, _timedOut, new SortedDictionary<string, int>(_codes, StringComparer.Ordinal));
     }
 }
 
@@ -240,7 +240,7 @@ public sealed class AgentTally(AcdEvent? atStart)
             staffed > 0 ? StatisticsCalculator.Round((_talk + _wrapUp) / staffed) : null,
             _missed, _rejected,
             byActivity.ToDictionary(a => a.Key, a => StatisticsCalculator.Round(a.Value), StringComparer.Ordinal),
-            new Dictionary<string, int>(_codes, StringComparer.Ordinal));
+            new SortedDictionary<string, int>(_codes, StringComparer.Ordinal));
 
         void Close(DateTimeOffset until)
         {
