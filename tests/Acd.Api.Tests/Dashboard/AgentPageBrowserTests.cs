@@ -69,8 +69,10 @@ public sealed class AgentPageBrowserTests
         await page.AddInitScriptAsync(StandIn);
         await page.ExposeFunctionAsync("acdTestAnswer", (string sid) => twilio.Answer(sid));
 
-        // Sign in as Aiko (Development: pick an agent), and go Available.
-        await page.GotoAsync($"{node.Process.BaseAddress}agent/");
+        // Sign in as Aiko (Development: pick an agent), and go Available. The browser reaches Acd through a proxy the
+        // test can cut, as a network drop would.
+        await using var proxy = new TcpProxy("127.0.0.1", node.Ports.Http);
+        await page.GotoAsync($"http://127.0.0.1:{proxy.Port}/agent/");
         await page.Locator("#dev-signin:not([hidden])").WaitForAsync(new() { Timeout = 10000 });
         await page.SelectOptionAsync("#dev-agent", "aiko");
         await page.ClickAsync("#dev-signin button[type=submit]");
@@ -129,9 +131,17 @@ public sealed class AgentPageBrowserTests
         await page.ClickAsync("#wrapup-done");
         await page.Locator("#activity-now[data-activity='Available']").WaitForAsync(new() { Timeout = 10000 });
 
-        // A second caller: answered in the browser, hung up with X, wrapped up with the second code (key 2, Enter).
+        // The network drops: the page says it lost Acd. A second caller rings meanwhile; back online, the stream resumes
+        // (Last-Event-ID) and the offer is there.
+        proxy.Cut();
+        await page.Locator("#connection[data-state='offline']").WaitForAsync(new() { Timeout = 15000 });
+        Assert.Equal("Acd との接続が切れました。再接続しています…", await page.Locator("#problem").TextContentAsync());
         var second = await twilio.CallAsync($"{TwilioFixture.PublicBaseUrl}/twilio/voice/incoming?workflow=desk", "+819087654321", TwilioFixture.Number);
+        await Eventually.HoldsAsync(async () => (await CallAsync(http, second.CallSid)).Str("offered_to") == "aiko", "the second caller is offered to Aiko");
+        proxy.Restore();
+        await page.Locator("#connection[data-state='live']").WaitForAsync(new() { Timeout = 15000 });
         await page.Locator("#offer:not([hidden])").WaitForAsync(new() { Timeout = 10000 });
+        Assert.Equal("+819087654321", await page.Locator("#offer-from").TextContentAsync());
         var leg2 = await twilio.RungAsync("client:aiko", leg.Sid);
         await page.EvaluateAsync("sid => window.__softphone.options.onIncoming({ callSid: sid, from: '+819087654321' })", leg2.Sid);
         await page.Locator("#offer-how").GetByText("このブラウザが鳴っています").WaitForAsync();
