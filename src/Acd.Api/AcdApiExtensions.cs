@@ -80,7 +80,9 @@ public static class AcdApiExtensions
     {
         app.UseExceptionHandler();
         // The dashboard's files are open (the page asks for a supervisor's token and sends it with each request).
-        var dashboard = new Microsoft.Extensions.FileProviders.EmbeddedFileProvider(typeof(AcdApiExtensions).Assembly, "Acd.Api.Dashboard");
+        var assembly = typeof(AcdApiExtensions).Assembly;
+        var shared = new Microsoft.Extensions.FileProviders.EmbeddedFileProvider(assembly, "Acd.Api.Shared");
+        var dashboard = new Microsoft.Extensions.FileProviders.CompositeFileProvider(new Microsoft.Extensions.FileProviders.EmbeddedFileProvider(assembly, "Acd.Api.Dashboard"), shared);
         app.Use((context, next) =>
         {
             if (context.Request.Path.Value is "/dashboard" or "/agent")
@@ -93,7 +95,7 @@ public static class AcdApiExtensions
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = dashboard, RequestPath = "/dashboard" });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = dashboard, RequestPath = "/dashboard" });
         // The agent page, the same way: its files are open, its API calls carry the agent's token.
-        var agentPage = new Microsoft.Extensions.FileProviders.EmbeddedFileProvider(typeof(AcdApiExtensions).Assembly, "Acd.Api.Agent");
+        var agentPage = new Microsoft.Extensions.FileProviders.CompositeFileProvider(new Microsoft.Extensions.FileProviders.EmbeddedFileProvider(assembly, "Acd.Api.Agent"), shared);
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = agentPage, RequestPath = "/agent" });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = agentPage, RequestPath = "/agent" });
         app.UseStatusCodePages();

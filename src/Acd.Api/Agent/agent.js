@@ -91,13 +91,6 @@ async function api(path, options = {}, token = state.token) {
   return body;
 }
 
-function claims(token) {
-  try {
-    return JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
-  } catch {
-    return {};
-  }
-}
 
 function say(text) {
   $("#message").textContent = text || "";
@@ -514,18 +507,7 @@ async function stream() {
         refresh();
       }
       attempt = 0;
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = "";
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += value;
-        let end;
-        while ((end = buffer.indexOf("\n\n")) >= 0) {
-          dispatch(buffer.slice(0, end));
-          buffer = buffer.slice(end + 2);
-        }
-      }
+      await readEventStream(response, dispatch);
     } catch {
       if (state.abort.signal.aborted) return;
     }
@@ -552,18 +534,6 @@ function dispatch(block) {
   refresh();
 }
 
-function el(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attributes)) {
-    if (key === "dataset") Object.assign(node.dataset, value);
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value);
-  }
-  for (const child of children.flat()) {
-    node.append(child instanceof Node ? child : document.createTextNode(String(child ?? "")));
-  }
-  return node;
-}
 
 function applyLanguage() {
   document.documentElement.lang = state.lang;

@@ -86,13 +86,6 @@ async function api(path, options = {}) {
   return body;
 }
 
-function claims(token) {
-  try {
-    return JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
-  } catch {
-    return {};
-  }
-}
 
 // Each queue's open hours, from its schedule: read at start, on each schedule.opened/closed, and when a change is due.
 async function loadHours() {
@@ -181,20 +174,7 @@ async function stream() {
       }
       setConnection("live");
       attempt = 0;
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = "";
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) {
-          break;
-        }
-        buffer += value;
-        let end;
-        while ((end = buffer.indexOf("\n\n")) >= 0) {
-          dispatch(buffer.slice(0, end));
-          buffer = buffer.slice(end + 2);
-        }
-      }
+      await readEventStream(response, dispatch);
     } catch (e) {
       if (state.abort.signal.aborted) {
         return;
@@ -267,18 +247,6 @@ function seconds(ms) {
   return s >= 3600 ? `${Math.floor(s / 3600)}:${String(Math.floor(s / 60) % 60).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}` : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }
 
-function el(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attributes)) {
-    if (key === "dataset") Object.assign(node.dataset, value);
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value);
-  }
-  for (const child of children.flat()) {
-    node.append(child instanceof Node ? child : document.createTextNode(String(child ?? "")));
-  }
-  return node;
-}
 
 function render() {
   if ($("#board").hidden) return;

@@ -13,11 +13,6 @@ namespace Acd.Api.Tests.Dashboard;
 /// </summary>
 public sealed class AgentPageBrowserTests
 {
-    private static string? Chromium() =>
-        Environment.GetEnvironmentVariable("ACD_TEST_CHROMIUM") is { Length: > 0 } configured ? configured
-        : File.Exists("/usr/bin/chromium") ? "/usr/bin/chromium"
-        : null;
-
     private static readonly Dictionary<string, string> VoiceKeys = new()
     {
         ["Twilio__ApiKeySid"] = "SK0123456789abcdef0123456789abcdef",
@@ -39,19 +34,14 @@ public sealed class AgentPageBrowserTests
         };
         """;
 
-    private static async Task<IBrowser> LaunchAsync(IPlaywright playwright, string chromium) =>
-        await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
-        });
+    private static Task<IBrowser> LaunchAsync(IPlaywright playwright, string chromium) =>
+        Browser.LaunchAsync(playwright, chromium, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream");
 
     [Fact]
     public async Task AnAgentSignsInAnswersHoldsTransfersAndWrapsUpWithACodeOnThePage()
     {
-        var chromium = Chromium();
-        Assert.SkipWhen(chromium is null, "No Chromium here (ACD_TEST_CHROMIUM unset, /usr/bin/chromium missing): .ci/run installs Debian's");
+        var chromium = Browser.Chromium();
+        Assert.SkipWhen(chromium is null, Browser.Missing);
         await using var cluster = await AcdCluster.StartAsync(connectionString: null);
         var twilio = cluster.Twilio;
         var node = await cluster.StartNodeAsync(settings: VoiceKeys);
@@ -173,8 +163,8 @@ public sealed class AgentPageBrowserTests
     [Fact]
     public async Task WithTheRealVoiceSdkThePageSaysTwilioCannotBeReachedInsteadOfBreaking()
     {
-        var chromium = Chromium();
-        Assert.SkipWhen(chromium is null, "No Chromium here (ACD_TEST_CHROMIUM unset, /usr/bin/chromium missing): .ci/run installs Debian's");
+        var chromium = Browser.Chromium();
+        Assert.SkipWhen(chromium is null, Browser.Missing);
         await using var cluster = await AcdCluster.StartAsync(connectionString: null);
         var node = await cluster.StartNodeAsync(settings: VoiceKeys);
         var sdk = await node.Http.GetAsync(new Uri("/agent/twilio.min.js", UriKind.Relative));

@@ -11,16 +11,11 @@ namespace Acd.Api.Tests.Dashboard;
 /// </summary>
 public sealed class DashboardBrowserTests
 {
-    private static string? Chromium() =>
-        Environment.GetEnvironmentVariable("ACD_TEST_CHROMIUM") is { Length: > 0 } configured ? configured
-        : File.Exists("/usr/bin/chromium") ? "/usr/bin/chromium"
-        : null;
-
     [Fact]
     public async Task ACallAppearsLiveAndMonitorPutsTheSupervisorOnTheCallMuted()
     {
-        var chromium = Chromium();
-        Assert.SkipWhen(chromium is null, "No Chromium here (ACD_TEST_CHROMIUM unset, /usr/bin/chromium missing): .ci/run installs Debian's");
+        var chromium = Browser.Chromium();
+        Assert.SkipWhen(chromium is null, Browser.Missing);
         await using var cluster = await AcdCluster.StartAsync(connectionString: null);
         var twilio = cluster.Twilio;
         var node = await cluster.StartNodeAsync();
@@ -37,12 +32,7 @@ public sealed class DashboardBrowserTests
         var token = await node.TokenAsync("supervisor", "boss");
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-        });
+        await using var browser = await Browser.LaunchAsync(playwright, chromium!);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 }, Locale = "ja-JP" });
         await page.GotoAsync($"{node.Process.BaseAddress}dashboard/#token={token}");
         await page.Locator("#connection[data-state='live']").WaitForAsync(new() { Timeout = 10000 });
