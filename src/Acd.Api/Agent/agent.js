@@ -153,7 +153,7 @@ async function start() {
     state.agent = agent;
     state.targets = targets;
   } catch (error) {
-    showSignIn(error.auth ? error.message : error.message);
+    showSignIn(error.message);
     return;
   }
   localStorage.setItem("acd.agent.token", state.token);
