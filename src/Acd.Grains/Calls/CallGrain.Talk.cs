@@ -1,6 +1,7 @@
 using Acd.Grains.Abstractions;
 using Acd.Grains.Calls.Lifecycle;
 using Acd.Grains.Events.Types;
+using Microsoft.Extensions.Logging;
 
 namespace Acd.Grains.Calls;
 
@@ -196,7 +197,7 @@ public sealed partial class CallGrain
         {
             SetStatus(CallStatus.WrapUp);
             F.WrapUpSince = Now;
-            S.WrapUpCodes = R.QueueId is { } queueId && (await grains.GetGrain<IQueueGrain>(queueId).GetAsync())?.WrapUpCodes is { Count: > 0 } codes ? [.. codes] : null;
+            S.WrapUpCodes = await WrapUpCodesAsync();
             if (R.WrapUpSeconds > 0)
             {
                 Emit(new TaskWrapUp(reason, R.WrapUpSeconds));
@@ -210,6 +211,27 @@ public sealed partial class CallGrain
         if (agentId is not null && !await grains.GetGrain<IAgentGrain>(agentId).CallEndedAsync(Id, R.WrapUpSeconds))
         {
             await FinishAsync(CallStatus.Completed, reason, null);
+        }
+    }
+
+    /// <summary>
+    /// The codes of the queue the call was answered from, read as the talk ends. A queue that cannot be read then leaves
+    /// the call without codes (the agent completes it without one) rather than fail the hang-up halfway.
+    /// </summary>
+    private async Task<List<string>?> WrapUpCodesAsync()
+    {
+        if (R.QueueId is not { } queueId)
+        {
+            return null;
+        }
+        try
+        {
+            return (await grains.GetGrain<IQueueGrain>(queueId).GetAsync())?.WrapUpCodes is { Count: > 0 } codes ? [.. codes] : null;
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Call {CallId}: queue {QueueId}'s wrap-up codes could not be read; wrap-up goes on without them", Id, queueId);
+            return null;
         }
     }
 
