@@ -27,7 +27,7 @@ public sealed class AgentPageBrowserTests
             return Promise.resolve({
               accept(sid) { window.__softphone.accepted.push(sid); window.acdTestAnswer(sid); },
               reject(sid) { window.__softphone.rejected.push(sid); },
-              updateToken(token) { window.__softphone.token = token; },
+              updateToken(token) { window.__softphone.token = token; window.__softphone.renewed = (window.__softphone.renewed || 0) + 1; },
               stop() {},
             });
           },
@@ -70,6 +70,18 @@ public sealed class AgentPageBrowserTests
         Assert.Equal("Aiko", await page.Locator("#me").TextContentAsync());
         await page.Locator("#phone[data-state='ready']").WaitForAsync();
         Assert.NotEmpty(await page.EvaluateAsync<string>("() => window.__softphone.token"));
+        // The SDK warns that the token is about to expire: the page fetches a new one from Acd and hands it over.
+        var tokenRequests = 0;
+        page.Request += (_, request) =>
+        {
+            if (request.Url.EndsWith("/api/agents/aiko/voice-token", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref tokenRequests);
+            }
+        };
+        await page.EvaluateAsync("() => window.__softphone.options.onTokenWillExpire()");
+        await Eventually.HoldsAsync(async () => await page.EvaluateAsync<int>("() => window.__softphone.renewed || 0") == 1 && Volatile.Read(ref tokenRequests) == 1,
+            "the page asks Acd for a new voice token and gives it to the softphone");
         await page.ClickAsync("#activities button[data-activity='Available']");
         await page.Locator("#activity-now[data-activity='Available']").WaitForAsync();
 
