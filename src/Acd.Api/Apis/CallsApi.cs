@@ -89,7 +89,9 @@ public static class CallsApi
                 ? null
                 : $"Only the agent connected with call '{view.Id}', or a supervisor, may hang it up (an agent it is only offered to rejects it)");
         group.MapPost("/{id}/complete", async (string id, CompleteRequest? body, ClaimsPrincipal user, IGrainFactory grains, TimeProvider time) =>
-            await WithCallAsync(id, user, grains, time, (call, _) => call.CompleteAsync(body?.WrapUpCode)))
+            body?.AgentId is { } agentId && !user.MayActAs(agentId)
+                ? AcdUser.Forbidden($"An agent acts only as themselves, not as '{agentId}'")
+                : await WithCallAsync(id, user, grains, time, (call, _) => call.CompleteAsync(body?.WrapUpCode)))
             .WithSummary("Wrap-up done: the call is completed, with the disposition the agent chose (wrap_up_code, one of the call's wrap_up_codes) if any, and the agent Available before the wrap-up time runs out.");
         MapAction(group, "transfer/complete", "Warm transfer: the first agent leaves; the consulted agent keeps the customer.",
             (call, view, user, _) => call.CompleteTransferAsync(ActingAgent(view, user)));

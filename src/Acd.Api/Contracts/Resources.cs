@@ -131,7 +131,8 @@ public sealed record OfferResponse(string? AgentId);
 
 /// <summary>Wrap-up done.</summary>
 /// <param name="WrapUpCode">The disposition: one of the call's <c>wrap_up_codes</c> (its queue's), or none.</param>
-public sealed record CompleteRequest(string? WrapUpCode);
+/// <param name="AgentId">The agent completing it (the token's own when absent), as the other call actions take it.</param>
+public sealed record CompleteRequest(string? WrapUpCode, string? AgentId = null);
 
 /// <summary>A leg in the call's conference.</summary>
 public sealed record LegResource(string LegId, string Role, string? AgentId, string? CallSid, string Status, bool Muted, bool Hold, bool Coaching);

@@ -16,9 +16,6 @@ public sealed class VoiceTokenIssuer(IOptions<TwilioOptions> options)
     /// <summary>How long a token lives; the agent page asks for a new one before it runs out.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(1);
 
-    /// <summary>Twilio checks a token against the real time, so it is issued on the real clock (tests may set another).</summary>
-    public TimeProvider Clock { get; init; } = TimeProvider.System;
-
     /// <summary>Why no token can be issued here, or null when the API key and account are configured.</summary>
     public string? Unavailable
     {
@@ -44,8 +41,9 @@ public sealed class VoiceTokenIssuer(IOptions<TwilioOptions> options)
     public VoiceToken Issue(string identity)
     {
         var twilio = options.Value;
-        // A whole second, so that expires_at and the token's exp (whole seconds, rounded by the SDK) say the same.
-        var expires = DateTimeOffset.FromUnixTimeSeconds((Clock.GetUtcNow() + Lifetime).ToUnixTimeSeconds());
+        // Twilio checks a token against the real time, so it is issued on the real clock (not the grains' TimeProvider). A
+        // whole second, so that expires_at and the token's exp (whole seconds, rounded by the SDK) say the same.
+        var expires = DateTimeOffset.FromUnixTimeSeconds((DateTimeOffset.UtcNow + Lifetime).ToUnixTimeSeconds());
         var grants = new HashSet<IGrant> { new VoiceGrant { IncomingAllow = true } };
         var token = new Token(twilio.AccountSid, twilio.ApiKeySid, twilio.ApiKeySecret, identity, expires.UtcDateTime, grants: grants);
         return new VoiceToken(token.ToJwt(), identity, expires);

@@ -67,7 +67,9 @@ public sealed class WrapUpCodeTests(TwilioFixture fixture) : IClassFixture<Twili
         var ren = fixture.App.ClientAs(Roles.Agent, "ren");
         var callId = await HandledCallAsync(ren, "nocodes", "ren");
         (await ren.PostJsonAsync($"/api/calls/{callId}/complete", new { wrap_up_code = "解決" })).AssertProblem(HttpStatusCode.BadRequest, "wrap_up_code");
-        Assert.Empty((await ren.PostJsonAsync($"/api/calls/{callId}/complete")).AssertOk()["wrap_up_codes"]!.AsArray());
+        // agent_id, as the other call actions take it: only as oneself.
+        Assert.Equal(HttpStatusCode.Forbidden, (await ren.PostJsonAsync($"/api/calls/{callId}/complete", new { agent_id = "kana" })).Status);
+        Assert.Empty((await ren.PostJsonAsync($"/api/calls/{callId}/complete", new { agent_id = "ren" })).AssertOk()["wrap_up_codes"]!.AsArray());
     }
 
     private string? _lastLeg;
