@@ -110,8 +110,10 @@ public static class AcdApiExtensions
         app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
         // Tokens for anyone who asks, only while the signing key is the public development one (Development only):
         // with a real key, tokens come from the token command, never from an open endpoint.
-        if (app.Environment.IsDevelopment()
-            && app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value.SigningKey == AuthOptions.DevelopmentKey)
+        var developmentSignIn = app.Environment.IsDevelopment()
+            && app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value.SigningKey == AuthOptions.DevelopmentKey;
+        app.MapAuthApi(developmentSignIn);
+        if (developmentSignIn)
         {
             Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(app.Logger, "POST /dev/token hands out tokens to anyone who reaches this port (Development, built-in signing key): set Auth:SigningKey to turn it off");
             app.MapDevTokenApi();

@@ -43,7 +43,16 @@ public static class AcdAuthExtensions
         builder.Services.AddSingleton<TokenIssuer>();
         builder.Services.AddSingleton<VoiceTokenIssuer>();
 
-        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
+        var oidcSection = builder.Configuration.GetSection(OidcOptions.Section);
+        var oidc = oidcSection.Get<OidcOptions>() ?? new OidcOptions();
+        builder.Services.AddOptions<OidcOptions>().Bind(oidcSection);
+        var authentication = builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme);
+        // Signing in through a provider ends in an Acd token: every request is still authenticated by the bearer scheme.
+        if (oidc.Enabled)
+        {
+            authentication.AddAcdOidc(oidc, builder.Configuration["Twilio:PublicBaseUrl"]);
+        }
+        authentication.AddJwtBearer(o =>
         {
             o.MapInboundClaims = false;
             o.TokenValidationParameters = new TokenValidationParameters
