@@ -7,7 +7,7 @@
 
 const TEXT = {
   ja: {
-    title: "Acd オペレーター", signOut: "サインアウト", signInTitle: "サインイン", pickAgent: "オペレーターを選ぶ（開発用）",
+    title: "Acd オペレーター", signOut: "サインアウト", withProvider: (name) => `${name} でサインイン`, signInTitle: "サインイン", pickAgent: "オペレーターを選ぶ（開発用）",
     signIn: "サインイン", tokenLabel: "Acd のトークン", activity: "状態", incoming: "着信", from: "発信者", queue: "キュー",
     waited: "待ち時間", choice: "IVR の選択", attributes: "属性", ringsFor: "残り", answer: "応答", reject: "拒否",
     onCall: "通話中", onHold: "保留中", muted: "ミュート中", hold: "保留", resume: "保留解除", mute: "ミュート", unmute: "ミュート解除",
@@ -28,7 +28,7 @@ const TEXT = {
     activities: { Available: "対応可能", Offline: "オフライン", Break: "休憩", WrapUp: "後処理" },
   },
   en: {
-    title: "Acd agent", signOut: "Sign out", signInTitle: "Sign in", pickAgent: "Pick an agent (development)",
+    title: "Acd agent", signOut: "Sign out", withProvider: (name) => `Sign in with ${name}`, signInTitle: "Sign in", pickAgent: "Pick an agent (development)",
     signIn: "Sign in", tokenLabel: "Acd token", activity: "Activity", incoming: "Incoming call", from: "From", queue: "Queue",
     waited: "Waited", choice: "IVR choice", attributes: "Attributes", ringsFor: "Rings for", answer: "Answer", reject: "Reject",
     onCall: "On a call", onHold: "On hold", muted: "Muted", hold: "Hold", resume: "Resume", mute: "Mute", unmute: "Unmute",
@@ -51,9 +51,11 @@ const TEXT = {
   },
 };
 
+const landing = takeLanding();
 const state = {
   lang: localStorage.getItem("acd.lang") || (navigator.language.startsWith("ja") ? "ja" : "en"),
-  token: new URLSearchParams(location.hash.slice(1)).get("token") || localStorage.getItem("acd.agent.token") || "",
+  token: landing.token || localStorage.getItem("acd.agent.token") || "",
+  auth: null,         // GET /auth/config
   me: null,
   agent: null,        // GET /api/agents/{me}
   call: null,         // GET /api/calls/{id} of the offer, call or wrap-up on screen
@@ -70,9 +72,6 @@ const state = {
   again: false,
   tokenTimer: null,
 };
-if (location.hash.includes("token=")) {
-  history.replaceState(null, "", location.pathname);
-}
 
 const $ = (selector) => document.querySelector(selector);
 const T = () => TEXT[state.lang];
@@ -111,7 +110,13 @@ async function showSignIn(message) {
   $("#desk").hidden = true;
   $("#signin").hidden = false;
   $("#signin-error").textContent = message || "";
+  state.auth = await authConfig();
+  showProvider($("#oidc-signin"), state.auth.oidc, T().withProvider);
   // Development with the built-in key only: /dev/token lists the agents to pick from. Elsewhere it does not exist.
+  if (!state.auth.development_sign_in) {
+    $("#dev-signin").hidden = true;
+    return;
+  }
   try {
     const lister = await devToken({ role: "supervisor", sub: "agent-page" });
     const agents = await api("/api/agents", {}, lister);
@@ -540,6 +545,7 @@ function applyLanguage() {
   document.querySelectorAll("[data-i18n]").forEach((node) => { node.textContent = t(node.dataset.i18n); });
   $("#language").textContent = state.lang === "ja" ? "English" : "日本語";
   $("#keys").textContent = t("keys");
+  if (state.auth) showProvider($("#oidc-signin"), state.auth.oidc, T().withProvider);
   setConnection($("#connection").dataset.state || "offline");
   render();
 }
@@ -560,5 +566,5 @@ applyLanguage();
 if (state.token) {
   start();
 } else {
-  showSignIn();
+  showSignIn(landing.error);
 }

@@ -5,7 +5,7 @@
 
 const TEXT = {
   ja: {
-    title: "Acd ダッシュボード", offline: "未接続", live: "ライブ", connecting: "接続中…", signOut: "トークンを変更",
+    title: "Acd ダッシュボード", withProvider: (name) => `${name} でサインイン`, offline: "未接続", live: "ライブ", connecting: "接続中…", signOut: "トークンを変更",
     tokenLabel: "スーパーバイザーのトークン", signIn: "接続", queues: "キュー", liveCalls: "通話中・待機中の通話",
     queue: "キュー", agent: "オペレーター", state: "状態", timeInState: "経過", caller: "通話", actions: "操作",
     noCalls: "通話はありません", agents: "オペレーター", waiting: "待ち呼", longest: "最長待ち", serviceLevel: "応答率(SL)",
@@ -19,7 +19,7 @@ const TEXT = {
     opensAt: (at) => ` · ${at}から`,
   },
   en: {
-    title: "Acd dashboard", offline: "Offline", live: "Live", connecting: "Connecting…", signOut: "Change token",
+    title: "Acd dashboard", withProvider: (name) => `Sign in with ${name}`, offline: "Offline", live: "Live", connecting: "Connecting…", signOut: "Change token",
     tokenLabel: "Supervisor token", signIn: "Connect", queues: "Queues", liveCalls: "Live calls",
     queue: "Queue", agent: "Agent", state: "State", timeInState: "Time in state", caller: "Call", actions: "Actions",
     noCalls: "No calls", agents: "Agents", waiting: "Waiting", longest: "Longest wait", serviceLevel: "Service level",
@@ -34,9 +34,11 @@ const TEXT = {
   },
 };
 
+const landing = takeLanding();
 const state = {
   lang: localStorage.getItem("acd.lang") || (navigator.language.startsWith("ja") ? "ja" : "en"),
-  token: new URLSearchParams(location.hash.slice(1)).get("token") || localStorage.getItem("acd.token") || "",
+  token: landing.token || localStorage.getItem("acd.token") || "",
+  auth: null,          // GET /auth/config
   me: null,
   queues: new Map(),   // id -> { realtime, cumulative }
   hours: new Map(),    // queue id -> its schedule's state now: { open, reason, name, until }
@@ -46,9 +48,6 @@ const state = {
   abort: null,
   refreshTimer: null,
 };
-if (location.hash.includes("token=")) {
-  history.replaceState(null, "", location.pathname);
-}
 
 const $ = (selector) => document.querySelector(selector);
 const t = (key) => TEXT[state.lang][key] ?? key;
@@ -65,6 +64,7 @@ function applyLanguage() {
   });
   $("#language").textContent = state.lang === "ja" ? "English" : "日本語";
   $("#window").textContent = t("since");
+  if (state.auth) showProvider($("#oidc-signin"), state.auth.oidc, TEXT[state.lang].withProvider);
   render();
 }
 
@@ -328,6 +328,10 @@ function signOut(message) {
   $("#signin").hidden = false;
   $("#signin-error").textContent = message || "";
   setConnection("offline");
+  authConfig().then((auth) => {
+    state.auth = auth;
+    showProvider($("#oidc-signin"), auth.oidc, TEXT[state.lang].withProvider);
+  });
 }
 
 async function start() {
@@ -374,5 +378,5 @@ if (state.token) {
   $("#board").hidden = false;
   start();
 } else {
-  signOut();
+  signOut(landing.error);
 }

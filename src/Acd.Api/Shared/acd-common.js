@@ -40,3 +40,32 @@ async function readEventStream(response, onBlock) {
     }
   }
 }
+
+// How this Acd signs people in (GET /auth/config): an OpenID Connect provider, Development's pick-your-agent sign-in.
+async function authConfig() {
+  try {
+    const response = await fetch("/auth/config");
+    if (response.ok) return await response.json();
+  } catch {
+    // Acd unreachable: the token form is all there is.
+  }
+  return { oidc: null, development_sign_in: false };
+}
+
+// What a sign-in brought back in the address's fragment (#token= or #error=), taken off the address so that a reload,
+// a bookmark or a shared link does not carry it.
+function takeLanding() {
+  const hash = new URLSearchParams(location.hash.slice(1));
+  const landing = { token: hash.get("token"), error: hash.get("error") };
+  if (landing.token || landing.error) history.replaceState(null, "", location.pathname);
+  return landing;
+}
+
+// The provider's sign-in link, back to this page afterwards; hidden without a provider.
+function showProvider(container, oidc, text) {
+  container.hidden = !oidc;
+  if (!oidc) return;
+  const link = container.querySelector("a");
+  link.href = `${oidc.login}?return_to=${encodeURIComponent(location.pathname)}`;
+  link.textContent = text(oidc.name);
+}
