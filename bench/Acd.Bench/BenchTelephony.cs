@@ -30,6 +30,8 @@ public sealed class BenchTelephony : ITelephony
 
     public bool AnswersOnTheNetwork => false;
 
+    public int RingGroupRoom(string queueId, int wanted) => wanted;
+
     public Task EndLegAsync(LegReference leg) => Task.CompletedTask;
 
     public Task EndConferenceAsync(ConferenceReference conference) => Task.CompletedTask;

@@ -63,7 +63,7 @@ public static class QueuesApi
                 return bad;
             }
             var stats = await grains.Router().GetRealtimeAsync(id);
-            var backlog = services.GetService(typeof(Acd.Api.Twilio.TwilioRequestQueue)) is Acd.Api.Twilio.TwilioRequestQueue queue ? queue.Backlog() : null;
+            var backlog = services.GetService(typeof(Acd.Api.Twilio.TwilioRequestQueue)) is Acd.Api.Twilio.TwilioRequestQueue queue ? queue.Backlog(id) : null;
             return stats is null ? Problems.NotFound($"No queue '{id}'") : TypedResults.Ok(QueueStatsResource.From(stats, backlog));
         }).RequireAuthorization(Roles.SupervisorPolicy).WithSummary("Realtime statistics: calls waiting, longest waiting age, agents by activity, eligible and available agents. Supervisor.");
 

@@ -17,7 +17,7 @@ public sealed record ActivityResource(string FriendlyName, bool Available)
 /// <param name="FriendlyName">Display name.</param>
 /// <param name="TargetWorkers">TaskRouter expression over agent attributes; <c>1==1</c> takes everyone.</param>
 /// <param name="TaskOrder">FIFO (default) or LIFO within a priority.</param>
-/// <param name="AgentSelection">longest_idle (default), order_by, fewest_calls, least_talk_time, round_robin, random.</param>
+/// <param name="AgentSelection">longest_idle (default), order_by, fewest_calls, least_talk_time, round_robin, random; or a ring group: ring_all, ring_progressively.</param>
 /// <param name="OrderBy">TaskRouter's order_by, e.g. <c>worker.skills.billing DESC</c>.</param>
 /// <param name="MaxLength">Calls that may wait; 0 is no limit. A full queue sends callers to the workflow's next target.</param>
 /// <param name="MaxWaitSeconds">Longest a caller waits here before overflowing; 0 is no limit.</param>
@@ -28,6 +28,11 @@ public sealed record ActivityResource(string FriendlyName, bool Available)
 /// <param name="Schedule">A schedule of open hours: outside them new callers go to the next target or hear why it is closed and when it opens.</param>
 /// <param name="AtClosing">When the schedule closes, the calls waiting: keep_serving (default) or play_message (they hear why and when it opens, and the call ends).</param>
 /// <param name="WrapUpCodes">Disposition codes an agent chooses from when completing a call answered from this queue (at most 50); counted in the queue's statistics.</param>
+/// <param name="MaxRing">A ring group's most agents rung for one call (1–50, default 10).</param>
+/// <param name="RingStepSeconds">ring_progressively: seconds between one more agent and the next (1–300, default 5).</param>
+/// <param name="AcceptWithKey">A ring group's agent hears the queue's name and presses 1 to take the call.</param>
+/// <param name="Whisper">A ring group's agent hears the queue's name before being put through.</param>
+/// <param name="MaxReservedWorkers">TaskRouter's multi-reservation: agents offered one call at once, in the queue's selection order (1–50, default 1).</param>
 public sealed record QueueResource(
     string? Id,
     string? FriendlyName,
@@ -43,11 +48,17 @@ public sealed record QueueResource(
     string? ClosedMessage,
     string? Schedule = null,
     AtClosing? AtClosing = null,
-    IReadOnlyList<string>? WrapUpCodes = null)
+    IReadOnlyList<string>? WrapUpCodes = null,
+    int? MaxRing = null,
+    int? RingStepSeconds = null,
+    bool? AcceptWithKey = null,
+    bool? Whisper = null,
+    int? MaxReservedWorkers = null)
 {
     public static QueueResource From(QueueDefinition q) => new(
         q.Id, q.FriendlyName, q.TargetWorkers, q.TaskOrder, q.Selection, q.OrderBy, q.MaxLength, q.MaxWaitSeconds,
-        q.WrapUpSeconds, q.Closed, q.OverflowMessage, q.ClosedMessage, q.ScheduleId, q.AtClosing, q.WrapUpCodes ?? []);
+        q.WrapUpSeconds, q.Closed, q.OverflowMessage, q.ClosedMessage, q.ScheduleId, q.AtClosing, q.WrapUpCodes ?? [],
+        q.MaxRing, q.RingStepSeconds, q.AcceptWithKey, q.Whisper, q.MaxReservedWorkers);
 
     public QueueDefinition ToDefinition(string id)
     {
@@ -67,7 +78,12 @@ public sealed record QueueResource(
             ClosedMessage,
             string.IsNullOrWhiteSpace(Schedule) ? null : Schedule,
             AtClosing ?? Grains.Abstractions.AtClosing.KeepServing,
-            WrapUpCodes is { Count: > 0 } codes ? [.. codes] : null);
+            WrapUpCodes is { Count: > 0 } codes ? [.. codes] : null,
+            MaxRing ?? QueueDefinition.DefaultMaxRing,
+            RingStepSeconds ?? QueueDefinition.DefaultRingStepSeconds,
+            AcceptWithKey ?? false,
+            Whisper ?? false,
+            MaxReservedWorkers ?? 1);
     }
 }
 

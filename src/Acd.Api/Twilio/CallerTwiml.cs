@@ -105,6 +105,55 @@ public sealed class CallerTwiml(IOptions<TwilioOptions> options, TwilioUrls urls
         return response.ToString();
     }
 
+    /// <summary>
+    /// What a ring group's answered leg does (<see cref="Grains.Abstractions.StagedAnswer"/>): hears the queue's name and comes back, is asked
+    /// for the key, is told the call was taken and hung up, or joins the caller's conference as an agent participant
+    /// would (it does not end the conference when it leaves; the caller's leg does).
+    /// </summary>
+    public string Staged(string callId, string legId, Grains.Abstractions.StagedAnswer answer)
+    {
+        var settings = options.Value;
+        var japanese = settings.Language.StartsWith("ja", StringComparison.OrdinalIgnoreCase);
+        var queue = answer.QueueName ?? "";
+        var response = new VoiceResponse();
+        switch (answer.Step)
+        {
+            case Grains.Abstractions.StagedStep.Whisper:
+                response.Append(Say(japanese ? $"{queue}のお電話です。" : $"A call from {queue}."));
+                response.Redirect(urls.StagedAnswer(callId, legId, whispered: true), global::Twilio.Http.HttpMethod.Post);
+                break;
+            case Grains.Abstractions.StagedStep.AskKey:
+                var gather = new Gather(numDigits: 1, timeout: 10, action: urls.StagedAnswer(callId, legId, whispered: true), method: global::Twilio.Http.HttpMethod.Post);
+                gather.Append(Say(japanese ? $"{queue}のお電話です。お受けになる場合は、1を押してください。" : $"A call from {queue}. Press 1 to take it."));
+                response.Append(gather);
+                response.Append(Say(japanese ? "お電話は他の担当者にお回しします。" : "The call goes to someone else."));
+                response.Hangup();
+                break;
+            case Grains.Abstractions.StagedStep.Join:
+                var dial = new Dial();
+                dial.Append(new Conference(
+                    name: answer.ConferenceName,
+                    beep: global::Twilio.TwiML.Voice.Conference.BeepEnum.False,
+                    startConferenceOnEnter: true,
+                    endConferenceOnExit: false,
+                    region: settings.ConferenceRegion,
+                    statusCallbackEvent: ConferenceEvents,
+                    statusCallback: urls.ConferenceStatus(callId),
+                    statusCallbackMethod: global::Twilio.Http.HttpMethod.Post,
+                    participantLabel: answer.Label));
+                response.Append(dial);
+                break;
+            case Grains.Abstractions.StagedStep.Declined:
+                response.Hangup();
+                break;
+            default:
+                response.Append(Say(japanese ? "このお電話は、他の担当者が応答しました。" : "Someone else has taken this call."));
+                response.Hangup();
+                break;
+        }
+        return response.ToString();
+    }
+
     /// <summary>Music for a participant on hold.</summary>
     public string Hold()
     {

@@ -6,8 +6,11 @@ using Microsoft.Extensions.Options;
 
 namespace Acd.Api.Twilio;
 
-/// <summary>How far behind Twilio requests are (design rule 8): shown in queue statistics and logs.</summary>
-public sealed record TelephonyBacklog(int Waiting, double OldestSeconds, double CallsPerSecond, long Sent, long Failed);
+/// <summary>
+/// How far behind Twilio requests are (design rule 8): shown in queue statistics and logs. <see cref="RingGroupLegsWithheld"/>:
+/// for one queue, ring-group legs Acd did not ask for because the pace could not send them soon (since the node started).
+/// </summary>
+public sealed record TelephonyBacklog(int Waiting, double OldestSeconds, double CallsPerSecond, long Sent, long Failed, long? RingGroupLegsWithheld = null);
 
 /// <summary>
 /// Paces the requests that create calls (Participants, Calls) to <c>Twilio:CallsPerSecond</c>, most urgent first
@@ -32,6 +35,8 @@ public sealed class TwilioRequestQueue : BackgroundService
     private readonly TimeProvider _clock;
     private readonly ILogger<TwilioRequestQueue> _logger;
     private readonly double _callsPerSecond;
+    private readonly double _ringGroupSendSeconds;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _withheld = new(StringComparer.Ordinal);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _nodes = 1;
     private long _sequence;
@@ -47,6 +52,7 @@ public sealed class TwilioRequestQueue : BackgroundService
         _clock = clock;
         _logger = logger;
         _callsPerSecond = Math.Max(0.01, options.Value.CallsPerSecond);
+        _ringGroupSendSeconds = Math.Max(0, options.Value.RingGroupSendSeconds);
     }
 
     /// <summary>This node's share of the account's calls per second.</summary>
@@ -124,13 +130,37 @@ public sealed class TwilioRequestQueue : BackgroundService
         }
     }
 
-    public TelephonyBacklog Backlog()
+    /// <summary>The backlog, with a queue's withheld ring-group legs when <paramref name="queueId"/> is given.</summary>
+    public TelephonyBacklog Backlog(string? queueId = null)
     {
         lock (_gate)
         {
             var oldest = _byKey.Count == 0 ? 0 : (_clock.GetUtcNow() - _byKey.Values.Min(e => e.At)).TotalSeconds;
-            return new TelephonyBacklog(_byKey.Count, Math.Round(oldest, 3), Share, Interlocked.Read(ref _sent), Interlocked.Read(ref _failed));
+            return new TelephonyBacklog(_byKey.Count, Math.Round(oldest, 3), Share, Interlocked.Read(ref _sent), Interlocked.Read(ref _failed),
+                queueId is null ? null : _withheld.GetValueOrDefault(queueId));
         }
+    }
+
+    /// <summary>
+    /// How many of <paramref name="wanted"/> more ring-group legs may be asked for: as many as this node's share of the pace
+    /// sends within <c>Twilio:RingGroupSendSeconds</c>, less the callers' and ring groups' legs already waiting. Fewer agents
+    /// ring rather than a backlog build up; what is left out is counted for the queue.
+    /// </summary>
+    public int RingGroupRoom(string queueId, int wanted)
+    {
+        int ahead;
+        lock (_gate)
+        {
+            ahead = _byKey.Values.Count(e => e.Urgency is Urgency.CallerWaiting or Urgency.RingGroup);
+        }
+        var room = Math.Max(0, (int)Math.Floor(Share * _ringGroupSendSeconds) - ahead);
+        var granted = Math.Min(wanted, room);
+        if (granted < wanted)
+        {
+            _withheld.AddOrUpdate(queueId, wanted - granted, (_, n) => n + wanted - granted);
+            _logger.LogInformation("Ring group of {QueueId}: {Withheld} of {Wanted} more agents not rung ({Ahead} legs waiting for the pace of {Cps} calls/s)", queueId, wanted - granted, wanted, ahead, Share);
+        }
+        return granted;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -313,9 +343,18 @@ public sealed class TwilioRequestQueue : BackgroundService
     {
         public static readonly SendOrder Instance = new();
 
+        /// <summary>Every waiting caller's first leg, then ring groups' further legs, then the rest.</summary>
+        private static int Rank(Urgency urgency) => urgency switch
+        {
+            Urgency.CallerWaiting => 0,
+            Urgency.RingGroup => 1,
+            Urgency.Teardown => 2,
+            _ => 3,
+        };
+
         public int Compare((Urgency Urgency, DateTimeOffset At, string Key, long Sequence) x, (Urgency Urgency, DateTimeOffset At, string Key, long Sequence) y)
         {
-            var order = x.Urgency.CompareTo(y.Urgency);
+            var order = Rank(x.Urgency).CompareTo(Rank(y.Urgency));
             order = order != 0 ? order : x.At.CompareTo(y.At);
             order = order != 0 ? order : string.CompareOrdinal(x.Key, y.Key);
             return order != 0 ? order : x.Sequence.CompareTo(y.Sequence);

@@ -60,6 +60,8 @@ public sealed class TwilioTelephony(
         return Task.CompletedTask;
     }
 
+    public int RingGroupRoom(string queueId, int wanted) => queue.RingGroupRoom(queueId, wanted);
+
     public Task AddParticipantAsync(AddParticipant request)
     {
         Submit(request, attempt: 1, lookFirst: false, joinsExisting: request.Leg.Conference.Sid is not null);
@@ -102,7 +104,7 @@ public sealed class TwilioTelephony(
                     return;
             }
         }
-        if (joinsExisting && leg.Conference.Sid is null)
+        if (joinsExisting && leg.Conference.Sid is null && !leg.Staged)
         {
             // The caller's conference, by name: live, it is joined by its SID; ended, the caller has left; not there yet
             // (the agent's request got there before the caller did), the leg is created by name and starts it (rule 7).
@@ -131,6 +133,14 @@ public sealed class TwilioTelephony(
         firstSent ??= clock.GetUtcNow();
         try
         {
+            if (leg.Staged)
+            {
+                // A ring group's leg is a call of its own that answers into Acd's TwiML: it joins the caller only once
+                // it has taken the call.
+                var created = await CallResource.CreateAsync(StagedOptions(request), client);
+                await call.LegCreatedAsync(leg.LegId, created.Sid);
+                return;
+            }
             var participant = await ParticipantResource.CreateAsync(CreateOptions(request), client);
             await call.LegCreatedAsync(leg.LegId, participant.CallSid);
             return;
@@ -217,6 +227,21 @@ public sealed class TwilioTelephony(
         return create;
     }
 
+    private CreateCallOptions StagedOptions(AddParticipant request)
+    {
+        var settings = options.Value;
+        var leg = request.Leg;
+        return new CreateCallOptions(new PhoneNumber(request.To), new PhoneNumber(settings.CallerId ?? request.CallerId ?? "Acd"))
+        {
+            Url = urls.StagedAnswer(leg.CallId, leg.LegId, whispered: false),
+            Method = global::Twilio.Http.HttpMethod.Post,
+            Timeout = Math.Clamp(request.TimeoutSeconds, 5, 600),
+            StatusCallback = urls.CallStatus(leg.CallId, leg.LegId),
+            StatusCallbackMethod = global::Twilio.Http.HttpMethod.Post,
+            StatusCallbackEvent = LegEvents,
+        };
+    }
+
     /// <summary>What a lookup of a leg by its label found: its CallSid, nothing (<see cref="Known"/>), or no answer.</summary>
     private readonly record struct Lookup(bool Known, string? Found);
 
@@ -286,9 +311,11 @@ public sealed class TwilioTelephony(
             }
             return Task.CompletedTask;
         }
-        // Always "completed": Twilio ignores "canceled" for a call already in progress, and an agent may have
-        // answered a moment ago; "completed" hangs up a ringing call and an answered one alike.
-        Run($"end leg {leg.LegId}", () => CallResource.UpdateAsync(pathSid: leg.CallSid, status: CallResource.UpdateStatusEnum.Completed, client: client));
+        // "completed" hangs up a ringing call and an answered one alike; Twilio ignores "canceled" for a call already in
+        // progress, and an agent may have answered a moment ago. A ring group's leg that has not answered is canceled: if
+        // it answered meanwhile it is only in Acd's TwiML, which tells it the call was taken and hangs it up.
+        var status = leg.Staged && !leg.Answered ? CallResource.UpdateStatusEnum.Canceled : CallResource.UpdateStatusEnum.Completed;
+        Run($"end leg {leg.LegId}", () => CallResource.UpdateAsync(pathSid: leg.CallSid, status: status, client: client));
         return Task.CompletedTask;
     }
 

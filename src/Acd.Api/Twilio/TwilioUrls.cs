@@ -50,5 +50,9 @@ public sealed class TwilioUrls(IOptions<TwilioOptions> options, IServiceProvider
     public Uri CallStatus(string callId, string legId) =>
         new($"{Base}/twilio/call/status?callId={Uri.EscapeDataString(callId)}&legId={Uri.EscapeDataString(legId)}");
 
+    /// <summary>Where a ring group's leg asks what to do once answered (and again after the whisper, or with the key pressed).</summary>
+    public Uri StagedAnswer(string callId, string legId, bool whispered) =>
+        new($"{Base}/twilio/agent/answer?callId={Uri.EscapeDataString(callId)}&legId={Uri.EscapeDataString(legId)}{(whispered ? "&whispered=1" : "")}");
+
     public Uri Hold(string callId) => new($"{Base}/twilio/voice/hold?callId={Uri.EscapeDataString(callId)}");
 }

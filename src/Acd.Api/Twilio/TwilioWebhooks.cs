@@ -31,6 +31,8 @@ public static class TwilioWebhooks
             .WithSummary("Hold music.");
         group.MapPost("/conference/status", ConferenceStatusAsync)
             .WithSummary("Conference status callbacks (start, end, join, leave): the first gives the ConferenceSid.");
+        group.MapPost("/agent/answer", StagedAnswerAsync)
+            .WithSummary("A ring group's agent leg answered (its Url; then after the whisper, or with the key pressed): the first to take the call joins the caller's conference, the others hear it was taken.");
         group.MapPost("/call/status", CallStatusAsync)
             .WithSummary("Status callbacks of legs Acd created (and of the caller's leg when the number's status callback points here).");
         return group;
@@ -163,6 +165,30 @@ public static class TwilioWebhooks
         var report = new LegStatusReport(request.Query["legId"].FirstOrDefault(), callSid, known, Int(form["SequenceNumber"]), Time(form["Timestamp"]));
         await grains.GetGrain<ICallGrain>(callId).LegStatusAsync(report);
         return Results.Ok();
+    }
+
+    private static async Task<IResult> StagedAnswerAsync(HttpRequest request, IGrainFactory grains, CallerTwiml twiml)
+    {
+        var form = await request.ReadFormAsync();
+        var callSid = form["CallSid"].ToString();
+        if (string.IsNullOrEmpty(callSid) || !Ids.IsValid(callSid))
+        {
+            return Problems.Invalid("CallSid", "Required: the leg's SID");
+        }
+        var callId = request.Query["callId"].FirstOrDefault();
+        var legId = request.Query["legId"].FirstOrDefault();
+        if (callId is null || !Ids.IsValid(callId))
+        {
+            return Problems.Invalid("callId", Ids.Rule);
+        }
+        if (legId is null || !Ids.IsValid(legId))
+        {
+            return Problems.Invalid("legId", Ids.Rule);
+        }
+        var digits = NullIfEmpty(form["Digits"].ToString());
+        var whispered = request.Query["whispered"].FirstOrDefault() == "1";
+        var answer = await grains.GetGrain<ICallGrain>(callId).StagedAnswerAsync(legId, callSid, digits, whispered);
+        return Xml(twiml.Staged(callId, legId, answer));
     }
 
     private static IResult Xml(string twiml) => Results.Content(twiml, "application/xml; charset=utf-8");

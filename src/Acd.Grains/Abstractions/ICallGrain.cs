@@ -125,6 +125,13 @@ public interface ICallGrain : IGrainWithStringKey
     [ReadOnly, AlwaysInterleave]
     Task<bool> WantsLegAsync(string legId);
 
+    /// <summary>
+    /// A ring group's leg answered and Twilio asks what it is to do (<paramref name="digits"/>: the key pressed, if asked;
+    /// <paramref name="whispered"/>: the agent heard the queue's name). The first of the group to take the call is put
+    /// through; every later one hears that it was taken. Decided in the call's turn, so two answers at once never both win.
+    /// </summary>
+    Task<StagedAnswer> StagedAnswerAsync(string legId, string callSid, string? digits, bool whispered);
+
     /// <summary>Telephony created a leg Acd asked for: it now has a CallSid.</summary>
     Task LegCreatedAsync(string legId, string callSid);
 

@@ -31,6 +31,9 @@ public interface IRouterGrain : IGrainWithStringKey
 
     Task<bool> WithdrawAsync(string callId);
 
+    /// <summary>A ring group's offered call asks for up to <paramref name="count"/> more free agents, held for it until confirmed or released.</summary>
+    Task<List<string>> MatchMoreAsync(WaitingCall call, IReadOnlyList<string> ringing, int count);
+
     /// <summary>Frees an agent's slot for a match that did not become an offer, then optionally puts the call back.</summary>
     Task<EnqueueResult?> ReleaseMatchAsync(string callId, string agentId, WaitingCall? requeue);
 

@@ -20,6 +20,12 @@ public enum AgentSelection
 
     /// <summary>Any eligible agent, uniformly at random.</summary>
     Random,
+
+    /// <summary>A ring group: every free eligible agent at once (up to <c>max_ring</c>), longest idle first; the first to answer takes the call.</summary>
+    RingAll,
+
+    /// <summary>A ring group that grows: the longest idle agent first, one more every <c>ring_step_seconds</c>, up to <c>max_ring</c>.</summary>
+    RingProgressively,
 }
 
 /// <summary>What happens to the calls waiting in a queue when its schedule closes.</summary>
@@ -49,4 +55,43 @@ public sealed record QueueDefinition(
     [property: Id(11)] string? ClosedMessage,
     [property: Id(12)] string? ScheduleId = null,
     [property: Id(13)] AtClosing AtClosing = AtClosing.KeepServing,
-    [property: Id(14)] IReadOnlyList<string>? WrapUpCodes = null);
+    [property: Id(14)] IReadOnlyList<string>? WrapUpCodes = null,
+    [property: Id(15)] int MaxRing = QueueDefinition.DefaultMaxRing,
+    [property: Id(16)] int RingStepSeconds = QueueDefinition.DefaultRingStepSeconds,
+    [property: Id(17)] bool AcceptWithKey = false,
+    [property: Id(18)] bool Whisper = false,
+    [property: Id(19)] int MaxReservedWorkers = 1)
+{
+    public const int DefaultMaxRing = 10;
+
+    public const int DefaultRingStepSeconds = 5;
+
+    /// <summary>The most agents one call may ring at once (TaskRouter's limit for MaxReservedWorkers).</summary>
+    public const int MaxGroup = 50;
+
+    /// <summary>
+    /// How this queue rings several agents for one call, or null when it offers a call to one agent at a time:
+    /// ring_all and ring_progressively up to <see cref="MaxRing"/>, or TaskRouter's multi-reservation
+    /// (<see cref="MaxReservedWorkers"/> above 1, all at once, in the queue's selection order).
+    /// </summary>
+    public RingGroup? Ring => Selection switch
+    {
+        AgentSelection.RingAll => new RingGroup(MaxRing, 0, AcceptWithKey, Whisper, FriendlyName),
+        AgentSelection.RingProgressively => new RingGroup(MaxRing, RingStepSeconds, AcceptWithKey, Whisper, FriendlyName),
+        _ when MaxReservedWorkers > 1 => new RingGroup(MaxReservedWorkers, 0, AcceptWithKey, Whisper, FriendlyName),
+        _ => null,
+    };
+}
+
+/// <summary>
+/// A queue's ring group, as a call rings it. <see cref="StepSeconds"/> 0 rings everyone at once; otherwise one more agent
+/// every so many seconds. Each agent's leg answers into Acd's TwiML (a whisper of <see cref="QueueName"/>, a key to accept),
+/// and only the first to take it is put through to the caller.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("acd.RingGroup")]
+public sealed record RingGroup(
+    [property: Id(0)] int Size,
+    [property: Id(1)] int StepSeconds,
+    [property: Id(2)] bool AcceptWithKey,
+    [property: Id(3)] bool Whisper,
+    [property: Id(4)] string QueueName);

@@ -51,7 +51,8 @@ public sealed record EnqueueResult(
     [property: Id(2)] long Sequence,
     [property: Id(3)] int MaxWaitSeconds = 0,
     [property: Id(4)] int? WrapUpSeconds = null,
-    [property: Id(5)] string? Message = null);
+    [property: Id(5)] string? Message = null,
+    [property: Id(6)] RingGroup? Ring = null);
 
 /// <summary>Realtime figures of one queue (TaskRouter's TaskQueue realtime statistics, in Acd's names).</summary>
 [GenerateSerializer, Immutable, Alias("acd.QueueRealtime")]

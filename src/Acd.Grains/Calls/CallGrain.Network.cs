@@ -229,6 +229,14 @@ public sealed partial class CallGrain
             case LegRole.Agent or LegRole.Consult when S.Offers.ForLeg(leg.LegId) is { } offer:
                 switch (S.Offers.OnLeg(leg.LegId, change, Now))
                 {
+                    case OfferVerdict.Answered when offer.Group:
+                        // A ring group's agent picked up: they are in Acd's TwiML, and take the call there (StagedAnswerAsync).
+                        break;
+                    case OfferVerdict.AnsweredAndLeft when offer.Group:
+                        // Picked up and hung up without taking the call: for this call, a miss.
+                        LogOfferEnded(Id, offer.AgentId, "hung up before taking it");
+                        await OfferFailedAsync(offer, OfferOutcome.Missed, "hung-up");
+                        return;
                     case OfferVerdict.Answered:
                         await OfferAnsweredAsync(offer);
                         return;

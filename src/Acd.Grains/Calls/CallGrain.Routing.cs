@@ -109,6 +109,7 @@ public sealed partial class CallGrain
         R.Waiting = waiting;
         R.WrapUpSeconds = result.WrapUpSeconds ?? Settings.DefaultWrapUpSeconds;
         R.OverflowMessage = result.Message;
+        R.Ring = result.Ring;
         R.RecheckAt = null;
         R.CallerCheckAt ??= NextCallerCheck();
         if (queueChanged || F.QueuedAt is null)
@@ -251,6 +252,7 @@ public sealed partial class CallGrain
                     await grains.GetGrain<IQueueGrain>(queueId).RemoveAsync(Id);
                 }
                 await StartOfferAsync(agentId, OfferKind.Queue, reservation, Urgency.CallerWaiting);
+                await RingGroupStartsAsync();
                 return;
             }
             LogReservationRefused(Id, agentId, reservation.Reason);
@@ -271,6 +273,8 @@ public sealed partial class CallGrain
         var leg = S.Legs.Add(Id, kind == OfferKind.Consult ? LegRole.Consult : LegRole.Agent, agentId, reservation.ContactUri ?? $"client:{agentId}", Now);
         var ringSeconds = R.ReservationTimeoutSeconds;
         var offer = S.Offers.Open(agentId, leg.LegId, kind, kind == OfferKind.Queue ? R.QueueId : null, Now, ringSeconds, sentAtOnce: !telephony.AnswersOnTheNetwork, DispatchLimit);
+        // A ring group's legs answer into Acd's TwiML: nobody hears the caller before they have taken the call.
+        offer.Group = leg.Staged = kind == OfferKind.Queue && R.Ring is not null;
         if (kind is OfferKind.Queue or OfferKind.Transfer)
         {
             SetStatus(CallStatus.Offered);
@@ -353,6 +357,13 @@ public sealed partial class CallGrain
             await SaveAsync();
             return;
         }
+        if (offer.Kind == OfferKind.Queue && S.Offers.Ringing.Count > 0)
+        {
+            // The rest of its ring group still rings.
+            await SaveAsync();
+            return;
+        }
+        R.NextRingAt = null;
         SetStatus(CallStatus.Queued);
         if (R.Waiting is null)
         {

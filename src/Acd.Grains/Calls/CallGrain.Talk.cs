@@ -13,6 +13,11 @@ public sealed partial class CallGrain
     {
         var agentId = offer.AgentId;
         S.Offers.End(offer, OfferOutcome.Answered);
+        // The rest of a ring group: their legs end at once (canceled while ringing), and it is not a miss of theirs.
+        foreach (var other in S.Offers.Live.Where(o => o.Kind == OfferKind.Queue).ToList())
+        {
+            await EndOfferAsync(other, OfferOutcome.Withdrawn, "answered-elsewhere");
+        }
         if (S.Legs.Find(offer.LegId) is { } leg)
         {
             CallLegs.Report(leg, LegStatus.InProgress, null);

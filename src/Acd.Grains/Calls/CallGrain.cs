@@ -172,6 +172,10 @@ public sealed partial class CallGrain(
             return next;
         }
         Consider(S.Offers.NextDeadline);
+        if (S.Status == CallStatus.Offered)
+        {
+            Consider(R.NextRingAt);
+        }
         if (S.Status == CallStatus.Queued)
         {
             Consider(R.StepDeadline);
@@ -209,6 +213,10 @@ public sealed partial class CallGrain(
                 LogOfferEnded(Id, offer.AgentId, outcome == OfferOutcome.Missed ? "rang out" : "never rang");
                 await OfferFailedAsync(offer, outcome, outcome == OfferOutcome.Missed ? "no-answer" : "not-sent");
             }
+        }
+        if (S.Status == CallStatus.Offered && R.NextRingAt <= Now)
+        {
+            await RingNextAsync();
         }
         if (S.Status == CallStatus.Queued && R.MaxWaitDeadline <= Now)
         {
@@ -291,7 +299,7 @@ public sealed partial class CallGrain(
 
     private ConferenceReference Conference() => S.Conference.Reference(Id);
 
-    private LegReference LegRef(Leg leg) => new(Id, leg.LegId, leg.CallSid, Conference(), leg.Label, leg.To, leg.RequestedAt);
+    private LegReference LegRef(Leg leg) => new(Id, leg.LegId, leg.CallSid, Conference(), leg.Label, leg.To, leg.RequestedAt, leg.Staged, leg.Answered);
 
     private CallView View() => CallViews.View(Id, S);
 

@@ -50,6 +50,22 @@ public static class QueueValidation
         {
             return Problem.Invalid("max_wait_seconds", "Must be 0 (no limit) or more");
         }
+        if (d.MaxRing is < 1 or > QueueDefinition.MaxGroup)
+        {
+            return Problem.Invalid("max_ring", $"Must be between 1 and {QueueDefinition.MaxGroup}");
+        }
+        if (d.RingStepSeconds is < 1 or > 300)
+        {
+            return Problem.Invalid("ring_step_seconds", "Must be between 1 and 300");
+        }
+        if (d.MaxReservedWorkers is < 1 or > QueueDefinition.MaxGroup)
+        {
+            return Problem.Invalid("max_reserved_workers", $"Must be between 1 and {QueueDefinition.MaxGroup}");
+        }
+        if (d.MaxReservedWorkers > 1 && d.Selection is AgentSelection.RingAll or AgentSelection.RingProgressively)
+        {
+            return Problem.Invalid("max_reserved_workers", "A ring group's size is max_ring: leave max_reserved_workers at 1");
+        }
         if (d.WrapUpSeconds is < 0 or > 3600)
         {
             return Problem.Invalid("wrap_up_seconds", "Must be between 0 and 3600");

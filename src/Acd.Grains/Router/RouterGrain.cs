@@ -164,6 +164,8 @@ public sealed class RouterGrain(IGrainFactory grains, Calls.IUnsettledCallStore 
 
     public Task<bool> WithdrawAsync(string callId) => Task.FromResult(_index.Withdraw(callId));
 
+    public Task<List<string>> MatchMoreAsync(WaitingCall call, IReadOnlyList<string> ringing, int count) => Task.FromResult(_index.MatchMore(call, ringing, count));
+
     public Task<EnqueueResult?> ReleaseMatchAsync(string callId, string agentId, WaitingCall? requeue)
     {
         var (result, matches) = _index.ReleaseMatch(callId, agentId, requeue);

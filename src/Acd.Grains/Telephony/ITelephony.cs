@@ -14,10 +14,22 @@ public interface ITelephony
     /// </summary>
     bool AnswersOnTheNetwork { get; }
 
-    /// <summary>Rings an agent into a call's conference (Twilio: a Participants API request).</summary>
+    /// <summary>
+    /// Rings an agent into a call's conference (Twilio: a Participants API request); a ring group's leg
+    /// (<see cref="LegReference.Staged"/>) is a call of its own that answers into Acd's TwiML (Twilio: a Calls API request).
+    /// </summary>
     Task RingAgentAsync(RingAgent request);
 
-    /// <summary>Hangs up one leg that Acd created, ringing or answered (one it no longer wants: an ended offer, a late answer).</summary>
+    /// <summary>
+    /// How many of <paramref name="wanted"/> more ring-group legs for <paramref name="queueId"/> the account's pace can send
+    /// soon; the rest are not asked for (and are counted for the queue), so that a ring group never builds a backlog.
+    /// </summary>
+    int RingGroupRoom(string queueId, int wanted);
+
+    /// <summary>
+    /// Hangs up one leg that Acd created, ringing or answered (one it no longer wants: an ended offer, a late answer). A
+    /// ring group's leg not answered yet is canceled; any other is completed, which ends it ringing or answered.
+    /// </summary>
     Task EndLegAsync(LegReference leg);
 
     /// <summary>Ends a call's conference for everyone in it.</summary>
@@ -43,6 +55,9 @@ public enum Urgency
     /// <summary>A waiting caller's agent leg.</summary>
     CallerWaiting = 0,
 
+    /// <summary>A ring group's further legs, after every waiting caller's first (sent in the order they were asked for).</summary>
+    RingGroup = 3,
+
     /// <summary>Ending or cancelling something.</summary>
     Teardown = 1,
 
@@ -66,7 +81,9 @@ public sealed record LegReference(
     [property: Id(3)] ConferenceReference Conference,
     [property: Id(5)] string? Label = null,
     [property: Id(6)] string? To = null,
-    [property: Id(7)] DateTimeOffset? RequestedAt = null);
+    [property: Id(7)] DateTimeOffset? RequestedAt = null,
+    [property: Id(8)] bool Staged = false,
+    [property: Id(9)] bool Answered = false);
 
 [GenerateSerializer, Immutable, Alias("acd.RingAgent")]
 public sealed record RingAgent(

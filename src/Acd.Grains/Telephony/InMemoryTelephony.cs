@@ -28,6 +28,9 @@ public sealed class InMemoryTelephony(ILogger<InMemoryTelephony> logger) : ITele
         return Task.CompletedTask;
     }
 
+    /// <summary>Nothing is paced here: a ring group rings everyone it wants.</summary>
+    public int RingGroupRoom(string queueId, int wanted) => wanted;
+
     public Task EndLegAsync(LegReference leg)
     {
         logger.LogInformation("End leg {LegId} of {CallId} (not sent: in-memory telephony)", leg.LegId, leg.CallId);

@@ -50,6 +50,12 @@ public sealed class Leg
     /// <summary>When Acd decided to ask for the leg: a leg the network made to <see cref="To"/> since then is this one.</summary>
     [Id(14)] public DateTimeOffset? RequestedAt { get; set; }
 
+    /// <summary>
+    /// A ring group's leg: it answers into Acd's TwiML and is put through to the caller only if it takes the call. Hung up
+    /// while it rings it is canceled; it cannot overhear the caller meanwhile.
+    /// </summary>
+    [Id(15)] public bool Staged { get; set; }
+
     /// <summary>As shown: a leg Acd ended that the network has not reported ended yet shows how Acd ended it.</summary>
     public CallLegView View() => new(LegId, Role, AgentId, CallSid, Ended && !Status.IsFinal() ? (Answered ? LegStatus.Completed : LegStatus.Canceled) : Status, Muted, Hold, Coaching);
 }

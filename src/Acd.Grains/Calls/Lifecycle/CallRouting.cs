@@ -45,6 +45,12 @@ public sealed class CallRouting
     /// <summary>When the waiting caller's leg is next looked up at Twilio (a hang-up whose callback was lost).</summary>
     [Id(14)] public DateTimeOffset? CallerCheckAt { get; set; }
 
+    /// <summary>The queue's ring group (null: one agent at a time), as the queue said when it took the call.</summary>
+    [Id(15)] public RingGroup? Ring { get; set; }
+
+    /// <summary>ring_progressively: when one more agent is rung while the call is offered.</summary>
+    [Id(16)] public DateTimeOffset? NextRingAt { get; set; }
+
     /// <summary>The agent declined: the call is not offered to them again.</summary>
     public void Declined(string agentId)
     {
@@ -61,5 +67,6 @@ public sealed class CallRouting
         MaxWaitDeadline = null;
         RecheckAt = null;
         CallerCheckAt = null;
+        NextRingAt = null;
     }
 }

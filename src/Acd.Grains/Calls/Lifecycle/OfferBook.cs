@@ -62,6 +62,12 @@ public sealed class Offer
 
     [Id(8)] public OfferOutcome Outcome { get; set; }
 
+    /// <summary>
+    /// One of a ring group's offers: its leg answers into Acd's TwiML, not the caller's conference, and the first of the
+    /// group to take the call is put through; the others end then, not counted as misses.
+    /// </summary>
+    [Id(9)] public bool Group { get; set; }
+
     public bool IsLive => Outcome == OfferOutcome.Live;
 
     public bool Sent => SentAt is not null;
@@ -96,7 +102,7 @@ public enum OfferVerdict
 /// The offer lifecycle: the one place that decides whether an offer is sent, ringing, answered, missed or withdrawn.
 /// An agent's ring time runs from when their leg is sent, so an offer whose request waits in the account's pace is
 /// not timed out before it rings, and a leg never sent is not a miss. It keeps every live offer of a call, so several
-/// can ring at once (ring-all); today's policies open one at a time.
+/// can ring at once (a ring group: <see cref="Offer.Group"/>).
 /// </summary>
 [GenerateSerializer, Alias("acd.OfferBook")]
 public sealed class OfferBook
@@ -136,7 +142,7 @@ public sealed class OfferBook
     public Offer? For(string agentId, params OfferKind[] kinds) =>
         Live.Find(o => o.AgentId == agentId && (kinds.Length == 0 || kinds.Contains(o.Kind)));
 
-    /// <summary>The live offer of these kinds (today at most one of the routing kinds is live at a time).</summary>
+    /// <summary>The live offer of these kinds (the first, for a ring group that rings several).</summary>
     public Offer? Current(params OfferKind[] kinds) => Live.Find(o => kinds.Length == 0 || kinds.Contains(o.Kind));
 
     /// <summary>The leg of the offer left for the network (its request was answered, or it reported itself ringing).</summary>
@@ -179,4 +185,7 @@ public sealed class OfferBook
     }
 
     public DateTimeOffset? NextDeadline => Live.Count == 0 ? null : Live.Min(o => o.Deadline);
+
+    /// <summary>The agents a call's live queue offers ring (one, or a ring group's).</summary>
+    public List<string> Ringing => [.. Live.Where(o => o.Kind == OfferKind.Queue).Select(o => o.AgentId)];
 }

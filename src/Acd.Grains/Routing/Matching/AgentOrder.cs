@@ -5,6 +5,7 @@ namespace Acd.Grains.Routing.Matching;
 /// <summary>Selection order of free agents in a queue, one comparer per <see cref="AgentSelection"/>.</summary>
 internal sealed class AgentOrder(IndexedQueue queue, AgentSelection selection) : IComparer<IndexedAgent>
 {
+    /// <summary>A ring group rings the longest idle first; every other selection orders as it says.</summary>
     public static AgentOrder For(IndexedQueue queue) => new(queue, queue.Definition.Selection);
 
     public int Compare(IndexedAgent? x, IndexedAgent? y)

@@ -138,7 +138,8 @@ public sealed class RoutingIndex(TimeProvider time, Random random)
         agent.Active.UnionWith(snapshot.ActiveCalls);
         foreach (var confirmed in snapshot.ActiveCalls)
         {
-            if (agent.Pending.Remove(confirmed))
+            // A ring group's call is pending with several agents: only its first match is the call's own entry.
+            if (agent.Pending.Remove(confirmed) && _pending.TryGetValue(confirmed, out var match) && match.AgentId == agent.Id)
             {
                 _pending.Remove(confirmed);
             }
@@ -174,7 +175,10 @@ public sealed class RoutingIndex(TimeProvider time, Random random)
             }
             foreach (var callId in agent.Pending.Keys)
             {
-                _pending.Remove(callId);
+                if (_pending.TryGetValue(callId, out var match) && match.AgentId == agentId)
+                {
+                    _pending.Remove(callId);
+                }
             }
         }
     }
@@ -192,14 +196,14 @@ public sealed class RoutingIndex(TimeProvider time, Random random)
         {
             // A retried enqueue of a call already matched: same answer, no second match.
             var q = _queues.GetValueOrDefault(pending.QueueId)?.Definition;
-            return (new EnqueueResult(EnqueueOutcome.Matched, pending.AgentId, call.Sequence, q?.MaxWaitSeconds ?? 0, q?.WrapUpSeconds), matches);
+            return (new EnqueueResult(EnqueueOutcome.Matched, pending.AgentId, call.Sequence, q?.MaxWaitSeconds ?? 0, q?.WrapUpSeconds, null, q?.Ring), matches);
         }
         if (_waiting.TryGetValue(call.CallId, out var existing))
         {
             if (existing.Queue.Id == call.QueueId)
             {
                 var d = existing.Queue.Definition;
-                return (new EnqueueResult(EnqueueOutcome.Waiting, null, existing.Call.Sequence, d.MaxWaitSeconds, d.WrapUpSeconds), matches);
+                return (new EnqueueResult(EnqueueOutcome.Waiting, null, existing.Call.Sequence, d.MaxWaitSeconds, d.WrapUpSeconds, null, d.Ring), matches);
             }
             Withdraw(call.CallId);
         }
@@ -209,7 +213,7 @@ public sealed class RoutingIndex(TimeProvider time, Random random)
         }
         var definition = queue.Definition;
         EnqueueResult Answer(EnqueueOutcome outcome, string? agentId, long sequence, string? message = null) =>
-            new(outcome, agentId, sequence, definition.MaxWaitSeconds, definition.WrapUpSeconds, message);
+            new(outcome, agentId, sequence, definition.MaxWaitSeconds, definition.WrapUpSeconds, message, definition.Ring);
         if (definition.Closed && !readmit)
         {
             return (Answer(EnqueueOutcome.Closed, null, call.Sequence, definition.ClosedMessage), matches);
@@ -234,6 +238,41 @@ public sealed class RoutingIndex(TimeProvider time, Random random)
         _waiting[call.CallId] = indexed;
         queue.Calls.Add(indexed);
         return (Answer(EnqueueOutcome.Waiting, null, sequence, definition.OverflowMessage), matches);
+    }
+
+    /// <summary>
+    /// A ring group's call, offered already, asks for up to <paramref name="count"/> more free agents it accepts, in the
+    /// queue's selection order, leaving out <paramref name="ringing"/> (those it rings already) and whoever declined it.
+    /// Each one is held for the call as a match is, until their agent confirms or the call gives them back
+    /// (<see cref="ReleaseMatch"/>), so no other call takes them meanwhile.
+    /// </summary>
+    public List<string> MatchMore(WaitingCall call, IReadOnlyCollection<string> ringing, int count)
+    {
+        var found = new List<string>();
+        if (count <= 0 || !_queues.TryGetValue(call.QueueId, out var queue) || _waiting.ContainsKey(call.CallId))
+        {
+            return found;
+        }
+        var indexed = new IndexedCall(call, queue);
+        var now = time.GetUtcNow();
+        foreach (var agent in queue.FreeAgents.ToList())
+        {
+            if (found.Count == count)
+            {
+                break;
+            }
+            if (ringing.Contains(agent.Id) || agent.Pending.ContainsKey(call.CallId) || agent.Active.Contains(call.CallId) || !indexed.Accepts(agent, now))
+            {
+                continue;
+            }
+            RemoveFromFreeSets(agent);
+            agent.Pending[call.CallId] = now;
+            agent.LastMatchSequence = ++_matchSequence;
+            agent.RandomKey = random.NextDouble();
+            AddToFreeSets(agent);
+            found.Add(agent.Id);
+        }
+        return found;
     }
 
     /// <summary>Takes a waiting call out (caller left, target timed out). False when it was not waiting.</summary>

@@ -1,0 +1,134 @@
+using Acd.Grains.Abstractions;
+using Acd.Grains.Calls.Lifecycle;
+using Acd.Grains.Telephony;
+using Acd.Grains.Workspace;
+using Microsoft.Extensions.Logging;
+
+namespace Acd.Grains.Calls;
+
+/// <summary>
+/// Ring groups: one call offered to several agents at once (ring_all, TaskRouter's max_reserved_workers) or to one more
+/// every few seconds (ring_progressively). Each agent's leg answers into Acd's TwiML, never into the caller's conference;
+/// the first to take the call is put through, the others' legs end then and it is not a miss of theirs.
+/// </summary>
+public sealed partial class CallGrain
+{
+    /// <summary>The call's first offer of a ring group is out: the rest of the group now, or one by one.</summary>
+    private async Task RingGroupStartsAsync()
+    {
+        if (R.Ring is not { } ring || S.Status != CallStatus.Offered)
+        {
+            return;
+        }
+        if (ring.StepSeconds > 0)
+        {
+            R.NextRingAt = ring.Size > 1 ? Now.AddSeconds(ring.StepSeconds) : null;
+            await SaveAsync();
+            return;
+        }
+        await RingMoreAsync(ring.Size - 1);
+    }
+
+    /// <summary>ring_progressively's step: one more agent, and the next step's time while the group can grow.</summary>
+    private async Task RingNextAsync()
+    {
+        var ring = R.Ring;
+        R.NextRingAt = null;
+        await RingMoreAsync(1);
+        if (ring is { StepSeconds: > 0 } && S.Status == CallStatus.Offered && S.Offers.Ringing.Count < ring.Size)
+        {
+            R.NextRingAt = Now.AddSeconds(ring.StepSeconds);
+        }
+        await SaveAsync();
+    }
+
+    /// <summary>
+    /// Rings up to <paramref name="wanted"/> more free eligible agents (fewer when the account's pace cannot send their legs
+    /// soon): the router holds them for this call, each agent reserves themself, and their legs go out behind every
+    /// waiting caller's first leg.
+    /// </summary>
+    private async Task RingMoreAsync(int wanted)
+    {
+        if (R.Ring is not { } ring || R.Waiting is not { } waiting || S.Status != CallStatus.Offered)
+        {
+            return;
+        }
+        var ringing = S.Offers.Ringing;
+        var room = Math.Min(wanted, ring.Size - ringing.Count);
+        if (room <= 0 || telephony.RingGroupRoom(waiting.QueueId, room) is not (> 0 and var granted))
+        {
+            return;
+        }
+        var agents = await grains.Router().MatchMoreAsync(waiting with { ExcludedAgents = [.. R.DeclinedBy] }, ringing, granted);
+        foreach (var agentId in agents)
+        {
+            Reservation reservation;
+            try
+            {
+                reservation = await grains.GetGrain<IAgentGrain>(agentId).TryReserveAsync(Id);
+            }
+            catch (Exception e)
+            {
+                // Whether the agent took it is unknown: the router lets them go now, and an agent who did reserve lets go
+                // when they verify it (this call has no offer for them).
+                logger.LogWarning("Call {CallId}: reserving {AgentId} for its ring group failed: {Reason}", Id, agentId, e.Message);
+                await grains.Router().ReleaseMatchAsync(Id, agentId, null);
+                continue;
+            }
+            if (!reservation.Accepted || S.Status != CallStatus.Offered)
+            {
+                if (reservation.Accepted)
+                {
+                    await grains.GetGrain<IAgentGrain>(agentId).OfferEndedAsync(Id, OfferEnd.Withdrawn);
+                }
+                await grains.Router().ReleaseMatchAsync(Id, agentId, null);
+                continue;
+            }
+            await StartOfferAsync(agentId, OfferKind.Queue, reservation, Urgency.RingGroup);
+        }
+    }
+
+    public async Task<StagedAnswer> StagedAnswerAsync(string legId, string callSid, string? digits, bool whispered)
+    {
+        var leg = S.Exists ? S.Legs.Find(legId) : null;
+        if (leg is null || (leg.CallSid is { } known && known != callSid))
+        {
+            return new StagedAnswer(StagedStep.Taken);
+        }
+        leg.CallSid ??= callSid;
+        if (S.Offers.ForLeg(legId) is not { Group: true } offer || S.Status != CallStatus.Offered || !S.Legs.CustomerOnLine)
+        {
+            // Taken by someone else a moment ago, or the caller has gone: this leg is told so and hung up by its TwiML.
+            if (leg.IsLive)
+            {
+                CallLegs.End(leg);
+                await SaveAsync();
+            }
+            LogStagedTaken(Id, leg.AgentId);
+            return new StagedAnswer(StagedStep.Taken, R.Ring?.QueueName);
+        }
+        CallLegs.Report(leg, LegStatus.InProgress, null);
+        var ring = R.Ring!;
+        if (ring.AcceptWithKey && digits is null)
+        {
+            await SaveAsync();
+            return new StagedAnswer(StagedStep.AskKey, ring.QueueName);
+        }
+        if (ring.AcceptWithKey && digits != "1")
+        {
+            await OfferFailedAsync(offer, OfferOutcome.Rejected, "rejected");
+            return new StagedAnswer(StagedStep.Declined, ring.QueueName);
+        }
+        if (!ring.AcceptWithKey && ring.Whisper && !whispered)
+        {
+            await SaveAsync();
+            return new StagedAnswer(StagedStep.Whisper, ring.QueueName);
+        }
+        // The first of the group to get here takes the call: the others' legs end now, and this one joins the caller.
+        await ConnectAsync(offer);
+        return new StagedAnswer(StagedStep.Join, ring.QueueName, S.Conference.Name, leg.Label);
+    }
+
+    [LoggerMessage(LogLevel.Information, "Call {CallId}: {AgentId} answered its ring group after the call was taken (or the caller left)")]
+    private partial void LogStagedTaken(string callId, string? agentId);
+}
