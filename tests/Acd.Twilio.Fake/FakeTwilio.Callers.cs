@@ -51,23 +51,7 @@ public sealed partial class FakeTwilio
             }
             else
             {
-                var name = conferenceElement.Value.Trim();
-                var conference = _conferences.Values.LastOrDefault(c => c.FriendlyName == name && c.Status != "completed")
-                    ?? NewConference(
-                        name,
-                        (string?)conferenceElement.Attribute("region"),
-                        (string?)conferenceElement.Attribute("statusCallback"),
-                        Events([(string?)conferenceElement.Attribute("statusCallbackEvent") ?? ""]));
-                leg.ConferenceSid = conference.Sid;
-                var participant = new FakeParticipant
-                {
-                    CallSid = callSid,
-                    Label = (string?)conferenceElement.Attribute("participantLabel"),
-                    StartConferenceOnEnter = Flag((string?)conferenceElement.Attribute("startConferenceOnEnter"), true),
-                    EndConferenceOnExit = Flag((string?)conferenceElement.Attribute("endConferenceOnExit"), false),
-                };
-                conference.Participants[callSid] = participant;
-                JoinLocked(conference, participant);
+                JoinByTwimlLocked(leg, conferenceElement);
             }
         }
         return new CallerSession(callSid, twiml, said, conferenceElement?.Value.Trim(), conferenceElement is null, status);

@@ -234,9 +234,37 @@ public sealed partial class FakeTwilio
                 StatusCallback = get("StatusCallback"),
                 StatusCallbackEvents = Events(all("StatusCallbackEvent")),
                 CreatedAt = Clock.GetUtcNow(),
+                AnswerUrl = get("Url"),
             };
             _legs[leg.Sid] = leg;
             leg.Status = "queued";
+            if (leg.AnswerUrl is not null)
+            {
+                // Twilio rings the destination; once answered it fetches the Url and carries out its TwiML.
+                leg.Status = "initiated";
+                LegCallback(leg, "initiated");
+                leg.Status = "ringing";
+                LegCallback(leg, "ringing");
+                if (int.TryParse(get("Timeout"), out var timeout) && timeout > 0)
+                {
+                    RingFor(leg, TimeSpan.FromSeconds(timeout));
+                }
+                switch (_behaviors.GetValueOrDefault(leg.To, DefaultBehavior))
+                {
+                    case LegBehavior.Answer:
+                        AnswerLocked(leg);
+                        break;
+                    case LegBehavior.Busy:
+                        EndRingingLocked(leg, "busy");
+                        break;
+                    case LegBehavior.NoAnswer:
+                        EndRingingLocked(leg, "no-answer");
+                        break;
+                    case LegBehavior.Fail:
+                        EndRingingLocked(leg, "failed");
+                        break;
+                }
+            }
         }
         await WriteJsonAsync(context, 201, CallJson(leg));
         return 201;
@@ -374,6 +402,11 @@ public sealed partial class FakeTwilio
         leg.Status = "in-progress";
         leg.AnsweredAt = Clock.GetUtcNow();
         LegCallback(leg, "answered");
+        if (leg.AnswerUrl is { } url)
+        {
+            StartTwiml(leg, url, []);
+            return;
+        }
         if (leg.ConferenceSid is { } sid && _conferences.GetValueOrDefault(sid) is { } conference)
         {
             if (conference.Status == "completed")

@@ -75,8 +75,17 @@ public sealed class FakeLeg
 
     public DateTimeOffset? RingsUntil { get; set; }
 
-    /// <summary>The participant label the leg was created with (Participants API).</summary>
-    public string? Label { get; init; }
+    /// <summary>The participant label the leg was created with (Participants API), or its TwiML gave it when it joined.</summary>
+    public string? Label { get; set; }
+
+    /// <summary>A call made with the Calls API: the TwiML Twilio fetches when it answers (null for a participant's leg).</summary>
+    public string? AnswerUrl { get; init; }
+
+    /// <summary>What the person on the leg heard (the TwiML's &lt;Say&gt;s, in order).</summary>
+    public List<string> Said { get; } = [];
+
+    /// <summary>A &lt;Gather&gt; waiting for a key: where the digits go, and the verbs that follow it if none come.</summary>
+    public (string Action, List<System.Xml.Linq.XElement> After)? Gathering { get; set; }
 
     public bool IsFinal => Status is "completed" or "busy" or "no-answer" or "failed" or "canceled";
 }

@@ -281,7 +281,7 @@ public sealed partial class CallGrain
         }
         if (kind != OfferKind.Consult)
         {
-            Emit(new ReservationCreated(agentId, offer.RingsUntil, kind == OfferKind.Outbound ? true : null));
+            Emit(new ReservationCreated(agentId, offer.RingsUntil, kind == OfferKind.Outbound ? true : null), agentId, agentId);
         }
         await SaveAsync();
         LogOffered(Id, agentId, R.QueueId);
@@ -318,12 +318,13 @@ public sealed partial class CallGrain
         }
         else
         {
+            // Each reservation's event names its own agent (a ring group has several).
             Emit(outcome switch
             {
                 OfferOutcome.Missed => new ReservationTimedOut(offer.AgentId, reason),
                 OfferOutcome.Rejected => new ReservationRejected(offer.AgentId, reason),
                 _ => new ReservationCanceled(offer.AgentId, reason),
-            }, offer.AgentId);
+            }, offer.AgentId, offer.AgentId);
         }
         if (outcome == OfferOutcome.Rejected)
         {

@@ -1,0 +1,201 @@
+using System.Xml.Linq;
+
+namespace Acd.Twilio.Fake;
+
+/// <summary>
+/// Calls made with the Calls API run TwiML once answered, as Twilio does: the fake fetches the call's Url (signed, with
+/// Twilio's parameters) and carries out &lt;Say&gt; (heard), &lt;Gather&gt; (waits for <see cref="PressAsync"/>, or goes
+/// on when <see cref="GatherTimesOutAsync"/>), &lt;Redirect&gt;, &lt;Dial&gt;&lt;Conference&gt; (joins by name) and
+/// &lt;Hangup&gt;; a document that ends without a &lt;Dial&gt; hangs up.
+/// </summary>
+public sealed partial class FakeTwilio
+{
+    /// <summary>Starts running TwiML for an answered leg (called under the lock); counted until done, so <see cref="IdleAsync"/> waits.</summary>
+    private void StartTwiml(FakeLeg leg, string url, List<KeyValuePair<string, string>> extra)
+    {
+        Interlocked.Increment(ref _pending);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await FetchAndRunAsync(leg, url, extra);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _pending);
+            }
+        });
+    }
+
+    /// <summary>The person on <paramref name="callSid"/> presses keys at a &lt;Gather&gt;: its action is fetched with the Digits.</summary>
+    public async Task PressAsync(string callSid, string digits)
+    {
+        string action;
+        lock (_gate)
+        {
+            var leg = _legs[callSid];
+            if (leg.Gathering is not { } gathering || leg.IsFinal)
+            {
+                throw new InvalidOperationException($"{callSid} is not at a <Gather>");
+            }
+            leg.Gathering = null;
+            action = gathering.Action;
+        }
+        Interlocked.Increment(ref _pending);
+        try
+        {
+            await FetchAndRunAsync(_legs[callSid], action, [new("Digits", digits), new("FinishedOnKey", "")]);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _pending);
+        }
+    }
+
+    /// <summary>Nobody pressed a key at the &lt;Gather&gt;: the verbs after it run.</summary>
+    public async Task GatherTimesOutAsync(string callSid)
+    {
+        List<XElement> after;
+        FakeLeg leg;
+        lock (_gate)
+        {
+            leg = _legs[callSid];
+            if (leg.Gathering is not { } gathering || leg.IsFinal)
+            {
+                throw new InvalidOperationException($"{callSid} is not at a <Gather>");
+            }
+            leg.Gathering = null;
+            after = gathering.After;
+        }
+        Interlocked.Increment(ref _pending);
+        try
+        {
+            var next = Run(leg, after);
+            if (next is { } redirect)
+            {
+                await FetchAndRunAsync(leg, redirect, []);
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _pending);
+        }
+    }
+
+    private async Task FetchAndRunAsync(FakeLeg leg, string url, List<KeyValuePair<string, string>> extra)
+    {
+        for (var hops = 0; hops < 10; hops++)
+        {
+            List<KeyValuePair<string, string>> form;
+            lock (_gate)
+            {
+                if (leg.IsFinal)
+                {
+                    return;
+                }
+                form =
+                [
+                    new("AccountSid", AccountSid),
+                    new("ApiVersion", "2010-04-01"),
+                    new("CallSid", leg.Sid),
+                    new("CallStatus", leg.Status),
+                    new("Called", leg.To),
+                    new("Caller", leg.From),
+                    new("Direction", leg.Direction),
+                    new("From", leg.From),
+                    new("To", leg.To),
+                    .. extra,
+                ];
+            }
+            int status;
+            string body;
+            try
+            {
+                (status, body) = await PostSignedAsync(url, form);
+            }
+            catch (HttpRequestException)
+            {
+                (status, body) = (0, "");
+            }
+            if (status != 200)
+            {
+                // Twilio says "an application error has occurred" and hangs up.
+                lock (_gate)
+                {
+                    leg.Said.Add($"(application error {status})");
+                    HangUpLocked(leg);
+                }
+                return;
+            }
+            var next = Run(leg, [.. XDocument.Parse(body).Root!.Elements()]);
+            if (next is null)
+            {
+                return;
+            }
+            (url, extra) = (next, []);
+        }
+    }
+
+    /// <summary>Carries out verbs; the URL to fetch next (a &lt;Redirect&gt;), or null when the leg waits, talks or has hung up.</summary>
+    private string? Run(FakeLeg leg, List<XElement> verbs)
+    {
+        lock (_gate)
+        {
+            for (var i = 0; i < verbs.Count; i++)
+            {
+                if (leg.IsFinal)
+                {
+                    return null;
+                }
+                var verb = verbs[i];
+                switch (verb.Name.LocalName)
+                {
+                    case "Say":
+                        leg.Said.Add(verb.Value);
+                        break;
+                    case "Gather":
+                        leg.Said.AddRange(verb.Descendants("Say").Select(s => s.Value));
+                        leg.Gathering = ((string?)verb.Attribute("action") ?? leg.AnswerUrl!, verbs[(i + 1)..]);
+                        return null;
+                    case "Redirect":
+                        return verb.Value.Trim();
+                    case "Dial" when verb.Element("Conference") is { } conference:
+                        JoinByTwimlLocked(leg, conference);
+                        return null;
+                    case "Hangup":
+                        HangUpLocked(leg);
+                        return null;
+                }
+            }
+            // The document ended: Twilio hangs up.
+            HangUpLocked(leg);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// &lt;Dial&gt;&lt;Conference&gt;: the leg joins the live conference of that name, or starts a new one whose region and
+    /// callbacks are this TwiML's (the first participant's win, design rule 7).
+    /// </summary>
+    private void JoinByTwimlLocked(FakeLeg leg, XElement conferenceElement)
+    {
+        var name = conferenceElement.Value.Trim();
+        var conference = _conferences.Values.LastOrDefault(c => c.FriendlyName == name && c.Status != "completed")
+            ?? NewConference(
+                name,
+                (string?)conferenceElement.Attribute("region"),
+                (string?)conferenceElement.Attribute("statusCallback"),
+                Events([(string?)conferenceElement.Attribute("statusCallbackEvent") ?? ""]));
+        leg.ConferenceSid = conference.Sid;
+        leg.Label ??= (string?)conferenceElement.Attribute("participantLabel");
+        var participant = new FakeParticipant
+        {
+            CallSid = leg.Sid,
+            Label = (string?)conferenceElement.Attribute("participantLabel"),
+            StartConferenceOnEnter = Flag((string?)conferenceElement.Attribute("startConferenceOnEnter"), true),
+            EndConferenceOnExit = Flag((string?)conferenceElement.Attribute("endConferenceOnExit"), false),
+        };
+        conference.Participants[leg.Sid] = participant;
+        JoinLocked(conference, participant);
+    }
+}
