@@ -35,7 +35,7 @@ public sealed class TwilioOptions
 
     /// <summary>
     /// A ring group's further legs are asked for only as far as the pace sends them within this many seconds (with the
-    /// legs already waiting): at 1 call/s two legs, at 10 calls/s twenty. 0: a ring group rings one agent.
+    /// legs already waiting): at 1 call/s and 2 s, three legs (now, in 1 s, in 2 s). 0: only the slot free now, if any.
     /// </summary>
     public double RingGroupSendSeconds { get; set; } = 2;
 

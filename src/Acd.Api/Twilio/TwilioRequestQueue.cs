@@ -143,17 +143,27 @@ public sealed class TwilioRequestQueue : BackgroundService
 
     /// <summary>
     /// How many of <paramref name="wanted"/> more ring-group legs may be asked for: as many as this node's share of the pace
-    /// sends within <c>Twilio:RingGroupSendSeconds</c>, less the callers' and ring groups' legs already waiting. Fewer agents
+    /// sends from now to <c>Twilio:RingGroupSendSeconds</c> ahead (at 1 call/s and 2 s: three), less the callers' and ring
+    /// groups' legs already waiting. Fewer agents
     /// ring rather than a backlog build up; what is left out is counted for the queue.
     /// </summary>
     public int RingGroupRoom(string queueId, int wanted)
     {
         int ahead;
+        int slots;
         lock (_gate)
         {
             ahead = _byKey.Values.Count(e => e.Urgency is Urgency.CallerWaiting or Urgency.RingGroup);
+            // The pace's slots from the next free one to the end of the window, as UseSlot spaces them.
+            var now = _clock.GetUtcNow();
+            var share = Share;
+            var period = TimeSpan.FromSeconds(Math.Max(1 / share, 0.02));
+            var perPeriod = Math.Max(1, (int)Math.Round(share * period.TotalSeconds));
+            var first = _nextSlot > now ? _nextSlot : now;
+            var end = now + TimeSpan.FromSeconds(_ringGroupSendSeconds);
+            slots = first > end ? 0 : ((int)Math.Floor((end - first) / period) + 1) * perPeriod - (first == _nextSlot ? _sentInSlot : 0);
         }
-        var room = Math.Max(0, (int)Math.Floor(Share * _ringGroupSendSeconds) - ahead);
+        var room = Math.Max(0, slots - ahead);
         var granted = Math.Min(wanted, room);
         if (granted < wanted)
         {

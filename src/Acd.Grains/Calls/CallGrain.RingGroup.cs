@@ -55,12 +55,22 @@ public sealed partial class CallGrain
         }
         var ringing = S.Offers.Ringing;
         var room = Math.Min(wanted, ring.Size - ringing.Count);
-        if (room <= 0 || telephony.RingGroupRoom(waiting.QueueId, room) is not (> 0 and var granted))
+        if (room <= 0)
         {
             return;
         }
-        var agents = await grains.Router().MatchMoreAsync(waiting with { ExcludedAgents = [.. R.DeclinedBy] }, ringing, granted);
-        foreach (var agentId in agents)
+        var agents = await grains.Router().MatchMoreAsync(waiting with { ExcludedAgents = [.. R.DeclinedBy] }, ringing, room);
+        if (agents.Count == 0)
+        {
+            return;
+        }
+        // Free agents the account's pace cannot ring soon are let go again (and counted for the queue).
+        var granted = telephony.RingGroupRoom(waiting.QueueId, agents.Count);
+        foreach (var unrung in agents.Skip(granted))
+        {
+            await grains.Router().ReleaseMatchAsync(Id, unrung, null);
+        }
+        foreach (var agentId in agents.Take(granted))
         {
             Reservation reservation;
             try

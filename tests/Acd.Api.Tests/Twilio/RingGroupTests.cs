@@ -241,3 +241,51 @@ public sealed class RingGroupTests(TwilioFixture fixture) : IClassFixture<Twilio
         Assert.Equal([caller.CallSid, third.Sid], Joined(caller));
     }
 }
+
+/// <summary>Acd on an account paced at one call per second.</summary>
+public sealed class OneCallPerSecondFixture : TwilioFixture
+{
+    protected override void Configure(AcdAppFactory app) => app.With("Twilio:CallsPerSecond", "1");
+}
+
+/// <summary>
+/// A ring group within the account's calls per second: its further legs go out behind every waiting caller's first leg,
+/// and when the pace cannot send them soon (<c>Twilio:RingGroupSendSeconds</c>, 2), fewer agents ring, as the queue's
+/// <c>telephony_backlog</c> says, rather than a backlog building up at Twilio.
+/// </summary>
+public sealed class RingGroupPacingTests(OneCallPerSecondFixture fixture) : IClassFixture<OneCallPerSecondFixture>
+{
+    private FakeTwilio Twilio => fixture.Twilio;
+
+    [Fact]
+    public async Task AtOneCallPerSecondARingAllOfSixRingsWhatThePaceSendsAndEveryCallersFirstLegGoesFirst()
+    {
+        (await fixture.Http.PutJsonAsync("/api/queues/paced", new { target_workers = "team == 'paced'", agent_selection = "ring_all" })).AssertOk();
+        (await fixture.Http.PutJsonAsync("/api/workflows/paced", new { task_reservation_timeout = 30, configuration = new { task_routing = new { default_filter = new { queue = "paced" } } } })).AssertOk();
+        for (var i = 1; i <= 6; i++)
+        {
+            await fixture.AgentAsync("paced", $"paced-{i}");
+        }
+
+        var first = await fixture.CallInAsync("paced", from: "+819011110001");
+        await fixture.CallEventuallyAsync(first.CallSid, c => c["legs"]!.AsArray().Count(l => l!.Str("role") == "agent") == 3, "the first caller rings three agents");
+        var second = await fixture.CallInAsync("paced", from: "+819011110002");
+        await fixture.CallEventuallyAsync(second.CallSid, c => c["legs"]!.AsArray().Count(l => l!.Str("role") == "agent") == 1, "the second caller rings one");
+
+        // Three legs for the first (the pace's slots now, in one second and in two), one for the second; the free agents
+        // the groups could not ring are counted: three for the first, the other two for the second.
+        var stats = (await fixture.Http.GetJsonAsync("/api/queues/paced/stats")).AssertOk();
+        Assert.Equal(3 + 2, stats["telephony_backlog"]!["ring_group_legs_withheld"]!.GetValue<long>());
+        await Eventually.HoldsAsync(() => Task.FromResult(Twilio.Requests.Count(r => r.Path.EndsWith("/Calls.json", StringComparison.Ordinal) && r.Method == "POST") == 4), "four legs are sent", timeoutMs: 15000);
+        var sent = Twilio.Requests.Where(r => r.Path.EndsWith("/Calls.json", StringComparison.Ordinal) && r.Method == "POST").ToList();
+        // The second caller's first leg went before the first caller's further legs.
+        var legsOfSecond = (await fixture.CallAsync(second.CallSid))["legs"]!.AsArray().Where(l => l!.Str("role") == "agent").Select(l => l!.Str("agent_id")).ToList();
+        Assert.Equal($"client:{Assert.Single(legsOfSecond)}", sent[1]["To"]);
+        // Paced: a second apart at least, as Twilio meters them.
+        for (var i = 1; i < sent.Count; i++)
+        {
+            Assert.True(sent[i].At - sent[i - 1].At >= TimeSpan.FromMilliseconds(900), $"request {i} came {(sent[i].At - sent[i - 1].At).TotalMilliseconds} ms after the one before");
+        }
+        Assert.Empty(Twilio.Violations);
+    }
+}
