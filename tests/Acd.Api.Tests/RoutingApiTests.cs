@@ -17,6 +17,53 @@ public sealed class RoutingApiTests : IClassFixture<AcdAppFactory>
     }
 
     [Fact]
+    public async Task TaskRoutersMaxReservedWorkersOffersOneCallToSeveralAgentsAndTheFirstToAcceptTakesIt()
+    {
+        (await _http.PutJsonAsync("/api/queues/multi", new { target_workers = "team == 'multi'", max_reserved_workers = 3 })).AssertOk();
+        (await _http.PutJsonAsync("/api/workflows/multi", new { configuration = new { task_routing = new { default_filter = new { queue = "multi" } } } })).AssertOk();
+        foreach (var agent in new[] { "multi-a", "multi-b", "multi-c", "multi-d" })
+        {
+            (await _http.PutJsonAsync($"/api/agents/{agent}", new { activity = "Available", attributes = new { team = "multi" } })).AssertOk();
+        }
+        Assert.Equal(3, (await _http.GetJsonAsync("/api/queues/multi")).AssertOk()["max_reserved_workers"]!.GetValue<int>());
+
+        (await _http.PostJsonAsync("/api/calls", new { id = "multi-call", workflow = "multi" })).AssertOk(HttpStatusCode.Created);
+        var offered = new List<string>();
+        foreach (var agent in new[] { "multi-a", "multi-b", "multi-c", "multi-d" })
+        {
+            if ((await _http.GetJsonAsync($"/api/agents/{agent}")).AssertOk()["offers"]!.AsArray().Any(o => o!.GetValue<string>() == "multi-call"))
+            {
+                offered.Add(agent);
+            }
+        }
+        Assert.Equal(3, offered.Count);
+
+        // The second of them accepts: theirs; the other two are let go, not charged a miss, and free for the next call.
+        Assert.Equal("connected", (await _http.PostJsonAsync("/api/calls/multi-call/accept", new { agent_id = offered[1] })).AssertOk().Str("status"));
+        (await _http.PostJsonAsync("/api/calls/multi-call/accept", new { agent_id = offered[0] })).AssertProblem(HttpStatusCode.Conflict, null!);
+        foreach (var other in new[] { offered[0], offered[2] })
+        {
+            var view = (await _http.GetJsonAsync($"/api/agents/{other}")).AssertOk();
+            Assert.Empty(view["offers"]!.AsArray());
+            Assert.Equal(0, view["consecutive_missed_offers"]!.GetValue<int>());
+            Assert.True(view["available"]!.GetValue<bool>());
+        }
+        Assert.Equal(offered[1], (await _http.GetJsonAsync("/api/calls/multi-call")).AssertOk().Str("agent_id"));
+    }
+
+    [Theory]
+    [InlineData("""{"agent_selection":"ring_all","max_ring":0}""", "max_ring")]
+    [InlineData("""{"agent_selection":"ring_progressively","ring_step_seconds":0}""", "ring_step_seconds")]
+    [InlineData("""{"max_reserved_workers":51}""", "max_reserved_workers")]
+    [InlineData("""{"agent_selection":"ring_all","max_reserved_workers":5}""", "max_reserved_workers")]
+    [InlineData("""{"agent_selection":"ring_everyone"}""", "agent_selection")]
+    public async Task ARingGroupOutOfBoundsIsRefusedNamingTheField(string body, string field)
+    {
+        (await _http.SendAsync(HttpMethod.Put, "/api/queues/bad-ring", body)).AssertProblem(HttpStatusCode.BadRequest, field);
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetJsonAsync("/api/queues/bad-ring")).Status);
+    }
+
+    [Fact]
     public async Task ConfiguredCallIsOfferedToTheRightAgentAndRunsToCompletion()
     {
         (await _http.PutJsonAsync("/api/queues/walk-ja", new { friendly_name = "Support JA", target_workers = "languages HAS \"ja\" AND team == 'walk'", wrap_up_seconds = 10 })).AssertOk();
