@@ -167,8 +167,8 @@ public sealed class Invariants(SimHost host, World world)
                 case CallStatus.Offered when call.OfferedAgentId is not { } agent:
                     Fail("one place", $"{id} is offered to nobody");
                     break;
-                case CallStatus.Offered when !Holds(now, call.OfferedAgentId!, call.Id, offer: true):
-                    Fail("one place", $"{id} is offered to {world.Short(call.OfferedAgentId!)}, who does not hold the offer");
+                case CallStatus.Offered when (call.OfferedToAll ?? [call.OfferedAgentId!]).FirstOrDefault(a => !Holds(now, a, call.Id, offer: true)) is { } without:
+                    Fail("one place", $"{id} is offered to {world.Short(without)}, who does not hold the offer");
                     break;
                 case CallStatus.Connected when call.AgentId is not { } agent || !Holds(now, agent, call.Id, offer: false):
                     Fail("one place", $"{id} is connected to {call.AgentId}, who does not hold the call");
@@ -194,7 +194,7 @@ public sealed class Invariants(SimHost host, World world)
             foreach (var callId in agent.Offers.Concat(agent.Calls))
             {
                 var names = now.Calls.TryGetValue(callId, out var call) && !call.Status.IsFinal()
-                    && (call.OfferedAgentId == agent.Id || call.AgentId == agent.Id || call.ConsultAgentId == agent.Id);
+                    && (call.OfferedAgentId == agent.Id || call.OfferedToAll?.Contains(agent.Id) == true || call.AgentId == agent.Id || call.ConsultAgentId == agent.Id);
                 if (!names)
                 {
                     Fail("agent busy for nothing", $"{world.Short(agent.Id)} holds {world.Short(callId)}, which is {call?.Status.ToString() ?? "unknown"} and names {call?.AgentId ?? call?.OfferedAgentId ?? "nobody"}");
@@ -272,6 +272,14 @@ public sealed class Invariants(SimHost host, World world)
                     continue;
                 }
                 Fail("nobody left alone", $"{conference.FriendlyName} keeps {string.Join(", ", agents.Select(a => world.Short(a.CallSid)))} with no customer (call {call?.Status.ToString() ?? "unknown"})");
+            }
+            // A ring group's leg joins the caller only once it has taken the call: never while the call is still offered.
+            foreach (var staged in agents.Where(p => host.Twilio.Leg(p.CallSid)?.AnswerUrl is not null))
+            {
+                if (call is { Status: CallStatus.Queued or CallStatus.Offered or CallStatus.Created })
+                {
+                    Fail("a ring group's agent hears the caller only once they took the call", $"{world.Short(staged.CallSid)} is in {conference.FriendlyName} while {world.Short(call.Id)} is {call.Status}");
+                }
             }
             if (customer is { Status: "connected" } && agents.Count > 1 && !(call?.ConsultAgentId is not null && agents.Count == 2))
             {

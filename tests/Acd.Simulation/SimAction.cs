@@ -45,6 +45,10 @@ public enum ActionKind
     // The cluster.
     Restart,
     Kill,
+
+    // Ring groups: an agent at the prompt, two agents who pick up together.
+    PressKey,
+    AnswerTogether,
 }
 
 /// <summary>
@@ -78,6 +82,7 @@ public static class SimActions
         (ActionKind.Supervise, 6), (ActionKind.CloseQueue, 3), (ActionKind.ReopenQueue, 4), (ActionKind.LimitQueue, 3), (ActionKind.DeleteQueue, 2),
         (ActionKind.RetargetQueue, 2), (ActionKind.EditWorkflow, 2),
         (ActionKind.Restart, 1), (ActionKind.Kill, 1),
+        (ActionKind.PressKey, 15), (ActionKind.AnswerTogether, 8),
     ];
 
     private static readonly int Total = Weights.Sum(w => w.Weight);

@@ -156,6 +156,9 @@ public sealed class SimHost : IAsyncDisposable
         builder.Services.AddSingleton<TwilioSignatureFilter>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RejectedWebhooks>();
+        // What a webhook asks of Twilio itself (a ring group's agent looks up the caller's conference) goes through a
+        // live silo's adapter, as it goes through the node's own in Acd.
+        builder.Services.AddTransient(_ => Adapters().First().Telephony);
         _webhooks = builder.Build();
         _webhooks.MapTwilioWebhooks();
         await _webhooks.StartAsync();
@@ -203,7 +206,8 @@ public sealed class SimHost : IAsyncDisposable
             var now = clock.Elapsed;
             var inFlight = Adapters().Sum(a => a.Telephony.InFlight);
             var fired = Clock.Fired;
-            var current = Tracker.Stamp + Network.Stamp + inFlight * 1_000_003L + InHttp * 1_009L + fired * 7L;
+            var twiml = Twilio.TwimlRunning;
+            var current = Tracker.Stamp + Network.Stamp + inFlight * 1_000_003L + InHttp * 1_009L + fired * 7L + twiml * 101L;
             // Every Twilio operation under way waits inside an HTTP request; one that is not is running.
             var quiet = Tracker.Idle && Adapters().All(a => a.Queue.IsIdle) && inFlight <= InHttp && current == stamp;
             // A request inside the client but not on the network waits for its back-off on the clock (or is between

@@ -60,10 +60,16 @@ public sealed class World(SimHost host, string prefix, int run)
 
     public string ContactOf(string agentId) => $"client:{agentId}";
 
+    /// <summary>
+    /// q1 is a ring group of everyone (ring_all, with a whisper), q3 one that grows every 3 s up to 3 agents who take the
+    /// call with a key; q0 and q2 offer a call to one agent at a time.
+    /// </summary>
     public QueueDefinition QueueShape(int index, string? target = null) => new(
-        QueueIds[index], $"q{index}", target ?? Target(index, 0), "FIFO", AgentSelection.LongestIdle, null,
+        QueueIds[index], $"q{index}", target ?? Target(index, 0), "FIFO",
+        index switch { 1 => AgentSelection.RingAll, 3 => AgentSelection.RingProgressively, _ => AgentSelection.LongestIdle }, null,
         MaxLength: 0, MaxWaitSeconds: index == 0 ? 180 : 0, WrapUpSeconds: index switch { 0 => 5, 2 => 10, _ => 0 }, Closed: false, null, null,
-        WrapUpCodes: index == 1 ? null : WrapUpCodes);
+        WrapUpCodes: index == 1 ? null : WrapUpCodes,
+        MaxRing: index == 1 ? 6 : 3, RingStepSeconds: 3, AcceptWithKey: index == 3, Whisper: index == 1);
 
     /// <summary>The disposition codes of the queues that have them; an agent sometimes sends one no queue lists.</summary>
     private static readonly IReadOnlyList<string> WrapUpCodes = ["solved", "callback"];
@@ -163,6 +169,8 @@ public sealed class World(SimHost host, string prefix, int run)
             ActionKind.Answer => Phone(a, Ringing(), sid => host.Twilio.Answer(sid), "answers"),
             ActionKind.RingOut => Phone(a, Ringing(), sid => host.Twilio.EndRinging(sid, new[] { "busy", "no-answer", "failed" }[a.B % 3]), $"rings out {new[] { "busy", "no-answer", "failed" }[a.B % 3]}"),
             ActionKind.AgentHangsUp => Phone(a, AnsweredLegs(), sid => host.Twilio.HangUp(sid), "hangs up"),
+            ActionKind.PressKey => await PressKeyAsync(a),
+            ActionKind.AnswerTogether => AnswerTogether(a),
             ActionKind.SetActivity => await AgentAsync(a, agent => Grains.GetGrain<IAgentGrain>(agent).SetActivityAsync(Activities[a.B % Activities.Length]), $"goes {Activities[a.B % Activities.Length]}"),
             // Wrap-up ends from the agent (their activity) or on the call, with a code: none, one of its queue's, or a bogus one.
             ActionKind.CompleteWrapUp when a.B % 2 == 0 => await AgentAsync(a, agent => Grains.GetGrain<IAgentGrain>(agent).CompleteWrapUpAsync(), "completes wrap-up"),
@@ -376,8 +384,11 @@ public sealed class World(SimHost host, string prefix, int run)
             return $"no offer to {what}";
         }
         var view = offered[a.A % offered.Count];
-        var outcome = await act(Grains.GetGrain<ICallGrain>(view.Id), view.OfferedAgentId!);
-        return $"{Short(view.OfferedAgentId!)} {what} {Short(view.Id)}: {(outcome.Ok ? "ok" : outcome.Problem!.Detail)}";
+        // A ring group's call is offered to several: any of them may act.
+        var agents = view.OfferedToAll is { Count: > 0 } all ? all : [view.OfferedAgentId!];
+        var agent = agents[a.B % agents.Count];
+        var outcome = await act(Grains.GetGrain<ICallGrain>(view.Id), agent);
+        return $"{Short(agent)} {what} {Short(view.Id)}: {(outcome.Ok ? "ok" : outcome.Problem!.Detail)}";
     }
 
     private async Task<string> CallAsync(SimAction a, IReadOnlyList<CallView> candidates, Func<ICallGrain, CallView, Task<Outcome<CallView>>> act, string what)
@@ -444,6 +455,43 @@ public sealed class World(SimHost host, string prefix, int run)
 
     /// <summary>This world's legs at Twilio, in a stable order.</summary>
     private List<FakeLeg> Legs() => [.. host.Twilio.Legs.Where(Owns).OrderBy(l => l.Sid, StringComparer.Ordinal)];
+
+    /// <summary>A ring group's agent at the prompt presses 1 (takes it), 2 (declines), or nothing (the prompt times out).</summary>
+    private async Task<string> PressKeyAsync(SimAction a)
+    {
+        var waiting = Legs().Where(l => l.Gathering is not null && !l.IsFinal).Select(l => l.Sid).ToList();
+        if (waiting.Count == 0)
+        {
+            return "nobody at a prompt";
+        }
+        var sid = waiting[a.A % waiting.Count];
+        switch (a.B % 10)
+        {
+            case < 7:
+                await host.Twilio.PressAsync(sid, "1");
+                return $"{Short(sid)} presses 1";
+            case < 8:
+                await host.Twilio.PressAsync(sid, "2");
+                return $"{Short(sid)} presses 2";
+            default:
+                await host.Twilio.GatherTimesOutAsync(sid);
+                return $"{Short(sid)} lets the prompt time out";
+        }
+    }
+
+    /// <summary>Two ringing agents pick up in the same instant (a ring group's, when one rings several).</summary>
+    private string AnswerTogether(SimAction a)
+    {
+        var ringing = Ringing();
+        if (ringing.Count < 2)
+        {
+            return "fewer than two ringing";
+        }
+        var first = ringing[a.A % ringing.Count];
+        var second = ringing.Where(s => s != first).ToList()[a.B % (ringing.Count - 1)];
+        Parallel.Invoke(() => host.Twilio.Answer(first), () => host.Twilio.Answer(second));
+        return $"{Short(first)} and {Short(second)} answer together";
+    }
 
     private List<string> Ringing() => [.. Legs().Where(l => l.Status is "queued" or "initiated" or "ringing").Select(l => l.Sid)];
 

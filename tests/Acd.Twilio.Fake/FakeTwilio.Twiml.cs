@@ -10,10 +10,16 @@ namespace Acd.Twilio.Fake;
 /// </summary>
 public sealed partial class FakeTwilio
 {
+    private int _twiml;
+
+    /// <summary>TwiML being fetched or carried out right now (a simulation waits for none before it looks).</summary>
+    public int TwimlRunning => Volatile.Read(ref _twiml);
+
     /// <summary>Starts running TwiML for an answered leg (called under the lock); counted until done, so <see cref="IdleAsync"/> waits.</summary>
     private void StartTwiml(FakeLeg leg, string url, List<KeyValuePair<string, string>> extra)
     {
         Interlocked.Increment(ref _pending);
+        Interlocked.Increment(ref _twiml);
         _ = Task.Run(async () =>
         {
             try
@@ -23,6 +29,7 @@ public sealed partial class FakeTwilio
             finally
             {
                 Interlocked.Decrement(ref _pending);
+                Interlocked.Decrement(ref _twiml);
             }
         });
     }
@@ -42,6 +49,7 @@ public sealed partial class FakeTwilio
             action = gathering.Action;
         }
         Interlocked.Increment(ref _pending);
+        Interlocked.Increment(ref _twiml);
         try
         {
             await FetchAndRunAsync(_legs[callSid], action, [new("Digits", digits), new("FinishedOnKey", "")]);
@@ -49,6 +57,7 @@ public sealed partial class FakeTwilio
         finally
         {
             Interlocked.Decrement(ref _pending);
+                Interlocked.Decrement(ref _twiml);
         }
     }
 
@@ -68,6 +77,7 @@ public sealed partial class FakeTwilio
             after = gathering.After;
         }
         Interlocked.Increment(ref _pending);
+        Interlocked.Increment(ref _twiml);
         try
         {
             var next = Run(leg, after);
@@ -79,6 +89,7 @@ public sealed partial class FakeTwilio
         finally
         {
             Interlocked.Decrement(ref _pending);
+                Interlocked.Decrement(ref _twiml);
         }
     }
 

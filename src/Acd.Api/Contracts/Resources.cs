@@ -185,7 +185,8 @@ public sealed record CallResource(
     IReadOnlyList<string> Monitors,
     IReadOnlyList<string> PendingOperations,
     IReadOnlyList<string> WrapUpCodes,
-    string? WrapUpCode)
+    string? WrapUpCode,
+    IReadOnlyList<string> Ringing)
 {
     /// <summary>
     /// The call as a client sees it. <paramref name="supervisor"/>: a supervisor (or admin) sees supervisors' legs and who
@@ -207,7 +208,8 @@ public sealed record CallResource(
             [.. legs.Where(l => l.Role == LegRole.Supervisor && !l.Status.IsFinal()).Select(l => l.AgentId!)],
             c.PendingOperations ?? [],
             c.WrapUpCodes ?? [],
-            c.WrapUpCode);
+            c.WrapUpCode,
+            c.OfferedToAll ?? []);
     }
 
     private static double Seconds(TimeSpan span) => Math.Round(Math.Max(0, span.TotalSeconds), 3);

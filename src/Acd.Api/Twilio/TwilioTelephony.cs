@@ -297,6 +297,29 @@ public sealed class TwilioTelephony(
         return new ConferenceByName(live?.Sid, live is null && all.Any(c => c.Status == ConferenceResource.StatusEnum.Completed));
     }
 
+    /// <summary>
+    /// Whether the caller's conference has ended at Twilio (false: live or not known to have ended; a failed look-up is
+    /// not an answer). A ring group's agent is joined to it by name, and Twilio would make a new one under that name.
+    /// </summary>
+    public async Task<bool> ConferenceEndedAsync(string name, string? sid)
+    {
+        try
+        {
+            if (sid is not null)
+            {
+                var conference = await ConferenceResource.FetchAsync(pathSid: sid, client: client);
+                return conference.Status == ConferenceResource.StatusEnum.Completed;
+            }
+            var found = await FindConferenceAsync(new ConferenceReference("", name, null));
+            return found is { Sid: null, Ended: true };
+        }
+        catch (Exception e) when (e is ApiException or ApiConnectionException)
+        {
+            logger.LogInformation("Looking up conference {ConferenceName} failed: {Message}", name, e.Message);
+            return false;
+        }
+    }
+
     /// <summary>The SID of a call's conference, found by name while it is starting or in progress; null when there is none.</summary>
     private async Task<string?> LiveConferenceSidAsync(ConferenceReference conference) => (await FindConferenceAsync(conference)).Sid;
 

@@ -6,6 +6,7 @@ using Acd.Grains.Abstractions;
 using Acd.Grains.Calls.Lifecycle;
 using Acd.Grains.Workspace;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Acd.Api.Twilio;
@@ -167,7 +168,7 @@ public static class TwilioWebhooks
         return Results.Ok();
     }
 
-    private static async Task<IResult> StagedAnswerAsync(HttpRequest request, IGrainFactory grains, CallerTwiml twiml)
+    private static async Task<IResult> StagedAnswerAsync(HttpRequest request, IGrainFactory grains, CallerTwiml twiml, IServiceProvider services)
     {
         var form = await request.ReadFormAsync();
         var callSid = form["CallSid"].ToString();
@@ -187,7 +188,16 @@ public static class TwilioWebhooks
         }
         var digits = NullIfEmpty(form["Digits"].ToString());
         var whispered = request.Query["whispered"].FirstOrDefault() == "1";
-        var answer = await grains.GetGrain<ICallGrain>(callId).StagedAnswerAsync(legId, callSid, digits, whispered);
+        var call = grains.GetGrain<ICallGrain>(callId);
+        // The agent joins the caller's conference by name: if it has ended (the caller left and the word was lost), Twilio
+        // would make a new one with the agent alone in it. Asked first, so the call learns that its caller has gone.
+        if (services.GetService<TwilioTelephony>() is { } twilio && await call.GetAsync() is { Status: CallStatus.Offered } view
+            && await twilio.ConferenceEndedAsync(view.ConferenceName, view.ConferenceSid))
+        {
+            await call.LegFailedAsync(legId, "the caller's conference has ended", LegFailure.ConferenceGone);
+            return Xml(twiml.Staged(callId, legId, new StagedAnswer(StagedStep.Taken)));
+        }
+        var answer = await call.StagedAnswerAsync(legId, callSid, digits, whispered);
         return Xml(twiml.Staged(callId, legId, answer));
     }
 

@@ -65,7 +65,8 @@ public sealed record CallView(
     [property: Id(24)] IReadOnlyList<string>? PendingOperations = null,
     [property: Id(25)] bool OnHold = false,
     [property: Id(26)] IReadOnlyList<string>? WrapUpCodes = null,
-    [property: Id(27)] string? WrapUpCode = null);
+    [property: Id(27)] string? WrapUpCode = null,
+    [property: Id(28)] IReadOnlyList<string>? OfferedToAll = null);
 
 /// <summary>One phone leg in a call's conference.</summary>
 [GenerateSerializer, Immutable, Alias("acd.CallLegView")]

@@ -114,6 +114,16 @@ public sealed partial class CallGrain
         {
             case ConferenceMatch.Duplicate:
                 return;
+            case ConferenceMatch.Other when report.Event == ConferenceEvent.Join && S.Legs.BySid(report.CallSid) is { Staged: true, IsLive: true } staged && !S.Status.IsFinal():
+                // Design rule 4's trap, by TwiML: a ring group's agent took the call and <Dial><Conference> joined them by
+                // name, but the caller's conference had ended (the caller left; the callback saying so was lost), so
+                // Twilio made a new one with the agent alone in it. The caller is gone: the agent is hung up and the
+                // call ends as its conference did.
+                logger.LogWarning("Call {CallId}: {AgentId} joined a new conference {Other} under the call's name: the caller's {ConferenceSid} has ended", Id, staged.AgentId, report.ConferenceSid, S.Conference.Sid);
+                await HangUpLegAsync(staged);
+                S.Teardown.ConferenceEnded = true;
+                await ConferenceEndedAsync(null);
+                return;
             case ConferenceMatch.Other:
                 // Design rule 4's trap: a second conference under the same name. Acd never reuses names, so this is
                 // someone else's conference or a late event of an old one: it changes nothing here.

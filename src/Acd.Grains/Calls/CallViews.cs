@@ -17,7 +17,8 @@ public static class CallViews
             s.Figures.CreatedAt, s.Figures.QueuedAt, offer?.AgentId, offer?.RingsUntil, s.AgentId, s.Figures.ConnectedAt, s.Figures.EndedAt,
             s.EndReason, s.Figures.WaitSeconds, s.Message, s.Conference.Name, s.Conference.Sid,
             [.. s.Legs.All.Select(l => l.View())], [.. s.Routing.DeclinedBy], s.Kind, s.ConsultAgentId,
-            [.. s.Conference.Pending.Select(p => p.Description)], s.Figures.OnHold, s.WrapUpCodes, s.WrapUpCode);
+            [.. s.Conference.Pending.Select(p => p.Description)], s.Figures.OnHold, s.WrapUpCodes, s.WrapUpCode,
+            [.. s.Offers.Live.Where(o => o.Kind is OfferKind.Queue or OfferKind.Transfer or OfferKind.Outbound).Select(o => o.AgentId)]);
     }
 
     public static CallSummary Summary(string id, CallState s) => new(
@@ -36,6 +37,7 @@ public static class CallViews
         queue_id = s.Routing.QueueId,
         agent_id = s.AgentId,
         offered_to = OfferedTo(s)?.AgentId,
+        ringing = s.Offers.Ringing,
         consult_agent_id = s.ConsultAgentId,
         conference_name = s.Conference.Name,
         conference_sid = s.Conference.Sid,
