@@ -93,6 +93,28 @@ public sealed partial class FakeTwilio
         }
     }
 
+    private void GatherExpired(FakeLeg leg, (string Action, List<XElement> After) gathering)
+    {
+        lock (_gate)
+        {
+            if (leg.Gathering != gathering || leg.IsFinal)
+            {
+                return; // a key came first, or the leg is gone
+            }
+        }
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await GatherTimesOutAsync(leg.Sid);
+            }
+            catch (InvalidOperationException)
+            {
+                // A key came in the same moment.
+            }
+        });
+    }
+
     private async Task FetchAndRunAsync(FakeLeg leg, string url, List<KeyValuePair<string, string>> extra)
     {
         for (var hops = 0; hops < 10; hops++)
@@ -166,7 +188,11 @@ public sealed partial class FakeTwilio
                         break;
                     case "Gather":
                         leg.Said.AddRange(verb.Descendants("Say").Select(s => s.Value));
-                        leg.Gathering = ((string?)verb.Attribute("action") ?? leg.AnswerUrl!, verbs[(i + 1)..]);
+                        var gathering = ((string?)verb.Attribute("action") ?? leg.AnswerUrl!, verbs[(i + 1)..]);
+                        leg.Gathering = gathering;
+                        // Twilio waits `timeout` seconds (5 by default) for a key, then goes on with the next verbs.
+                        var wait = TimeSpan.FromSeconds(int.TryParse((string?)verb.Attribute("timeout"), out var seconds) ? seconds : 5);
+                        _timers.Add(Clock.CreateTimer(_ => GatherExpired(leg, gathering), null, wait, Timeout.InfiniteTimeSpan));
                         return null;
                     case "Redirect":
                         return verb.Value.Trim();
