@@ -158,7 +158,7 @@ public sealed class SimHost : IAsyncDisposable
         builder.Services.AddSingleton<RejectedWebhooks>();
         // What a webhook asks of Twilio itself (a ring group's agent looks up the caller's conference) goes through a
         // live silo's adapter, as it goes through the node's own in Acd.
-        builder.Services.AddTransient(_ => Adapters().First().Telephony);
+        builder.Services.AddSingleton<ITwilioLookups>(new LiveSiloLookups(this));
         _webhooks = builder.Build();
         _webhooks.MapTwilioWebhooks();
         await _webhooks.StartAsync();
@@ -180,6 +180,8 @@ public sealed class SimHost : IAsyncDisposable
     }
 
     /// <summary>The adapters of the silos that are up.</summary>
+    internal ITwilioLookups Lookups() => Adapters().First().Telephony;
+
     private IEnumerable<(TwilioTelephony Telephony, TwilioRequestQueue Queue)> Adapters() =>
         Cluster.Silos.Select(s => (s.ServiceProvider.GetRequiredService<TwilioTelephony>(), s.ServiceProvider.GetRequiredService<TwilioRequestQueue>()));
 
@@ -402,3 +404,9 @@ public sealed class SimHost : IAsyncDisposable
 
 /// <summary>The simulated system did not settle: it kept moving without input, or a step hung.</summary>
 public sealed class SimulationStuckException(string message) : Exception(message);
+
+/// <summary>A webhook's look-ups through whichever silo is live (not owned by the webhook host, which would dispose it).</summary>
+internal sealed class LiveSiloLookups(SimHost host) : ITwilioLookups
+{
+    public Task<bool> ConferenceEndedAsync(string name, string? sid) => host.Lookups().ConferenceEndedAsync(name, sid);
+}

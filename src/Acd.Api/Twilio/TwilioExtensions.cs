@@ -97,6 +97,7 @@ public static class TwilioExtensions
         services.AddHostedService(sp => sp.GetRequiredService<TwilioRequestQueue>());
         services.AddSingleton<TwilioTelephony>();
         services.AddSingleton<ITelephony>(sp => sp.GetRequiredService<TwilioTelephony>());
+        services.AddSingleton<ITwilioLookups>(sp => sp.GetRequiredService<TwilioTelephony>());
         return services;
     }
 }

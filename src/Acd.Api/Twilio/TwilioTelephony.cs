@@ -30,7 +30,7 @@ public sealed class TwilioTelephony(
     IGrainFactory grains,
     IOptions<TwilioOptions> options,
     [FromKeyedServices(TwilioClock.Key)] TimeProvider clock,
-    ILogger<TwilioTelephony> logger) : ITelephony, IDisposable
+    ILogger<TwilioTelephony> logger) : ITelephony, ITwilioLookups, IDisposable
 {
     /// <summary>Leg status callbacks Acd uses: ringing for the agent's client, answered to connect, completed for the outcome.</summary>
     public static readonly List<string> LegEvents = ["initiated", "ringing", "answered", "completed"];
@@ -519,4 +519,11 @@ public sealed class TwilioTelephony(
             }
         });
     }
+}
+
+/// <summary>What a webhook asks Twilio before it answers (a ring group's agent is joined to the caller's conference by name).</summary>
+public interface ITwilioLookups
+{
+    /// <summary>Whether the conference has ended at Twilio; false when it is live, unknown, or the look-up failed.</summary>
+    Task<bool> ConferenceEndedAsync(string name, string? sid);
 }

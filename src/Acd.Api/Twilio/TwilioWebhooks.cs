@@ -191,7 +191,7 @@ public static class TwilioWebhooks
         var call = grains.GetGrain<ICallGrain>(callId);
         // The agent joins the caller's conference by name: if it has ended (the caller left and the word was lost), Twilio
         // would make a new one with the agent alone in it. Asked first, so the call learns that its caller has gone.
-        if (services.GetService<TwilioTelephony>() is { } twilio && await call.GetAsync() is { Status: CallStatus.Offered } view
+        if (services.GetService<ITwilioLookups>() is { } twilio && await call.GetAsync() is { Status: CallStatus.Offered } view
             && await twilio.ConferenceEndedAsync(view.ConferenceName, view.ConferenceSid))
         {
             await call.LegFailedAsync(legId, "the caller's conference has ended", LegFailure.ConferenceGone);
