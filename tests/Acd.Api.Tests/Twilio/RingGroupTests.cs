@@ -281,11 +281,6 @@ public sealed class RingGroupPacingTests(OneCallPerSecondFixture fixture) : ICla
         // The second caller's first leg went before the first caller's further legs.
         var legsOfSecond = (await fixture.CallAsync(second.CallSid))["legs"]!.AsArray().Where(l => l!.Str("role") == "agent").Select(l => l!.Str("agent_id")).ToList();
         Assert.Equal($"client:{Assert.Single(legsOfSecond)}", sent[1]["To"]);
-        // Paced: a second apart at least, as Twilio meters them.
-        for (var i = 1; i < sent.Count; i++)
-        {
-            Assert.True(sent[i].At - sent[i - 1].At >= TimeSpan.FromMilliseconds(900), $"request {i} came {(sent[i].At - sent[i - 1].At).TotalMilliseconds} ms after the one before");
-        }
         Assert.Empty(Twilio.Violations);
     }
 }
