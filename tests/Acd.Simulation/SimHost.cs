@@ -180,7 +180,11 @@ public sealed class SimHost : IAsyncDisposable
     }
 
     /// <summary>The adapters of the silos that are up.</summary>
-    internal ITwilioLookups Lookups() => Adapters().First().Telephony;
+    private global::Twilio.Clients.ITwilioRestClient? _directTwilio;
+
+    /// <summary>A Twilio client that reaches the fake without crossing the simulated network.</summary>
+    internal global::Twilio.Clients.ITwilioRestClient DirectTwilio => _directTwilio ??= new global::Twilio.Clients.TwilioRestClient(
+        Twilio.AccountSid, Twilio.AuthToken, httpClient: new global::Twilio.Http.SystemNetHttpClient(new HttpClient(Twilio.CreateHandler())));
 
     private IEnumerable<(TwilioTelephony Telephony, TwilioRequestQueue Queue)> Adapters() =>
         Cluster.Silos.Select(s => (s.ServiceProvider.GetRequiredService<TwilioTelephony>(), s.ServiceProvider.GetRequiredService<TwilioRequestQueue>()));
@@ -211,7 +215,7 @@ public sealed class SimHost : IAsyncDisposable
             var twiml = Twilio.TwimlRunning;
             var current = Tracker.Stamp + Network.Stamp + inFlight * 1_000_003L + InHttp * 1_009L + fired * 7L + twiml * 101L;
             // Every Twilio operation under way waits inside an HTTP request; one that is not is running.
-            var quiet = Tracker.Idle && Adapters().All(a => a.Queue.IsIdle) && inFlight <= InHttp && current == stamp;
+            var quiet = Tracker.Idle && Adapters().All(a => a.Queue.IsIdle) && inFlight <= InHttp && twiml == 0 && current == stamp;
             // A request inside the client but not on the network waits for its back-off on the clock (or is between
             // attempts): then nothing must move for longer before it counts as waiting.
             // A request inside the client but not on the network, or a timer fired since the last step (its grain turn
@@ -405,8 +409,12 @@ public sealed class SimHost : IAsyncDisposable
 /// <summary>The simulated system did not settle: it kept moving without input, or a step hung.</summary>
 public sealed class SimulationStuckException(string message) : Exception(message);
 
-/// <summary>A webhook's look-ups through whichever silo is live (not owned by the webhook host, which would dispose it).</summary>
+/// <summary>
+/// A webhook's look-ups, through the Twilio SDK to the fake Twilio directly: answered at once, as part of the webhook,
+/// so that what the webhook answers never waits for a step of the world (the adapters' requests cross the network).
+/// </summary>
 internal sealed class LiveSiloLookups(SimHost host) : ITwilioLookups
 {
-    public Task<bool> ConferenceEndedAsync(string name, string? sid) => host.Lookups().ConferenceEndedAsync(name, sid);
+    public Task<bool> ConferenceEndedAsync(string name, string? sid) =>
+        TwilioConferences.EndedAsync(host.DirectTwilio, name, sid, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 }

@@ -301,24 +301,7 @@ public sealed class TwilioTelephony(
     /// Whether the caller's conference has ended at Twilio (false: live or not known to have ended; a failed look-up is
     /// not an answer). A ring group's agent is joined to it by name, and Twilio would make a new one under that name.
     /// </summary>
-    public async Task<bool> ConferenceEndedAsync(string name, string? sid)
-    {
-        try
-        {
-            if (sid is not null)
-            {
-                var conference = await ConferenceResource.FetchAsync(pathSid: sid, client: client);
-                return conference.Status == ConferenceResource.StatusEnum.Completed;
-            }
-            var found = await FindConferenceAsync(new ConferenceReference("", name, null));
-            return found is { Sid: null, Ended: true };
-        }
-        catch (Exception e) when (e is ApiException or ApiConnectionException)
-        {
-            logger.LogInformation("Looking up conference {ConferenceName} failed: {Message}", name, e.Message);
-            return false;
-        }
-    }
+    public Task<bool> ConferenceEndedAsync(string name, string? sid) => TwilioConferences.EndedAsync(client, name, sid, logger);
 
     /// <summary>The SID of a call's conference, found by name while it is starting or in progress; null when there is none.</summary>
     private async Task<string?> LiveConferenceSidAsync(ConferenceReference conference) => (await FindConferenceAsync(conference)).Sid;
@@ -526,4 +509,28 @@ public interface ITwilioLookups
 {
     /// <summary>Whether the conference has ended at Twilio; false when it is live, unknown, or the look-up failed.</summary>
     Task<bool> ConferenceEndedAsync(string name, string? sid);
+}
+
+/// <summary>Looks a conference up: by its SID once known, else by name (rule 4).</summary>
+public static class TwilioConferences
+{
+    /// <summary>Whether it has ended; false when it is live, never existed, or the look-up failed (not an answer).</summary>
+    public static async Task<bool> EndedAsync(global::Twilio.Clients.ITwilioRestClient client, string name, string? sid, ILogger logger)
+    {
+        try
+        {
+            if (sid is not null)
+            {
+                return (await ConferenceResource.FetchAsync(pathSid: sid, client: client)).Status == ConferenceResource.StatusEnum.Completed;
+            }
+            var all = await ConferenceResource.ReadAsync(friendlyName: name, client: client);
+            return !all.Any(c => c.Status == ConferenceResource.StatusEnum.InProgress || c.Status == ConferenceResource.StatusEnum.Init)
+                && all.Any(c => c.Status == ConferenceResource.StatusEnum.Completed);
+        }
+        catch (Exception e) when (e is ApiException or ApiConnectionException)
+        {
+            logger.LogInformation("Looking up conference {ConferenceName} failed: {Message}", name, e.Message);
+            return false;
+        }
+    }
 }

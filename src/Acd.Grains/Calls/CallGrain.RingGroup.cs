@@ -106,6 +106,8 @@ public sealed partial class CallGrain
             return new StagedAnswer(StagedStep.Taken);
         }
         leg.CallSid ??= callSid;
+        // Answered, so it was sent (its creation's answer may not have come back yet).
+        S.Offers.Sent(legId, Now);
         if (S.Offers.ForLeg(legId) is not { Group: true } offer || S.Status != CallStatus.Offered || !S.Legs.CustomerOnLine)
         {
             // Taken by someone else a moment ago, or the caller has gone: this leg is told so and hung up by its TwiML.

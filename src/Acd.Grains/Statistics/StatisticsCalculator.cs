@@ -21,7 +21,7 @@ public static class StatisticsCalculator
     public static readonly string[] QueueEventTypes =
     [
         EventTypes.NameOf<QueueEntered>(), EventTypes.NameOf<ReservationCreated>(), EventTypes.NameOf<ReservationAccepted>(), EventTypes.NameOf<ReservationRejected>(),
-        EventTypes.NameOf<ReservationTimedOut>(), EventTypes.NameOf<TaskCanceled>(), EventTypes.NameOf<TaskCompleted>(),
+        EventTypes.NameOf<ReservationTimedOut>(), EventTypes.NameOf<ReservationCanceled>(), EventTypes.NameOf<TaskCanceled>(), EventTypes.NameOf<TaskCompleted>(),
     ];
 
     public static readonly string[] AgentEventTypes =
@@ -97,7 +97,7 @@ public static class StatisticsCalculator
 public sealed class QueueTally
 {
     private int _entered, _answered, _abandoned, _abandonedShort, _canceled, _completed, _inTime;
-    private int _created, _accepted, _rejected, _timedOut, _waits;
+    private int _created, _accepted, _rejected, _timedOut, _reservationsCanceled, _waits;
     private double _answeredWait, _allWait, _handle, _talk, _hold, _wrapUp;
     private double? _maxWait;
     private readonly Dictionary<string, int> _codes = new(StringComparer.Ordinal);
@@ -117,6 +117,10 @@ public sealed class QueueTally
                 break;
             case ReservationTimedOut:
                 _timedOut++;
+                break;
+            case ReservationCanceled:
+                // A ring group's losers, an offer taken back (the caller left, the agent went away).
+                _reservationsCanceled++;
                 break;
             case ReservationAccepted a:
                 _accepted++;
@@ -176,7 +180,7 @@ public sealed class QueueTally
             _completed > 0 ? StatisticsCalculator.Round(_talk / _completed) : null,
             _completed > 0 ? StatisticsCalculator.Round(_hold / _completed) : null,
             _completed > 0 ? StatisticsCalculator.Round(_wrapUp / _completed) : null,
-            _created, _accepted, _rejected, _timedOut, new SortedDictionary<string, int>(_codes, StringComparer.Ordinal));
+            _created, _accepted, _rejected, _timedOut, new SortedDictionary<string, int>(_codes, StringComparer.Ordinal), _reservationsCanceled);
     }
 }
 

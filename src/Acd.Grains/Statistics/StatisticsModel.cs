@@ -44,7 +44,8 @@ public sealed record QueueCumulative(
     int ReservationsAccepted,
     int ReservationsRejected,
     int ReservationsTimedOut,
-    IReadOnlyDictionary<string, int>? WrapUpCodes = null);
+    IReadOnlyDictionary<string, int>? WrapUpCodes = null,
+    int ReservationsCanceled = 0);
 
 /// <summary>An agent's figures over a window.</summary>
 public sealed record AgentCumulative(

@@ -29,6 +29,37 @@ public sealed class RoutingIndexTests
             skipIf is null ? null : RoutingExpression.Parse(skipIf, ExpressionScope.Worker));
 
     [Fact]
+    public void ARingGroupsCallHoldsMoreFreeAgentsInOrderAndNoOtherCallTakesThemUntilTheyAreLetGo()
+    {
+        _index.UpsertQueue(Queue("ring", target: "team == 'ring'", selection: AgentSelection.RingAll));
+        var idle = _time.GetUtcNow();
+        Agent("first", """{"team":"ring"}""", idleSince: idle.AddMinutes(-9));
+        Agent("second", """{"team":"ring"}""", idleSince: idle.AddMinutes(-5));
+        Agent("third", """{"team":"ring"}""", idleSince: idle.AddMinutes(-3));
+        Agent("declined", """{"team":"ring"}""", idleSince: idle.AddMinutes(-7));
+        Agent("other-team", """{"team":"sales"}""", idleSince: idle.AddMinutes(-8));
+
+        var (result, _) = Call("c1", "ring");
+        Assert.Equal("first", result.AgentId);
+        Assert.NotNull(result.Ring);
+        var waiting = new WaitingCall("c1", "ring", 0, idle, result.Sequence, null, null, null, null, null, ["declined"]);
+
+        // Longest idle first; not the one ringing already, not one who declined, not another team's.
+        Assert.Equal(["second"], _index.MatchMore(waiting, ["first"], 1));
+        Assert.Equal(["third"], _index.MatchMore(waiting, ["first", "second"], 5));
+        // Held for c1: a new call finds no free agent but the one who declined c1.
+        Assert.Equal("declined", Call("c2", "ring").Result.AgentId);
+        Assert.Equal(EnqueueOutcome.Waiting, Call("c3", "ring").Result.Outcome);
+
+        // c1 lets "third" go (someone else took it, or the pace could not ring them): c3 gets them at once.
+        var (_, matches) = _index.ReleaseMatch("c1", "third");
+        Assert.Equal(("c3", "third"), (Assert.Single(matches).CallId, Assert.Single(matches).AgentId));
+        // An agent confirming the group's call does not undo the call's own first match.
+        Agent("second", """{"team":"ring"}""", idleSince: idle.AddMinutes(-5), active: "c1");
+        Assert.Equal("first", _index.PendingAgentOf("c1"));
+    }
+
+    [Fact]
     public void HigherPriorityIsServedFirstThenTheOlderCall()
     {
         _index.UpsertQueue(Queue("q"));
