@@ -186,6 +186,16 @@ public sealed partial class CallGrain
         }
         F.TalkEnds(Now);
         S.EndReason = reason;
+        if (S.ConsultAgentId is { } consult)
+        {
+            // A warm transfer under way ends with the talk (the caller hung up while the agents consulted): the
+            // consulted agent is let go, without wrap-up, since the call never became theirs.
+            if (S.Offers.For(consult, OfferKind.Consult) is null)
+            {
+                Emit(new TransferFailed(consult, reason), consult);
+            }
+            await DropConsultAsync();
+        }
         foreach (var leg in S.Legs.All.Where(l => l.IsLive))
         {
             // The conference is ending with the call: a leg that reports itself answered from now on is a late answer,

@@ -167,6 +167,27 @@ public sealed class CallControlTests(TwilioFixture fixture) : IClassFixture<Twil
     }
 
     [Fact]
+    public async Task WhenTheCallerHangsUpWhileTheAgentsConsultTheConsultedAgentIsLetGo()
+    {
+        var (caller, first, agent) = await ConnectedAsync("ctl-warm-gone", "ctl-wg-a");
+        await fixture.AgentAsync("ctl-warm-gone", "ctl-wg-b");
+        (await agent.PostJsonAsync($"/api/calls/{caller.CallSid}/transfer", new { mode = "warm", to_agent = "ctl-wg-b" })).AssertOk();
+        var consult = await fixture.RungAsync("client:ctl-wg-b");
+        Twilio.Answer(consult.Sid);
+        await Eventually.HoldsAsync(async () => (await fixture.AgentViewAsync("ctl-wg-b"))["calls"]!.AsArray().Count == 1, "the consulted agent is on the call");
+
+        // The customer, on hold, gives up: the call ends for both agents; the first wraps up, the consulted one is free.
+        Twilio.HangUp(caller.CallSid);
+        var call = await fixture.CallEventuallyAsync(caller.CallSid, c => c.Str("status") == "wrap_up", "the call is in wrap-up");
+        Assert.Null(call["consult_agent_id"]?.GetValue<string>());
+        await Eventually.HoldsAsync(async () => (await fixture.AgentViewAsync("ctl-wg-b"))["calls"]!.AsArray().Count == 0, "the consulted agent is let go");
+        var consulted = await fixture.AgentViewAsync("ctl-wg-b");
+        Assert.Equal(("Available", true), (consulted.Str("activity"), consulted["available"]!.GetValue<bool>()));
+        Assert.Equal("WrapUp", (await fixture.AgentViewAsync("ctl-wg-a")).Str("activity"));
+        await Eventually.HoldsAsync(() => Task.FromResult(Twilio.Leg(consult.Sid)!.IsFinal && Twilio.Leg(first.Sid)!.IsFinal), "both agents' legs end");
+    }
+
+    [Fact]
     public async Task ATransferToABusyAgentIsRefusedAndChangesNothing()
     {
         var (caller, _, agent) = await ConnectedAsync("ctl-busy-target", "ctl-bt-a");
