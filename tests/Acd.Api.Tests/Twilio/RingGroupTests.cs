@@ -86,6 +86,9 @@ public sealed class RingGroupTests(TwilioFixture fixture) : IClassFixture<Twilio
             Assert.Equal("canceled", Assert.Single(Updates(loser.Sid))["Status"]);
         }
         Assert.Equal([caller.CallSid, winner.Sid], Joined(caller));
+        // Within a second of the answer, every other leg was told to end.
+        var answeredAt = Twilio.Leg(winner.Sid)!.AnsweredAt!.Value;
+        Assert.All(legs.Where(l => l != winner), loser => Assert.True(Updates(loser.Sid).Single().At - answeredAt < TimeSpan.FromSeconds(1), $"{loser.To} was canceled {(Updates(loser.Sid).Single().At - answeredAt).TotalMilliseconds} ms after the answer"));
         foreach (var agent in agents.Where(a => a != agents[2]))
         {
             var view = await fixture.AgentViewAsync(agent);
