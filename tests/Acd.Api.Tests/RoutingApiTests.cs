@@ -37,6 +37,9 @@ public sealed class RoutingApiTests : IClassFixture<AcdAppFactory>
             }
         }
         Assert.Equal(3, offered.Count);
+        // Each of them may read the call as theirs (not only the first), and decline it.
+        var third = _app.ClientAs("agent", offered[2]);
+        Assert.Contains(offered[2], (await third.GetJsonAsync("/api/calls/multi-call")).AssertOk()["ringing"]!.AsArray().Select(a => a!.GetValue<string>()));
 
         // The second of them accepts: theirs; the other two are let go, not charged a miss, and free for the next call.
         Assert.Equal("connected", (await _http.PostJsonAsync("/api/calls/multi-call/accept", new { agent_id = offered[1] })).AssertOk().Str("status"));

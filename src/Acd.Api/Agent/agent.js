@@ -232,8 +232,9 @@ function render() {
   phone.dataset.state = state.phone;
   phone.textContent = t({ ready: "phoneReady", none: "phoneNone", error: "phoneError", starting: "phoneStarting" }[state.phone]);
 
-  // The offer: ringing this agent, with who calls, from where, for how long, and what they chose in the IVR.
-  const offered = call && call.status === "offered" && call.offered_to === state.me ? call : null;
+  // The offer: ringing this agent (alone, or as one of a ring group's), with who calls, from where, for how long, and
+  // what they chose in the IVR.
+  const offered = call && call.status === "offered" && (call.offered_to === state.me || (call.ringing || []).includes(state.me)) ? call : null;
   const outboundOwn = call && call.direction === "outbound" && call.agent_id === null && call.offered_to === state.me;
   $("#offer").hidden = !offered;
   if (offered) {

@@ -181,8 +181,10 @@ public static class CallsApi
         {
             return Problems.NotFound($"No call '{id}'");
         }
-        // An agent's token names the agent (sub): without one it touches no call, not even one nobody is assigned to.
-        if (!user.IsSupervisor() && (user.Id() is not { Length: > 0 } me || (me != view.OfferedAgentId && me != view.AgentId && me != view.ConsultAgentId)))
+        // An agent's token names the agent (sub): without one it touches no call, not even one nobody is assigned to. A ring
+        // group's call is offered to each agent it rings.
+        if (!user.IsSupervisor() && (user.Id() is not { Length: > 0 } me
+            || (me != view.OfferedAgentId && view.OfferedToAll?.Contains(me) != true && me != view.AgentId && me != view.ConsultAgentId)))
         {
             return AcdUser.Forbidden($"Call '{id}' is not offered to or connected with '{user.Id()}'");
         }

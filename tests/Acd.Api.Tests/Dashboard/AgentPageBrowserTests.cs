@@ -201,5 +201,50 @@ public sealed class AgentPageBrowserTests
         Assert.Empty(errors);
     }
 
+    [Fact]
+    public async Task EveryAgentOfARingGroupSeesTheOfferAndTheOneWhoAnswersOnThePageTakesTheCall()
+    {
+        var chromium = Browser.Chromium();
+        Assert.SkipWhen(chromium is null, Browser.Missing);
+        await using var cluster = await AcdCluster.StartAsync(connectionString: null);
+        var twilio = cluster.Twilio;
+        var node = await cluster.StartNodeAsync(settings: VoiceKeys);
+        var http = node.Http;
+        (await http.PutJsonAsync("/api/queues/group", new { friendly_name = "代表", target_workers = "team == 'group'", agent_selection = "ring_all" })).AssertOk();
+        (await http.PutJsonAsync("/api/workflows/group", new { configuration = new { task_routing = new { default_filter = new { queue = "group" } } } })).AssertOk();
+        // Aiko has been idle longest: she is the group's first, Ken the second.
+        (await http.PutJsonAsync("/api/agents/aiko", new { friendly_name = "Aiko", activity = "Available", attributes = new { team = "group", contact_uri = "client:aiko" } })).AssertOk();
+        (await http.PutJsonAsync("/api/agents/ken", new { friendly_name = "Ken", activity = "Offline", attributes = new { team = "group", contact_uri = "client:ken" } })).AssertOk();
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright, chromium!);
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 }, Locale = "ja-JP" });
+        await page.AddInitScriptAsync(StandIn);
+        await page.ExposeFunctionAsync("acdTestAnswer", (string sid) => twilio.Answer(sid));
+        await page.GotoAsync($"http://127.0.0.1:{node.Ports.Http}/agent/");
+        await page.Locator("#dev-signin:not([hidden])").WaitForAsync(new() { Timeout = 10000 });
+        await page.SelectOptionAsync("#dev-agent", "ken");
+        await page.ClickAsync("#dev-signin button[type=submit]");
+        await page.Locator("#connection[data-state='live']").WaitForAsync(new() { Timeout = 10000 });
+        await page.ClickAsync("#activities button[data-activity='Available']");
+        await page.Locator("#activity-now[data-activity='Available']").WaitForAsync();
+
+        // Both ring; Ken is not the call's first (offered_to is Aiko) and still sees the offer.
+        var caller = await twilio.CallAsync($"{TwilioFixture.PublicBaseUrl}/twilio/voice/incoming?workflow=group", "+819012345678", TwilioFixture.Number);
+        var kens = await twilio.RungAsync("client:ken");
+        await twilio.RungAsync("client:aiko");
+        await page.Locator("#offer:not([hidden])").WaitForAsync(new() { Timeout = 10000 });
+        Assert.Equal("代表", await page.Locator("#offer-queue").TextContentAsync());
+        Assert.Equal("aiko", (await CallAsync(http, caller.CallSid)).Str("offered_to"));
+
+        // He answers in the browser: his leg answers into Acd's TwiML and is put through; Aiko stops ringing.
+        await page.EvaluateAsync("sid => window.__softphone.options.onIncoming({ callSid: sid, from: '+819012345678' })", kens.Sid);
+        await page.Keyboard.PressAsync("a");
+        await page.Locator("#talk:not([hidden])").WaitForAsync(new() { Timeout = 10000 });
+        Assert.Equal("ken", (await CallAsync(http, caller.CallSid)).Str("agent_id"));
+        await Eventually.HoldsAsync(() => Task.FromResult(twilio.LegTo("client:aiko")!.Status == "canceled"), "Aiko's leg is canceled");
+        Assert.Equal([caller.CallSid, kens.Sid], twilio.ConferenceNamed(caller.ConferenceName!)!.Joined);
+    }
+
     private static async Task<JsonNode> CallAsync(HttpClient http, string callId) => (await http.GetJsonAsync($"/api/calls/{callId}")).AssertOk();
 }
