@@ -7,7 +7,7 @@
 
 const TEXT = {
   ja: {
-    title: "Acd オペレーター", signOut: "サインアウト", withProvider: (name) => `${name} でサインイン`, signInTitle: "サインイン", pickAgent: "オペレーターを選ぶ（開発用）",
+    take: "1 を押して受ける", title: "Acd オペレーター", signOut: "サインアウト", withProvider: (name) => `${name} でサインイン`, signInTitle: "サインイン", pickAgent: "オペレーターを選ぶ（開発用）",
     signIn: "サインイン", tokenLabel: "Acd のトークン", activity: "状態", incoming: "着信", from: "発信者", queue: "キュー",
     waited: "待ち時間", choice: "IVR の選択", attributes: "属性", ringsFor: "残り", answer: "応答", reject: "拒否",
     onCall: "通話中", onHold: "保留中", muted: "ミュート中", hold: "保留", resume: "保留解除", mute: "ミュート", unmute: "ミュート解除",
@@ -28,7 +28,7 @@ const TEXT = {
     activities: { Available: "対応可能", Offline: "オフライン", Break: "休憩", WrapUp: "後処理" },
   },
   en: {
-    title: "Acd agent", signOut: "Sign out", withProvider: (name) => `Sign in with ${name}`, signInTitle: "Sign in", pickAgent: "Pick an agent (development)",
+    take: "Press 1 to take it", title: "Acd agent", signOut: "Sign out", withProvider: (name) => `Sign in with ${name}`, signInTitle: "Sign in", pickAgent: "Pick an agent (development)",
     signIn: "Sign in", tokenLabel: "Acd token", activity: "Activity", incoming: "Incoming call", from: "From", queue: "Queue",
     waited: "Waited", choice: "IVR choice", attributes: "Attributes", ringsFor: "Rings for", answer: "Answer", reject: "Reject",
     onCall: "On a call", onHold: "On hold", muted: "Muted", hold: "Hold", resume: "Resume", mute: "Mute", unmute: "Unmute",
@@ -66,6 +66,7 @@ const state = {
   softphone: null,    // what softphone.js started, or null
   phone: "none",      // none | starting | ready | error
   incoming: new Map(), // CallSid -> { callSid, from } rung in this browser
+  answered: new Set(), // CallSids answered in this browser (a ring group's may still ask for the key)
   lastEventId: null,
   abort: null,
   refreshing: null,
@@ -249,6 +250,10 @@ function render() {
     const inBrowser = leg?.call_sid && state.incoming.has(leg.call_sid);
     $("#offer-how").textContent = inBrowser ? t("ringsBrowser") : state.phone === "ready" && !outboundOwn ? t("waitingBrowser") : T().ringsPhone(agent.contact_uri);
     $("#answer").disabled = state.phone === "ready" && !inBrowser && incomingFor(offered) === null;
+    // Answered here and still offered: a ring group that takes calls with a key is asking for 1.
+    $("#take").hidden = !(leg?.call_sid && state.answered.has(leg.call_sid));
+  } else {
+    $("#take").hidden = true;
   }
 
   // The call: connected with this agent (or this agent consulted in a warm transfer).
@@ -362,6 +367,8 @@ function answer() {
   if (sid) {
     // Twilio connects the leg; Acd hears it answered from Twilio's callback, and the stream brings the call.
     state.softphone.accept(sid);
+    state.answered.add(sid);
+    render();
     return;
   }
   // Telephony without a network (in memory), or a phone that rang elsewhere and was answered there.
@@ -377,6 +384,10 @@ async function reject() {
 }
 
 $("#answer").addEventListener("click", answer);
+$("#take").addEventListener("click", () => {
+  const leg = state.call && myLeg(state.call);
+  if (leg?.call_sid && state.answered.has(leg.call_sid)) state.softphone?.sendDigits(leg.call_sid, "1");
+});
 $("#reject").addEventListener("click", reject);
 $("#hold").addEventListener("click", () => act("", callPath($("#hold").dataset.on === "true" ? "resume" : "hold")));
 $("#mute").addEventListener("click", () => act("", callPath($("#mute").dataset.on === "true" ? "unmute" : "mute")));
@@ -467,7 +478,7 @@ async function startSoftphone() {
     state.softphone = await window.AcdSoftphone.start({
       token,
       onIncoming: (call) => { state.incoming.set(call.callSid, call); render(); },
-      onGone: (callSid) => { state.incoming.delete(callSid); render(); },
+      onGone: (callSid) => { state.incoming.delete(callSid); state.answered.delete(callSid); render(); },
       onState: (value) => { state.phone = value === "ready" ? "ready" : "error"; if (value !== "ready") problem(T().connection(value)); else problem(""); render(); },
       onTokenWillExpire: renewToken,
       onError: (kind, message) => {

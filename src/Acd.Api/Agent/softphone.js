@@ -1,6 +1,7 @@
 // The agent page's one boundary to Twilio's Voice JavaScript SDK (@twilio/voice-sdk, fetched by the build and served as
 // twilio.min.js). A test, or a site with another softphone, defines window.AcdSoftphone before this file runs and the
-// page uses that instead: start(options) resolves to { accept(callSid), reject(callSid), updateToken(token), stop() }
+// page uses that instead: start(options) resolves to { accept(callSid), reject(callSid), sendDigits(callSid, digits),
+// updateToken(token), stop() }
 // and reports through options.onIncoming({ callSid, from }), onGone(callSid), onState("ready" | "offline"),
 // onError(kind, message) with kind "microphone", "token" or "connection", and onTokenWillExpire().
 "use strict";
@@ -49,6 +50,7 @@ window.AcdSoftphone = window.AcdSoftphone || (() => {
       return {
         accept(callSid) { calls.get(callSid)?.accept(); },
         reject(callSid) { calls.get(callSid)?.reject(); },
+        sendDigits(callSid, digits) { calls.get(callSid)?.sendDigits(digits); },
         updateToken(token) { device.updateToken(token); },
         stop() { device.destroy(); },
       };

@@ -27,6 +27,7 @@ public sealed class AgentPageBrowserTests
             return Promise.resolve({
               accept(sid) { window.__softphone.accepted.push(sid); window.acdTestAnswer(sid); },
               reject(sid) { window.__softphone.rejected.push(sid); },
+              sendDigits(sid, digits) { window.__softphone.digits = [...(window.__softphone.digits || []), digits]; if (window.acdTestDigits) window.acdTestDigits(sid, digits); },
               updateToken(token) { window.__softphone.token = token; window.__softphone.renewed = (window.__softphone.renewed || 0) + 1; },
               stop() {},
             });
@@ -210,7 +211,7 @@ public sealed class AgentPageBrowserTests
         var twilio = cluster.Twilio;
         var node = await cluster.StartNodeAsync(settings: VoiceKeys);
         var http = node.Http;
-        (await http.PutJsonAsync("/api/queues/group", new { friendly_name = "代表", target_workers = "team == 'group'", agent_selection = "ring_all" })).AssertOk();
+        (await http.PutJsonAsync("/api/queues/group", new { friendly_name = "代表", target_workers = "team == 'group'", agent_selection = "ring_all", accept_with_key = true })).AssertOk();
         (await http.PutJsonAsync("/api/workflows/group", new { configuration = new { task_routing = new { default_filter = new { queue = "group" } } } })).AssertOk();
         // Aiko has been idle longest: she is the group's first, Ken the second.
         (await http.PutJsonAsync("/api/agents/aiko", new { friendly_name = "Aiko", activity = "Available", attributes = new { team = "group", contact_uri = "client:aiko" } })).AssertOk();
@@ -221,6 +222,8 @@ public sealed class AgentPageBrowserTests
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 }, Locale = "ja-JP" });
         await page.AddInitScriptAsync(StandIn);
         await page.ExposeFunctionAsync("acdTestAnswer", (string sid) => twilio.Answer(sid));
+        // The softphone's keypad reaches Twilio as DTMF: the fake hands the digits to the leg's <Gather>.
+        await page.ExposeFunctionAsync("acdTestDigits", (string sid, string digits) => twilio.PressAsync(sid, digits));
         await page.GotoAsync($"http://127.0.0.1:{node.Ports.Http}/agent/");
         await page.Locator("#dev-signin:not([hidden])").WaitForAsync(new() { Timeout = 10000 });
         await page.SelectOptionAsync("#dev-agent", "ken");
@@ -237,10 +240,14 @@ public sealed class AgentPageBrowserTests
         Assert.Equal("代表", await page.Locator("#offer-queue").TextContentAsync());
         Assert.Equal("aiko", (await CallAsync(http, caller.CallSid)).Str("offered_to"));
 
-        // He answers in the browser: his leg answers into Acd's TwiML and is put through; Aiko stops ringing.
+        // He answers in the browser: his leg answers into Acd's TwiML, which asks for the key (the queue takes calls with
+        // one); the page offers it, he presses it and is put through; Aiko stops ringing.
         await page.EvaluateAsync("sid => window.__softphone.options.onIncoming({ callSid: sid, from: '+819012345678' })", kens.Sid);
         await page.Keyboard.PressAsync("a");
+        await Eventually.HoldsAsync(() => Task.FromResult(twilio.Leg(kens.Sid)!.Gathering is not null), "Ken's leg is asked for the key");
+        await page.ClickAsync("#take:not([hidden])");
         await page.Locator("#talk:not([hidden])").WaitForAsync(new() { Timeout = 10000 });
+        Assert.Equal(["1"], await page.EvaluateAsync<string[]>("() => window.__softphone.digits"));
         Assert.Equal("ken", (await CallAsync(http, caller.CallSid)).Str("agent_id"));
         await Eventually.HoldsAsync(() => Task.FromResult(twilio.LegTo("client:aiko")!.Status == "canceled"), "Aiko's leg is canceled");
         Assert.Equal([caller.CallSid, kens.Sid], twilio.ConferenceNamed(caller.ConferenceName!)!.Joined);
