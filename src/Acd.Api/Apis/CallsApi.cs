@@ -3,6 +3,7 @@ using Acd.Api.Contracts;
 using Acd.Api.Http;
 using Acd.Api.Security;
 using Acd.Grains.Abstractions;
+using Acd.Grains.Workspace;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
@@ -193,7 +194,16 @@ public static class CallsApi
             return AcdUser.Forbidden(reason);
         }
         var outcome = await act(call, view);
-        return outcome.Ok ? TypedResults.Ok(CallResource.From(outcome.Value!, time.GetUtcNow(), user.IsSupervisor())) : outcome.Problem!.ToResult();
+        if (!outcome.Ok)
+        {
+            return outcome.Problem!.ToResult();
+        }
+        var resource = CallResource.From(outcome.Value!, time.GetUtcNow(), user.IsSupervisor());
+        if (outcome.Value!.Status == CallStatus.Queued)
+        {
+            resource = resource with { EstimatedWaitSeconds = await grains.Router().GetEstimatedWaitAsync(id) };
+        }
+        return TypedResults.Ok(resource);
     }
 }
 

@@ -186,7 +186,8 @@ public sealed record CallResource(
     IReadOnlyList<string> PendingOperations,
     IReadOnlyList<string> WrapUpCodes,
     string? WrapUpCode,
-    IReadOnlyList<string> Ringing)
+    IReadOnlyList<string> Ringing,
+    double? EstimatedWaitSeconds = null)
 {
     /// <summary>
     /// The call as a client sees it. <paramref name="supervisor"/>: a supervisor (or admin) sees supervisors' legs and who
@@ -237,6 +238,9 @@ public sealed record ActivityStatistic(string FriendlyName, int Workers);
 /// <param name="TotalAvailableWorkers">Eligible agents free to take a call now.</param>
 /// <param name="WaitingCallIds">Waiting calls in the order they will be served.</param>
 /// <param name="TelephonyBacklog">Twilio requests waiting for the account's calls-per-second pace (design rule 8); null without Twilio.</param>
+/// <param name="EstimatedWaitSeconds">The estimated wait of a caller arriving now (README, "Estimated wait"); null with nobody at work.</param>
+/// <param name="HandleSeconds">The queue's recent handle time the estimate uses.</param>
+/// <param name="AgentsAtWork">Eligible agents at work, each counted as its share among the queues it serves.</param>
 public sealed record QueueStatsResource(
     string QueueId,
     int CallsWaiting,
@@ -245,12 +249,15 @@ public sealed record QueueStatsResource(
     int TotalEligibleWorkers,
     int TotalAvailableWorkers,
     IReadOnlyList<string> WaitingCallIds,
-    Acd.Api.Twilio.TelephonyBacklog? TelephonyBacklog)
+    Acd.Api.Twilio.TelephonyBacklog? TelephonyBacklog,
+    double? EstimatedWaitSeconds = null,
+    double HandleSeconds = 0,
+    double AgentsAtWork = 0)
 {
     public static QueueStatsResource From(QueueRealtime r, Acd.Api.Twilio.TelephonyBacklog? backlog) => new(
         r.QueueId, r.Waiting, Math.Round(r.LongestWaitingSeconds, 3),
         [.. r.AgentsByActivity.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => new ActivityStatistic(a.Key, a.Value))],
-        r.EligibleAgents, r.AvailableAgents, r.WaitingCallIds, backlog);
+        r.EligibleAgents, r.AvailableAgents, r.WaitingCallIds, backlog, r.EstimatedWaitSeconds, r.HandleSeconds, r.AgentsAtWork);
 }
 
 /// <summary>An agent's outbound call.</summary>

@@ -50,6 +50,14 @@ public interface IRouterGrain : IGrainWithStringKey
     [ReadOnly]
     Task<int> GetPositionAsync(string callId);
 
+    /// <summary>A waiting call's estimated wait in seconds (README, "Estimated wait"); null when not waiting or nobody is at work.</summary>
+    [ReadOnly]
+    Task<double?> GetEstimatedWaitAsync(string callId);
+
+    /// <summary>A call answered from <paramref name="queueId"/> took <paramref name="seconds"/> (talk, hold, wrap-up): the queue's handle time learns it.</summary>
+    [OneWay]
+    Task RecordHandleTimeAsync(string queueId, double seconds);
+
     /// <summary>How many agents are in an activity (to refuse deleting one in use).</summary>
     [ReadOnly]
     Task<int> CountAgentsInActivityAsync(string activity);

@@ -63,4 +63,7 @@ public sealed record QueueRealtime(
     [property: Id(3)] IReadOnlyDictionary<string, int> AgentsByActivity,
     [property: Id(4)] int EligibleAgents,
     [property: Id(5)] int AvailableAgents,
-    [property: Id(6)] IReadOnlyList<string> WaitingCallIds);
+    [property: Id(6)] IReadOnlyList<string> WaitingCallIds,
+    [property: Id(7)] double? EstimatedWaitSeconds = null,
+    [property: Id(8)] double HandleSeconds = 0,
+    [property: Id(9)] double AgentsAtWork = 0);

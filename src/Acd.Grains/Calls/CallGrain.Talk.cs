@@ -1,6 +1,7 @@
 using Acd.Grains.Abstractions;
 using Acd.Grains.Calls.Lifecycle;
 using Acd.Grains.Events.Types;
+using Acd.Grains.Workspace;
 using Microsoft.Extensions.Logging;
 
 namespace Acd.Grains.Calls;
@@ -300,6 +301,11 @@ public sealed partial class CallGrain
     {
         var (talk, agentTalk, agentHold, wrapUp) = F.Final(Now);
         var wrapped = S.Status == CallStatus.WrapUp ? wrapUp : 0;
+        if (status == CallStatus.Completed && S.Kind == CallKind.Inbound && R.QueueId is { } answeredFrom && talk is { } talked)
+        {
+            // The queue's handle time, for the estimated wait of the callers behind (one-way: never holds the call up).
+            grains.Router().RecordHandleTimeAsync(answeredFrom, talked + wrapped).Ignore();
+        }
         var name = status.ToString().ToLowerInvariant();
         var wait = Round(F.WaitSeconds);
         Emit(status switch

@@ -179,6 +179,14 @@ public sealed class RouterGrain(IGrainFactory grains, Calls.IUnsettledCallStore 
 
     public Task<int> GetPositionAsync(string callId) => Task.FromResult(_index.PositionOf(callId));
 
+    public Task<double?> GetEstimatedWaitAsync(string callId) => Task.FromResult(_index.EstimatedWaitOf(callId));
+
+    public Task RecordHandleTimeAsync(string queueId, double seconds)
+    {
+        _index.RecordHandleTime(queueId, seconds);
+        return Task.CompletedTask;
+    }
+
     public Task<int> CountAgentsInActivityAsync(string activity) => Task.FromResult(_index.CountInActivity(activity));
 
     private Task ExpireLostMatchesAsync(CancellationToken cancellationToken)

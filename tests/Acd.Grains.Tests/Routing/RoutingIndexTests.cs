@@ -29,6 +29,48 @@ public sealed class RoutingIndexTests
             skipIf is null ? null : RoutingExpression.Parse(skipIf, ExpressionScope.Worker));
 
     [Fact]
+    public void TheEstimatedWaitIsCallsAheadPlusOneTimesTheHandleTimeOverTheAgentsAtWork()
+    {
+        _index.UpsertQueue(Queue("sales", target: "team == 'sales'"));
+        _index.UpsertQueue(Queue("both", target: "shared == true"));
+        void Upsert(string id, string activity, bool available, string attributes, params string[] active) =>
+            _index.UpsertAgent(new AgentRouting(id, id, attributes, activity, available, 1, active, _time.GetUtcNow(), 0, 0, ++_version));
+        Upsert("talking", "Available", true, """{"team":"sales"}""", "x1");
+        Upsert("wrapping", "WrapUp", false, """{"team":"sales"}""");
+        Upsert("on-break", "Break", false, """{"team":"sales"}""");
+        // Eligible for two queues, busy: half an agent for each.
+        Upsert("shared", "Available", true, """{"team":"sales","shared":true}""", "x2");
+        Call("c1", "sales");
+        Call("c2", "sales");
+
+        // 2.5 agents at work, 180 s until the queue has handled a call.
+        var now = _index.Realtime("sales")!;
+        Assert.Equal((2.5, 180.0), (now.AgentsAtWork, now.HandleSeconds));
+        Assert.Equal(72.0, _index.EstimatedWaitOf("c1"));
+        Assert.Equal(144.0, _index.EstimatedWaitOf("c2"));
+        Assert.Equal(216.0, now.EstimatedWaitSeconds);
+
+        // Handle times move the mean: the first one as it is, then a fifth of each new one.
+        _index.RecordHandleTime("sales", 100);
+        _index.RecordHandleTime("sales", 200);
+        Assert.Equal(120.0, _index.Realtime("sales")!.HandleSeconds);
+        Assert.Equal(48.0, _index.EstimatedWaitOf("c1"));
+        // A changed definition keeps what the queue learned.
+        _index.UpsertQueue(Queue("sales", target: "team == 'sales'", taskOrder: "LIFO"));
+        Assert.Equal(120.0, _index.Realtime("sales")!.HandleSeconds);
+
+        // The shared agent is half an agent in the other queue too. Nobody at work: no estimate; a caller who would be
+        // matched at once: none to wait.
+        Assert.Equal(0.5, _index.Realtime("both")!.AgentsAtWork);
+        Upsert("talking", "Offline", false, """{"team":"sales"}""");
+        Upsert("wrapping", "Offline", false, """{"team":"sales"}""");
+        Upsert("shared", "Offline", false, """{"team":"sales","shared":true}""");
+        Assert.Null(_index.EstimatedWaitOf("c1"));
+        Assert.Null(_index.EstimatedWaitOf("not-waiting"));
+        Assert.Equal(0.0, Acd.Grains.Routing.Matching.WaitEstimate.Seconds(ahead: 0, free: 1, agentsAtWork: 1, handleSeconds: 180));
+    }
+
+    [Fact]
     public void ARingGroupsCallHoldsMoreFreeAgentsInOrderAndNoOtherCallTakesThemUntilTheyAreLetGo()
     {
         _index.UpsertQueue(Queue("ring", target: "team == 'ring'", selection: AgentSelection.RingAll));

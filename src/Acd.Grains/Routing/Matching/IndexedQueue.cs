@@ -33,6 +33,11 @@ internal sealed class IndexedQueue
 
     public Dictionary<string, int> MembersByActivity { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Recent handle time of calls answered from this queue (talk, hold and wrap-up), seconds; see <see cref="WaitEstimate"/>.</summary>
+    public double HandleSeconds { get; set; } = WaitEstimate.DefaultHandleSeconds;
+
+    public int HandleSamples { get; set; }
+
     public void CountActivity(string activity, int delta)
     {
         var count = MembersByActivity.GetValueOrDefault(activity) + delta;

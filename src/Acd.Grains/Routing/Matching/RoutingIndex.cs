@@ -51,6 +51,11 @@ public sealed class RoutingIndex(TimeProvider time, Random random)
         }
 
         var queue = new IndexedQueue(definition);
+        if (old is not null)
+        {
+            // A changed definition keeps what the queue has learned of its handle time.
+            (queue.HandleSeconds, queue.HandleSamples) = (old.HandleSeconds, old.HandleSamples);
+        }
         _queues[definition.Id] = queue;
         foreach (var call in carried)
         {
@@ -357,6 +362,7 @@ public sealed class RoutingIndex(TimeProvider time, Random random)
     {
         var now = time.GetUtcNow();
         var oldest = queue.Calls.Count == 0 ? (DateTimeOffset?)null : queue.Calls.Min(c => c.Call.AgeOrigin);
+        var atWork = AgentsAtWork(queue);
         return new QueueRealtime(
             queueId,
             queue.Calls.Count,
@@ -364,7 +370,38 @@ public sealed class RoutingIndex(TimeProvider time, Random random)
             new Dictionary<string, int>(queue.MembersByActivity),
             queue.Members.Count,
             queue.FreeAgents.Count,
-            waitingCallIds ? queue.Calls.Select(c => c.Id).ToList() : []);
+            waitingCallIds ? queue.Calls.Select(c => c.Id).ToList() : [],
+            // A caller arriving now at the lowest priority waits behind everyone waiting.
+            WaitEstimate.Seconds(queue.Calls.Count, queue.FreeAgents.Count, atWork, queue.HandleSeconds),
+            Math.Round(queue.HandleSeconds, 1),
+            Math.Round(atWork, 3));
+    }
+
+    /// <summary>The queue's eligible agents at work, each as its capacity shared among the queues it is eligible for.</summary>
+    private static double AgentsAtWork(IndexedQueue queue) => queue.Members
+        .Where(a => a.Snapshot.Available || a.Active.Count > 0 || a.Pending.Count > 0 || a.Snapshot.Activity == Abstractions.Activities.WrapUp)
+        .Sum(a => (double)Math.Max(1, a.Snapshot.Capacity) / Math.Max(1, a.Queues.Count));
+
+    /// <summary>A waiting call's estimated wait (<see cref="WaitEstimate"/>); null when it is not waiting or nobody is at work.</summary>
+    public double? EstimatedWaitOf(string callId)
+    {
+        var position = PositionOf(callId);
+        if (position == 0)
+        {
+            return null;
+        }
+        var queue = _waiting[callId].Queue;
+        return WaitEstimate.Seconds(position - 1, queue.FreeAgents.Count, AgentsAtWork(queue), queue.HandleSeconds);
+    }
+
+    /// <summary>A call answered from the queue was handled in <paramref name="seconds"/>: the queue's recent handle time moves.</summary>
+    public void RecordHandleTime(string queueId, double seconds)
+    {
+        if (_queues.TryGetValue(queueId, out var queue) && seconds >= 0 && double.IsFinite(seconds))
+        {
+            queue.HandleSeconds = WaitEstimate.Next(queue.HandleSeconds, queue.HandleSamples, seconds);
+            queue.HandleSamples++;
+        }
     }
 
     /// <summary>1-based place of a waiting call in its queue's service order; 0 when not waiting.</summary>
