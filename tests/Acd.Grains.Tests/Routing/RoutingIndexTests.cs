@@ -50,14 +50,14 @@ public sealed class RoutingIndexTests
         Assert.Equal(144.0, _index.EstimatedWaitOf("c2"));
         Assert.Equal(216.0, now.EstimatedWaitSeconds);
 
-        // Handle times move the mean: the first one as it is, then a fifth of each new one.
+        // Handle times move the mean: the first one as it is, then a twentieth of each new one.
         _index.RecordHandleTime("sales", 100);
         _index.RecordHandleTime("sales", 200);
-        Assert.Equal(120.0, _index.Realtime("sales")!.HandleSeconds);
-        Assert.Equal(48.0, _index.EstimatedWaitOf("c1"));
+        Assert.Equal(105.0, _index.Realtime("sales")!.HandleSeconds);
+        Assert.Equal(42.0, _index.EstimatedWaitOf("c1"));
         // A changed definition keeps what the queue learned.
         _index.UpsertQueue(Queue("sales", target: "team == 'sales'", taskOrder: "LIFO"));
-        Assert.Equal(120.0, _index.Realtime("sales")!.HandleSeconds);
+        Assert.Equal(105.0, _index.Realtime("sales")!.HandleSeconds);
 
         // The shared agent is half an agent in the other queue too. Nobody at work: no estimate; a caller who would be
         // matched at once: none to wait.
