@@ -153,6 +153,7 @@ public sealed class SimHost : IAsyncDisposable
         builder.Services.AddOptions<AcdOptions>();
         builder.Services.AddSingleton<TwilioUrls>();
         builder.Services.AddSingleton<CallerTwiml>();
+        builder.Services.AddSingleton<WaitAnnouncements>();
         builder.Services.AddSingleton<TwilioSignatureFilter>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RejectedWebhooks>();

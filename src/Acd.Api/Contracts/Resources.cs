@@ -33,6 +33,7 @@ public sealed record ActivityResource(string FriendlyName, bool Available)
 /// <param name="AcceptWithKey">A ring group's agent hears the queue's name and presses 1 to take the call.</param>
 /// <param name="Whisper">A ring group's agent hears the queue's name before being put through.</param>
 /// <param name="MaxReservedWorkers">TaskRouter's multi-reservation: agents offered one call at once, in the queue's selection order (1–50, default 1).</param>
+/// <param name="AnnounceEverySeconds">Tell waiting callers their estimated wait as they start waiting and then at most this often (30–3600; 0, the default: never).</param>
 public sealed record QueueResource(
     string? Id,
     string? FriendlyName,
@@ -53,12 +54,13 @@ public sealed record QueueResource(
     int? RingStepSeconds = null,
     bool? AcceptWithKey = null,
     bool? Whisper = null,
-    int? MaxReservedWorkers = null)
+    int? MaxReservedWorkers = null,
+    int? AnnounceEverySeconds = null)
 {
     public static QueueResource From(QueueDefinition q) => new(
         q.Id, q.FriendlyName, q.TargetWorkers, q.TaskOrder, q.Selection, q.OrderBy, q.MaxLength, q.MaxWaitSeconds,
         q.WrapUpSeconds, q.Closed, q.OverflowMessage, q.ClosedMessage, q.ScheduleId, q.AtClosing, q.WrapUpCodes ?? [],
-        q.MaxRing, q.RingStepSeconds, q.AcceptWithKey, q.Whisper, q.MaxReservedWorkers);
+        q.MaxRing, q.RingStepSeconds, q.AcceptWithKey, q.Whisper, q.MaxReservedWorkers, q.AnnounceEverySeconds);
 
     public QueueDefinition ToDefinition(string id)
     {
@@ -83,7 +85,8 @@ public sealed record QueueResource(
             RingStepSeconds ?? QueueDefinition.DefaultRingStepSeconds,
             AcceptWithKey ?? false,
             Whisper ?? false,
-            MaxReservedWorkers ?? 1);
+            MaxReservedWorkers ?? 1,
+            AnnounceEverySeconds ?? 0);
     }
 }
 

@@ -90,16 +90,24 @@ public sealed class CallerTwiml(IOptions<TwilioOptions> options, TwilioUrls urls
         return response.ToString();
     }
 
-    /// <summary>Wait music, optionally after the caller's place in the queue; Twilio fetches it again when it ends.</summary>
-    public string Wait(int position)
+    /// <summary>
+    /// Wait music, optionally after the caller's place in the queue and their estimated wait (in whole seconds; null: not
+    /// told this time); Twilio fetches it again when it ends.
+    /// </summary>
+    public string Wait(int position, double? estimatedWaitSeconds = null)
     {
         var settings = options.Value;
+        var japanese = settings.Language.StartsWith("ja", StringComparison.OrdinalIgnoreCase);
         var response = new VoiceResponse();
         if (settings.AnnouncePosition && position > 0)
         {
-            response.Append(Say(settings.Language.StartsWith("ja", StringComparison.OrdinalIgnoreCase)
+            response.Append(Say(japanese
                 ? $"ただいま{position}番目にお待ちいただいております。"
                 : $"You are number {position} in the queue."));
+        }
+        if (estimatedWaitSeconds is { } wait)
+        {
+            response.Append(Say(WaitAnnouncements.Phrase(wait, japanese)));
         }
         response.Play(new Uri(settings.WaitMusicUrl));
         return response.ToString();

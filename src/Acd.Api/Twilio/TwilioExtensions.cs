@@ -24,6 +24,7 @@ public static class TwilioExtensions
         services.AddOptions<TwilioOptions>().Bind(builder.Configuration.GetSection(TwilioOptions.Section));
         services.AddSingleton<TwilioUrls>();
         services.AddSingleton<CallerTwiml>();
+        services.AddSingleton<WaitAnnouncements>();
         services.AddSingleton<TwilioSignatureFilter>();
         services.AddSingleton<RejectedWebhooks>();
         services.AddHostedService<TwilioStartupReport>();

@@ -99,11 +99,13 @@ public static class TwilioWebhooks
         };
     }
 
-    private static async Task<IResult> WaitAsync(HttpRequest request, IGrainFactory grains, CallerTwiml twiml)
+    private static async Task<IResult> WaitAsync(HttpRequest request, IGrainFactory grains, CallerTwiml twiml, WaitAnnouncements announcements)
     {
         var callId = request.Query["callId"].FirstOrDefault();
-        var position = callId is not null && Ids.IsValid(callId) ? await grains.Router().GetPositionAsync(callId) : 0;
-        return Xml(twiml.Wait(position));
+        var wait = callId is not null && Ids.IsValid(callId) ? await grains.Router().GetWaitAsync(callId) : null;
+        // The estimated wait as the caller starts waiting, then at most every announce_every_seconds of their queue.
+        var tell = wait is { EstimatedWaitSeconds: { } estimate } && announcements.Due(callId!, wait.AnnounceEverySeconds) ? estimate : (double?)null;
+        return Xml(twiml.Wait(wait?.Position ?? 0, tell));
     }
 
     private static async Task<IResult> ConferenceStatusAsync(HttpRequest request, IGrainFactory grains)

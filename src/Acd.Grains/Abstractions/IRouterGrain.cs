@@ -54,6 +54,10 @@ public interface IRouterGrain : IGrainWithStringKey
     [ReadOnly]
     Task<double?> GetEstimatedWaitAsync(string callId);
 
+    /// <summary>What a waiting caller may be told (the wait music's announcement); null when the call is not waiting.</summary>
+    [ReadOnly]
+    Task<WaitInfo?> GetWaitAsync(string callId);
+
     /// <summary>A call answered from <paramref name="queueId"/> took <paramref name="seconds"/> (talk, hold, wrap-up): the queue's handle time learns it.</summary>
     [OneWay]
     Task RecordHandleTimeAsync(string queueId, double seconds);

@@ -60,7 +60,8 @@ public sealed record QueueDefinition(
     [property: Id(16)] int RingStepSeconds = QueueDefinition.DefaultRingStepSeconds,
     [property: Id(17)] bool AcceptWithKey = false,
     [property: Id(18)] bool Whisper = false,
-    [property: Id(19)] int MaxReservedWorkers = 1)
+    [property: Id(19)] int MaxReservedWorkers = 1,
+    [property: Id(20)] int AnnounceEverySeconds = 0)
 {
     public const int DefaultMaxRing = 10;
 

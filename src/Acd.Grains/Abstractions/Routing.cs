@@ -67,3 +67,10 @@ public sealed record QueueRealtime(
     [property: Id(7)] double? EstimatedWaitSeconds = null,
     [property: Id(8)] double HandleSeconds = 0,
     [property: Id(9)] double AgentsAtWork = 0);
+
+/// <summary>What a waiting caller may be told: their place, their estimated wait, and how often the queue tells it.</summary>
+[GenerateSerializer, Immutable, Alias("acd.WaitInfo")]
+public sealed record WaitInfo(
+    [property: Id(0)] int Position,
+    [property: Id(1)] double? EstimatedWaitSeconds,
+    [property: Id(2)] int AnnounceEverySeconds);

@@ -66,6 +66,10 @@ public static class QueueValidation
         {
             return Problem.Invalid("max_reserved_workers", "A ring group's size is max_ring: leave max_reserved_workers at 1");
         }
+        if (d.AnnounceEverySeconds != 0 && d.AnnounceEverySeconds is < 30 or > 3600)
+        {
+            return Problem.Invalid("announce_every_seconds", "0 (never) or between 30 and 3600");
+        }
         if (d.WrapUpSeconds is < 0 or > 3600)
         {
             return Problem.Invalid("wrap_up_seconds", "Must be between 0 and 3600");

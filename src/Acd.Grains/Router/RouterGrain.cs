@@ -181,6 +181,8 @@ public sealed class RouterGrain(IGrainFactory grains, Calls.IUnsettledCallStore 
 
     public Task<double?> GetEstimatedWaitAsync(string callId) => Task.FromResult(_index.EstimatedWaitOf(callId));
 
+    public Task<WaitInfo?> GetWaitAsync(string callId) => Task.FromResult(_index.WaitOf(callId));
+
     public Task RecordHandleTimeAsync(string queueId, double seconds)
     {
         _index.RecordHandleTime(queueId, seconds);

@@ -37,3 +37,19 @@ public sealed class CallerTwimlTests
         + (element.HasElements ? string.Concat(element.Elements().Select(Canonical)) : $"[{element.Value}]")
         + $"</{element.Name}>";
 }
+
+/// <summary>How a caller hears their estimated wait: whole minutes rounded up, at least one, and "more than 30 minutes" beyond.</summary>
+public sealed class WaitPhraseTests
+{
+    [Theory]
+    [InlineData(0, true, "お待ちいただく時間は、およそ1分です。")]
+    [InlineData(60, true, "お待ちいただく時間は、およそ1分です。")]
+    [InlineData(61, true, "お待ちいただく時間は、およそ2分です。")]
+    [InlineData(1800, true, "お待ちいただく時間は、およそ30分です。")]
+    [InlineData(1801, true, "お待ちいただく時間は、30分以上の見込みです。")]
+    [InlineData(30, false, "Your estimated wait is about 1 minute.")]
+    [InlineData(150, false, "Your estimated wait is about 3 minutes.")]
+    [InlineData(7200, false, "Your wait is expected to be more than 30 minutes.")]
+    public void TheEstimateIsSaidInWholeMinutesRoundedUp(double seconds, bool japanese, string said) =>
+        Assert.Equal(said, Acd.Api.Twilio.WaitAnnouncements.Phrase(seconds, japanese));
+}

@@ -10,6 +10,35 @@ public sealed class VoiceFlowTests(TwilioFixture fixture) : IClassFixture<Twilio
     private FakeTwilio Twilio => fixture.Twilio;
 
     [Fact]
+    public async Task AWaitingCallerHearsTheirEstimatedWaitAsTheyStartWaitingAndThenAtMostEveryAnnounceInterval()
+    {
+        (await fixture.Http.PutJsonAsync("/api/queues/flow-ewt", new { target_workers = "team == 'flow-ewt'", announce_every_seconds = 60 })).AssertOk();
+        (await fixture.Http.PutJsonAsync("/api/workflows/flow-ewt", new { configuration = new { task_routing = new { default_filter = new { queue = "flow-ewt" } } } })).AssertOk();
+        await fixture.AgentAsync("flow-ewt", "flow-ewt-a");
+        var first = await fixture.CallInAsync("flow-ewt", from: "+819000000001");
+        Twilio.Answer((await fixture.RungAsync("client:flow-ewt-a")).Sid);
+        await fixture.CallEventuallyAsync(first.CallSid, c => c.Str("status") == "connected", "the first caller is connected");
+
+        // The second waits behind nobody, for the one agent at work: one handle time (180 s until the queue has learned its own).
+        var second = await fixture.CallInAsync("flow-ewt", from: "+819000000002");
+        var call = await fixture.CallEventuallyAsync(second.CallSid, c => c.Str("status") == "queued", "the second caller waits");
+        Assert.Equal(180.0, (await fixture.Http.GetJsonAsync($"/api/calls/{second.CallSid}")).AssertOk()["estimated_wait_seconds"]!.GetValue<double>());
+        var stats = (await fixture.Http.GetJsonAsync("/api/queues/flow-ewt/stats")).AssertOk();
+        Assert.Equal((360.0, 180.0, 1.0), (stats["estimated_wait_seconds"]!.GetValue<double>(), stats["handle_seconds"]!.GetValue<double>(), stats["agents_at_work"]!.GetValue<double>()));
+
+        // As the wait music starts: their place and the estimate, in whole minutes rounded up.
+        var said = (await Twilio.FetchWaitAsync(second.ConferenceName!)).Descendants("Say").Select(s => s.Value).ToList();
+        Assert.Equal(["ただいま1番目にお待ちいただいております。", "お待ちいただく時間は、およそ3分です。"], said);
+        // The music ends and Twilio asks again: the place, not the estimate again so soon.
+        said = (await Twilio.FetchWaitAsync(second.ConferenceName!)).Descendants("Say").Select(s => s.Value).ToList();
+        Assert.Equal(["ただいま1番目にお待ちいただいております。"], said);
+        fixture.App.Time.Advance(TimeSpan.FromSeconds(61));
+        said = (await Twilio.FetchWaitAsync(second.ConferenceName!)).Descendants("Say").Select(s => s.Value).ToList();
+        Assert.Contains("お待ちいただく時間は、およそ3分です。", said);
+        Assert.Equal("queued", call.Str("status"));
+    }
+
+    [Fact]
     public async Task CallerWaitsInAJapaneseConferenceAndTheAgentIsRungIntoIt()
     {
         await fixture.CenterAsync("flow-answer", reservationTimeout: 25, agents: "flow-alice");

@@ -394,6 +394,10 @@ public sealed class RoutingIndex(TimeProvider time, Random random)
         return WaitEstimate.Seconds(position - 1, queue.FreeAgents.Count, AgentsAtWork(queue), queue.HandleSeconds);
     }
 
+    /// <summary>A waiting call's place, estimated wait and its queue's announcement interval; null when it is not waiting.</summary>
+    public WaitInfo? WaitOf(string callId) =>
+        _waiting.TryGetValue(callId, out var call) ? new WaitInfo(PositionOf(callId), EstimatedWaitOf(callId), call.Queue.Definition.AnnounceEverySeconds) : null;
+
     /// <summary>A call answered from the queue was handled in <paramref name="seconds"/>: the queue's recent handle time moves.</summary>
     public void RecordHandleTime(string queueId, double seconds)
     {
