@@ -189,6 +189,8 @@ public sealed record QueueStatisticsResource(string QueueId, object Realtime, Qu
             total_eligible_workers = s.Realtime.EligibleAgents,
             total_available_workers = s.Realtime.AvailableAgents,
             estimated_wait_seconds = s.EstimatedWaitSeconds,
+            handle_seconds = s.Realtime.HandleSeconds,
+            agents_at_work = s.Realtime.AgentsAtWork,
             waiting_call_ids = waitingCalls ? s.Realtime.WaitingCallIds : null,
         },
         s.Cumulative);

@@ -8,7 +8,7 @@ const TEXT = {
     title: "Acd ダッシュボード", withProvider: (name) => `${name} でサインイン`, offline: "未接続", live: "ライブ", connecting: "接続中…", signOut: "トークンを変更",
     tokenLabel: "スーパーバイザーのトークン", signIn: "接続", queues: "キュー", liveCalls: "通話中・待機中の通話",
     queue: "キュー", agent: "オペレーター", state: "状態", timeInState: "経過", caller: "通話", actions: "操作",
-    noCalls: "通話はありません", agents: "オペレーター", waiting: "待ち呼", longest: "最長待ち", serviceLevel: "応答率(SL)",
+    noCalls: "通話はありません", agents: "オペレーター", waiting: "待ち呼", longest: "最長待ち", estimatedWait: "予想待ち時間", serviceLevel: "応答率(SL)",
     available: "対応可能", busy: "通話中", wrapUp: "後処理", answered: "応答", abandoned: "放棄", asa: "平均応答時間",
     aht: "平均処理時間", monitor: "モニター", coach: "ウィスパー", barge: "割り込み", leave: "退出", hold: "保留中",
     monitoring: "モニター中", since: "今日 0:00 から", badToken: "トークンが受け付けられませんでした", outbound: "発信",
@@ -22,7 +22,7 @@ const TEXT = {
     title: "Acd dashboard", withProvider: (name) => `Sign in with ${name}`, offline: "Offline", live: "Live", connecting: "Connecting…", signOut: "Change token",
     tokenLabel: "Supervisor token", signIn: "Connect", queues: "Queues", liveCalls: "Live calls",
     queue: "Queue", agent: "Agent", state: "State", timeInState: "Time in state", caller: "Call", actions: "Actions",
-    noCalls: "No calls", agents: "Agents", waiting: "Waiting", longest: "Longest wait", serviceLevel: "Service level",
+    noCalls: "No calls", agents: "Agents", waiting: "Waiting", longest: "Longest wait", estimatedWait: "Estimated wait", serviceLevel: "Service level",
     available: "Available", busy: "Busy", wrapUp: "Wrap-up", answered: "Answered", abandoned: "Abandoned", asa: "ASA",
     aht: "AHT", monitor: "Monitor", coach: "Coach", barge: "Barge", leave: "Leave", hold: "On hold",
     monitoring: "monitoring", since: "since 00:00 today", badToken: "The token was not accepted", outbound: "Outbound",
@@ -135,7 +135,7 @@ async function loadAll() {
 function applyStatistics(statistics) {
   state.queues.clear();
   for (const q of statistics.queues) {
-    state.queues.set(q.queue_id, { realtime: q.realtime, cumulative: q.cumulative });
+    state.queues.set(q.queue_id, { realtime: q.realtime, cumulative: q.cumulative, estimatedWait: q.realtime.estimated_wait_seconds });
   }
 }
 
@@ -272,6 +272,7 @@ function render() {
         el("div", {}, el("span", { class: "longest", dataset: { level } }, seconds(longest * 1000)), el("small", {}, t("longest")))),
       el("dl", {},
         el("dt", {}, t("serviceLevel")), el("dd", { class: "service-level" }, sl === null || sl === undefined ? "—" : `${sl.toFixed(1)}%`),
+        el("dt", {}, t("estimatedWait")), el("dd", { class: "estimated-wait" }, q.estimatedWait === null || q.estimatedWait === undefined ? "—" : seconds(q.estimatedWait * 1000)),
         el("dt", {}, t("available")), el("dd", { class: "stat-available" }, free),
         el("dt", {}, t("busy")), el("dd", { class: "stat-busy" }, busy),
         el("dt", {}, t("wrapUp")), el("dd", { class: "stat-wrap-up" }, activity.WrapUp || 0),

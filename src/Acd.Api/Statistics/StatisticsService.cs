@@ -53,11 +53,11 @@ public sealed class StatisticsService(IEventLog log, StatisticsLedger ledger, IG
         var cumulative = IsToday(window, thresholds)
             ? (await ledger.TodayAsync(window, thresholds)).Queue(queueId)
             : StatisticsCalculator.Queue(queueId, window, thresholds, await EventsAsync(window, StatisticsCalculator.QueueEventTypes, queueId));
-        return With(realtime, cumulative, await grains.Workspace().GetActivitiesAsync());
+        return With(realtime, cumulative);
     }
 
-    private static QueueStatistics With(QueueRealtime realtime, QueueCumulative cumulative, IReadOnlyList<ActivityDefinition> activities) =>
-        new(realtime.QueueId, realtime, cumulative, EstimatedWait(realtime, cumulative, activities));
+    private static QueueStatistics With(QueueRealtime realtime, QueueCumulative cumulative) =>
+        new(realtime.QueueId, realtime, cumulative, realtime.EstimatedWaitSeconds);
 
     public async Task<AgentCumulative> AgentAsync(string agentId, StatisticsWindow window, IReadOnlyList<AcdEvent>? atStart = null, IReadOnlyList<AcdEvent>? events = null)
     {
@@ -98,14 +98,13 @@ public sealed class StatisticsService(IEventLog log, StatisticsLedger ledger, IG
     {
         // One router turn for every queue's realtime figures: a turn per queue per dashboard held routing up.
         var realtime = (await grains.Router().GetRealtimeAllAsync(waitingCallIds)).ToDictionary(r => r.QueueId, StringComparer.Ordinal);
-        var activities = await grains.Workspace().GetActivitiesAsync();
         var queueIds = (await grains.Workspace().GetQueueIdsAsync()).Where(realtime.ContainsKey).Order(StringComparer.Ordinal).ToList();
         var agentIds = await grains.AllAgentIdsAsync();
         if (IsToday(window, thresholds))
         {
             // O(queues + agents): the ledger folds in what was logged since the last read.
             var (queue, agent) = await ledger.TodayAsync(window, thresholds);
-            return new Everything(window.From, [.. queueIds.Select(id => With(realtime[id], queue(id), activities))], [.. agentIds.Select(agent)]);
+            return new Everything(window.From, [.. queueIds.Select(id => With(realtime[id], queue(id)))], [.. agentIds.Select(agent)]);
         }
         var events = await EventsAsync(window, [.. StatisticsCalculator.QueueEventTypes.Union(StatisticsCalculator.AgentEventTypes)]);
         var atStart = await log.LastPerAgentBeforeAsync("worker.activity.update", window.From);
@@ -113,35 +112,16 @@ public sealed class StatisticsService(IEventLog log, StatisticsLedger ledger, IG
         var byAgent = events.ToLookup(e => e.AgentId ?? "", StringComparer.Ordinal);
         return new Everything(
             window.From,
-            [.. queueIds.Select(id => With(realtime[id], StatisticsCalculator.Queue(id, window, thresholds, [.. byQueue[id]]), activities))],
+            [.. queueIds.Select(id => With(realtime[id], StatisticsCalculator.Queue(id, window, thresholds, [.. byQueue[id]])))],
             [.. agentIds.Select(id => StatisticsCalculator.Agent(id, window, atStart.FirstOrDefault(e => e.AgentId == id), [.. byAgent[id]]))]);
     }
 
-    /// <summary>
-    /// How long a caller arriving now would wait: none when an eligible agent is free; otherwise the queue's average
-    /// handle time × (calls waiting + 1) ÷ the eligible agents at work (available activities and wrap-up).
-    /// Unknown until a call has been completed in the window.
-    /// </summary>
-    private static double? EstimatedWait(QueueRealtime realtime, QueueCumulative cumulative, IReadOnlyList<ActivityDefinition> activities)
-    {
-        if (realtime.AvailableAgents > 0 && realtime.Waiting == 0)
-        {
-            return 0;
-        }
-        var working = realtime.AgentsByActivity
-            .Where(a => a.Key == Activities.WrapUp || activities.Any(d => d.Name == a.Key && d.Available))
-            .Sum(a => a.Value);
-        if (cumulative.AverageHandleTime is not { } aht || working == 0)
-        {
-            return null;
-        }
-        return Math.Round(aht * (realtime.Waiting + 1) / working, 1);
-    }
 }
 
 /// <summary>Every queue's and agent's statistics over a window starting at <paramref name="From"/>.</summary>
 public sealed record Everything(DateTimeOffset From, List<QueueStatistics> Queues, List<AgentCumulative> Agents);
 
+/// <summary>A queue's figures; <c>EstimatedWaitSeconds</c> is the router's for a caller arriving now (README, "Estimated wait").</summary>
 public sealed record QueueStatistics(string QueueId, QueueRealtime Realtime, QueueCumulative Cumulative, double? EstimatedWaitSeconds);
 
 /// <summary>Statistics defaults (<c>Acd:Statistics</c>).</summary>

@@ -54,11 +54,13 @@ public sealed class DashboardBrowserTests
         var monitor = row.Locator("button[data-action='monitor']");
         await monitor.WaitForAsync(new() { Timeout = 5000 });
         await page.Locator("#agent-board li[data-agent='aiko']").WaitForAsync();
-        // The figures follow the events: one answered, nobody free.
+        // The figures follow the events: one answered, nobody free, so the next caller would wait one handle time (180 s
+        // until the queue has learned its own).
         var tile = page.Locator(".tile[data-queue='front']");
         await Eventually.HoldsAsync(async () => await tile.Locator(".stat-answered").TextContentAsync() == "1"
-            && await tile.Locator(".stat-available").TextContentAsync() == "0" && await tile.Locator(".stat-busy").TextContentAsync() == "1",
-            "the queue's tile counts the answered call and the busy agent");
+            && await tile.Locator(".stat-available").TextContentAsync() == "0" && await tile.Locator(".stat-busy").TextContentAsync() == "1"
+            && await tile.Locator(".estimated-wait").TextContentAsync() == "3:00",
+            "the queue's tile counts the answered call and the busy agent, and estimates the next caller's wait");
 
         await monitor.ClickAsync();
         await Eventually.HoldsAsync(() => Task.FromResult(twilio.Requests.Any(r =>
