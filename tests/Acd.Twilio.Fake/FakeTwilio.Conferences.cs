@@ -52,30 +52,8 @@ public sealed partial class FakeTwilio
                     Status = "queued",
                 };
                 conference.Participants[leg.Sid] = participant;
-                leg.Status = "initiated";
-                LegCallback(leg, "initiated");
-                leg.Status = "ringing";
                 participant.Status = "ringing";
-                LegCallback(leg, "ringing");
-                if (int.TryParse(get("Timeout"), out var timeout) && timeout > 0)
-                {
-                    RingFor(leg, TimeSpan.FromSeconds(timeout));
-                }
-                switch (_behaviors.GetValueOrDefault(leg.To, DefaultBehavior))
-                {
-                    case LegBehavior.Answer:
-                        AnswerLocked(leg);
-                        break;
-                    case LegBehavior.Busy:
-                        EndRingingLocked(leg, "busy");
-                        break;
-                    case LegBehavior.NoAnswer:
-                        EndRingingLocked(leg, "no-answer");
-                        break;
-                    case LegBehavior.Fail:
-                        EndRingingLocked(leg, "failed");
-                        break;
-                }
+                RingLocked(leg, get("Timeout"));
             }
         }
         if (conference is null)
@@ -241,29 +219,7 @@ public sealed partial class FakeTwilio
             if (leg.AnswerUrl is not null)
             {
                 // Twilio rings the destination; once answered it fetches the Url and carries out its TwiML.
-                leg.Status = "initiated";
-                LegCallback(leg, "initiated");
-                leg.Status = "ringing";
-                LegCallback(leg, "ringing");
-                if (int.TryParse(get("Timeout"), out var timeout) && timeout > 0)
-                {
-                    RingFor(leg, TimeSpan.FromSeconds(timeout));
-                }
-                switch (_behaviors.GetValueOrDefault(leg.To, DefaultBehavior))
-                {
-                    case LegBehavior.Answer:
-                        AnswerLocked(leg);
-                        break;
-                    case LegBehavior.Busy:
-                        EndRingingLocked(leg, "busy");
-                        break;
-                    case LegBehavior.NoAnswer:
-                        EndRingingLocked(leg, "no-answer");
-                        break;
-                    case LegBehavior.Fail:
-                        EndRingingLocked(leg, "failed");
-                        break;
-                }
+                RingLocked(leg, get("Timeout"));
             }
         }
         await WriteJsonAsync(context, 201, CallJson(leg));
@@ -360,6 +316,34 @@ public sealed partial class FakeTwilio
         }
         await WriteJsonAsync(context, 200, CallJson(leg));
         return 200;
+    }
+
+    /// <summary>A new leg rings (initiated, ringing), for its Timeout, and does what its destination does when rung.</summary>
+    private void RingLocked(FakeLeg leg, string? timeoutSeconds)
+    {
+        leg.Status = "initiated";
+        LegCallback(leg, "initiated");
+        leg.Status = "ringing";
+        LegCallback(leg, "ringing");
+        if (int.TryParse(timeoutSeconds, out var timeout) && timeout > 0)
+        {
+            RingFor(leg, TimeSpan.FromSeconds(timeout));
+        }
+        switch (_behaviors.GetValueOrDefault(leg.To, DefaultBehavior))
+        {
+            case LegBehavior.Answer:
+                AnswerLocked(leg);
+                break;
+            case LegBehavior.Busy:
+                EndRingingLocked(leg, "busy");
+                break;
+            case LegBehavior.NoAnswer:
+                EndRingingLocked(leg, "no-answer");
+                break;
+            case LegBehavior.Fail:
+                EndRingingLocked(leg, "failed");
+                break;
+        }
     }
 
     /// <summary>Twilio's Timeout: a leg still ringing when it runs out ends no-answer.</summary>

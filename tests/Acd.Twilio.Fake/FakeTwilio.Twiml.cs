@@ -126,19 +126,7 @@ public sealed partial class FakeTwilio
                 {
                     return;
                 }
-                form =
-                [
-                    new("AccountSid", AccountSid),
-                    new("ApiVersion", "2010-04-01"),
-                    new("CallSid", leg.Sid),
-                    new("CallStatus", leg.Status),
-                    new("Called", leg.To),
-                    new("Caller", leg.From),
-                    new("Direction", leg.Direction),
-                    new("From", leg.From),
-                    new("To", leg.To),
-                    .. extra,
-                ];
+                form = [.. CallForm(leg), .. extra];
             }
             int status;
             string body;

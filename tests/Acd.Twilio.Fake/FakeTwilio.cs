@@ -382,21 +382,13 @@ public sealed partial class FakeTwilio : IAsyncDisposable
         {
             return;
         }
-        var form = new List<KeyValuePair<string, string>>
-        {
-            new("AccountSid", AccountSid),
-            new("ApiVersion", "2010-04-01"),
-            new("CallSid", leg.Sid),
-            new("CallStatus", leg.Status),
-            new("Called", leg.To),
-            new("Caller", leg.From),
-            new("Direction", leg.Direction),
-            new("From", leg.From),
-            new("To", leg.To),
+        var form = CallForm(leg);
+        form.AddRange(
+        [
             new("CallbackSource", "call-progress-events"),
             new("SequenceNumber", (leg.Sequence++).ToString(CultureInfo.InvariantCulture)),
             new("Timestamp", Rfc1123(Clock.GetUtcNow())),
-        };
+        ]);
         if (leg.IsFinal)
         {
             var duration = leg.AnsweredAt is { } at ? ((int)(Clock.GetUtcNow() - at).TotalSeconds).ToString(CultureInfo.InvariantCulture) : "0";
@@ -405,6 +397,20 @@ public sealed partial class FakeTwilio : IAsyncDisposable
         }
         Enqueue(leg.StatusCallback, form);
     }
+
+    /// <summary>The parameters Twilio sends about a call, in a status callback and in a request for its TwiML alike.</summary>
+    private List<KeyValuePair<string, string>> CallForm(FakeLeg leg) =>
+    [
+        new("AccountSid", AccountSid),
+        new("ApiVersion", "2010-04-01"),
+        new("CallSid", leg.Sid),
+        new("CallStatus", leg.Status),
+        new("Called", leg.To),
+        new("Caller", leg.From),
+        new("Direction", leg.Direction),
+        new("From", leg.From),
+        new("To", leg.To),
+    ];
 
     private void ConferenceCallback(FakeConference conference, string statusEvent, FakeParticipant? participant = null)
     {
