@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text;
-using System.Threading.Channels;
 using Acd.Grains.Abstractions;
-using Acd.Grains.Telephony;
 using Acd.Grains.Tests.Cluster;
 using Acd.Grains.Workspace;
 
@@ -55,96 +53,22 @@ public sealed class WaitEstimateAccuracyTests
 
     private static async Task<(List<double> Estimates, List<double> Waits)> SimulateAsync(ClusterFixture fixture, string name, double arrivalsPerSecond, int seed)
     {
-        var scenario = new Scenario(fixture);
-        await scenario.QueueAsync(name, wrapUpSeconds: 0);
-        await scenario.SimpleWorkflowAsync(name, name, reservationTimeout: 60);
-        for (var i = 0; i < Agents; i++)
+        var estimated = new Dictionary<int, double>();
+        var (estimates, waits) = (new List<double>(), new List<double>());
+        await new MmcRun(fixture, name, Agents, TalkSeconds, arrivalsPerSecond, Calls, seed)
         {
-            await scenario.AgentAsync($"{name}-a{i}");
-        }
-        var rings = Channel.CreateUnbounded<RingAgent>();
-        var prefix = scenario.Id($"{name}-c");
-        void OnRequest(object request)
-        {
-            if (request is RingAgent ring && ring.Leg.CallId.StartsWith(prefix, StringComparison.Ordinal))
+            // What the caller would be told as they join the queue; a caller answered at once is told nothing (0).
+            Queued = async (call, callId) => estimated[call] = await fixture.Grains.Router().GetEstimatedWaitAsync(callId) ?? throw new InvalidOperationException($"no estimate for {callId}"),
+            Answered = (call, wait) =>
             {
-                rings.Writer.TryWrite(ring);
-            }
-        }
-        fixture.Telephony.Requested += OnRequest;
-        try
-        {
-            var random = new Random(seed);
-            double Exponential(double mean) => -mean * Math.Log(1 - random.NextDouble());
-            var events = new PriorityQueue<(bool Arrival, int Call), double>();
-            var waiting = new Queue<int>();
-            var estimated = new Dictionary<int, double>();
-            var estimates = new List<double>();
-            var waits = new List<double>();
-            var now = 0.0;
-            var arrivals = 0;
-            events.Enqueue((true, 0), Exponential(1 / arrivalsPerSecond));
-
-            async Task AnswerAsync(RingAgent ring, int call)
-            {
-                var answered = await fixture.Grains.GetGrain<ICallGrain>(ring.Leg.CallId).AcceptAsync(ring.AgentId);
-                Assert.True(answered.Ok, answered.Problem?.Detail);
                 if (call >= WarmUp)
                 {
-                    estimates.Add(estimated[call]);
-                    waits.Add(answered.Value!.WaitSeconds ?? 0);
+                    estimates.Add(estimated.GetValueOrDefault(call));
+                    waits.Add(wait);
                 }
                 estimated.Remove(call);
-                events.Enqueue((false, call), now + Exponential(TalkSeconds));
-            }
-
-            async Task<RingAgent> NextRingAsync()
-            {
-                using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                return await rings.Reader.ReadAsync(deadline.Token);
-            }
-
-            while (events.TryDequeue(out var next, out var at))
-            {
-                fixture.Time.Advance(TimeSpan.FromSeconds(at - now));
-                now = at;
-                if (next.Arrival)
-                {
-                    var call = arrivals++;
-                    if (arrivals < Calls)
-                    {
-                        events.Enqueue((true, arrivals), now + Exponential(1 / arrivalsPerSecond));
-                    }
-                    var view = await scenario.CallAsync($"{name}-c{call}", name);
-                    if (view.Status == CallStatus.Offered)
-                    {
-                        estimated[call] = 0;
-                        await AnswerAsync(await NextRingAsync(), call);
-                    }
-                    else
-                    {
-                        // What the caller would be told as they join the queue.
-                        var estimate = await fixture.Grains.Router().GetEstimatedWaitAsync(scenario.Id($"{name}-c{call}"));
-                        Assert.NotNull(estimate);
-                        estimated[call] = estimate.Value;
-                        waiting.Enqueue(call);
-                    }
-                }
-                else
-                {
-                    var ended = await scenario.Call($"{name}-c{next.Call}").CallerHungUpAsync();
-                    Assert.True(ended.Ok, ended.Problem?.Detail);
-                    if (waiting.TryDequeue(out var oldest))
-                    {
-                        await AnswerAsync(await NextRingAsync(), oldest);
-                    }
-                }
-            }
-            return (estimates, waits);
-        }
-        finally
-        {
-            fixture.Telephony.Requested -= OnRequest;
-        }
+            },
+        }.RunAsync();
+        return (estimates, waits);
     }
 }
