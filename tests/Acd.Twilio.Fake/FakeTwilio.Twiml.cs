@@ -16,28 +16,32 @@ public sealed partial class FakeTwilio
     public int TwimlRunning => Volatile.Read(ref _twiml);
 
     /// <summary>Starts running TwiML for an answered leg (called under the lock); counted until done, so <see cref="IdleAsync"/> waits.</summary>
-    private void StartTwiml(FakeLeg leg, string url, List<KeyValuePair<string, string>> extra)
+    private void StartTwiml(FakeLeg leg, string url, List<KeyValuePair<string, string>> extra) =>
+        _ = CountedAsync(() => Task.Run(() => FetchAndRunAsync(leg, url, extra)));
+
+    /// <summary>The person on <paramref name="callSid"/> presses keys at a &lt;Gather&gt;: its action is fetched with the Digits.</summary>
+    public Task PressAsync(string callSid, string digits)
     {
-        Interlocked.Increment(ref _pending);
-        Interlocked.Increment(ref _twiml);
-        _ = Task.Run(async () =>
+        var (leg, gathering) = TakeGathering(callSid);
+        return CountedAsync(() => FetchAndRunAsync(leg, gathering.Action, [new("Digits", digits), new("FinishedOnKey", "")]));
+    }
+
+    /// <summary>Nobody pressed a key at the &lt;Gather&gt;: the verbs after it run.</summary>
+    public Task GatherTimesOutAsync(string callSid)
+    {
+        var (leg, gathering) = TakeGathering(callSid);
+        return CountedAsync(async () =>
         {
-            try
+            if (Run(leg, gathering.After) is { } redirect)
             {
-                await FetchAndRunAsync(leg, url, extra);
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _pending);
-                Interlocked.Decrement(ref _twiml);
+                await FetchAndRunAsync(leg, redirect, []);
             }
         });
     }
 
-    /// <summary>The person on <paramref name="callSid"/> presses keys at a &lt;Gather&gt;: its action is fetched with the Digits.</summary>
-    public async Task PressAsync(string callSid, string digits)
+    /// <summary>The leg's waiting &lt;Gather&gt;, which ends now (a key came, or the time ran out).</summary>
+    private (FakeLeg Leg, (string Action, List<XElement> After) Gathering) TakeGathering(string callSid)
     {
-        string action;
         lock (_gate)
         {
             var leg = _legs[callSid];
@@ -46,50 +50,23 @@ public sealed partial class FakeTwilio
                 throw new InvalidOperationException($"{callSid} is not at a <Gather>");
             }
             leg.Gathering = null;
-            action = gathering.Action;
-        }
-        Interlocked.Increment(ref _pending);
-        Interlocked.Increment(ref _twiml);
-        try
-        {
-            await FetchAndRunAsync(_legs[callSid], action, [new("Digits", digits), new("FinishedOnKey", "")]);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _pending);
-                Interlocked.Decrement(ref _twiml);
+            return (leg, gathering);
         }
     }
 
-    /// <summary>Nobody pressed a key at the &lt;Gather&gt;: the verbs after it run.</summary>
-    public async Task GatherTimesOutAsync(string callSid)
+    /// <summary>TwiML under way: counted, so that the fake is not idle (and a simulation does not look) until it is done.</summary>
+    private async Task CountedAsync(Func<Task> run)
     {
-        List<XElement> after;
-        FakeLeg leg;
-        lock (_gate)
-        {
-            leg = _legs[callSid];
-            if (leg.Gathering is not { } gathering || leg.IsFinal)
-            {
-                throw new InvalidOperationException($"{callSid} is not at a <Gather>");
-            }
-            leg.Gathering = null;
-            after = gathering.After;
-        }
         Interlocked.Increment(ref _pending);
         Interlocked.Increment(ref _twiml);
         try
         {
-            var next = Run(leg, after);
-            if (next is { } redirect)
-            {
-                await FetchAndRunAsync(leg, redirect, []);
-            }
+            await run();
         }
         finally
         {
             Interlocked.Decrement(ref _pending);
-                Interlocked.Decrement(ref _twiml);
+            Interlocked.Decrement(ref _twiml);
         }
     }
 
