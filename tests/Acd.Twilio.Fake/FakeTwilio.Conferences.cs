@@ -407,7 +407,7 @@ public sealed partial class FakeTwilio
     private void JoinLocked(FakeConference conference, FakeParticipant participant)
     {
         participant.Status = "connected";
-        conference.Joined.Add(participant.CallSid);
+        conference.Join(participant.CallSid);
         ConferenceCallback(conference, "participant-join", participant);
         if (participant.StartConferenceOnEnter && conference.Status == "init")
         {

@@ -131,8 +131,27 @@ public sealed class FakeConference
 
     public Dictionary<string, FakeParticipant> Participants { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Every participant who was ever in it, for tests.</summary>
-    public List<string> Joined { get; } = [];
+    private readonly List<string> _joined = [];
+
+    /// <summary>Every participant who was ever in it, in order, for tests: a copy, safe to read while calls go on.</summary>
+    public IReadOnlyList<string> Joined
+    {
+        get
+        {
+            lock (_joined)
+            {
+                return [.. _joined];
+            }
+        }
+    }
+
+    internal void Join(string callSid)
+    {
+        lock (_joined)
+        {
+            _joined.Add(callSid);
+        }
+    }
 
     public int Sequence { get; set; }
 

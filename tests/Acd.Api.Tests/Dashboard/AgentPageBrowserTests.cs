@@ -250,6 +250,7 @@ public sealed class AgentPageBrowserTests
         Assert.Equal(["1"], await page.EvaluateAsync<string[]>("() => window.__softphone.digits"));
         Assert.Equal("ken", (await CallAsync(http, caller.CallSid)).Str("agent_id"));
         await Eventually.HoldsAsync(() => Task.FromResult(twilio.LegTo("client:aiko")!.Status == "canceled"), "Aiko's leg is canceled");
+        await Eventually.HoldsAsync(() => Task.FromResult(twilio.ConferenceNamed(caller.ConferenceName!)!.Joined.Count >= 2), "Ken joins the caller's conference");
         Assert.Equal([caller.CallSid, kens.Sid], twilio.ConferenceNamed(caller.ConferenceName!)!.Joined);
     }
 
