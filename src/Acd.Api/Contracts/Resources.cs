@@ -34,6 +34,10 @@ public sealed record ActivityResource(string FriendlyName, bool Available)
 /// <param name="Whisper">A ring group's agent hears the queue's name before being put through.</param>
 /// <param name="MaxReservedWorkers">TaskRouter's multi-reservation: agents offered one call at once, in the queue's selection order (1–50, default 1).</param>
 /// <param name="AnnounceEverySeconds">Tell waiting callers their estimated wait as they start waiting and then at most this often (30–3600; 0, the default: never).</param>
+/// <param name="CallbackAfterSeconds">Offer waiting callers a callback that keeps their place once they have waited this long (0–86400; absent: not on time).</param>
+/// <param name="CallbackWhenWaitExceedsSeconds">Offer it while a caller's estimated wait exceeds this (0–86400; absent: not on the estimate).</param>
+/// <param name="CallbackAttempts">How often a callback's customer is dialled before it fails (1–10, default 3).</param>
+/// <param name="CallbackRetrySeconds">Seconds between one attempt and the next (30–86400, default 300).</param>
 public sealed record QueueResource(
     string? Id,
     string? FriendlyName,
@@ -55,12 +59,17 @@ public sealed record QueueResource(
     bool? AcceptWithKey = null,
     bool? Whisper = null,
     int? MaxReservedWorkers = null,
-    int? AnnounceEverySeconds = null)
+    int? AnnounceEverySeconds = null,
+    int? CallbackAfterSeconds = null,
+    int? CallbackWhenWaitExceedsSeconds = null,
+    int? CallbackAttempts = null,
+    int? CallbackRetrySeconds = null)
 {
     public static QueueResource From(QueueDefinition q) => new(
         q.Id, q.FriendlyName, q.TargetWorkers, q.TaskOrder, q.Selection, q.OrderBy, q.MaxLength, q.MaxWaitSeconds,
         q.WrapUpSeconds, q.Closed, q.OverflowMessage, q.ClosedMessage, q.ScheduleId, q.AtClosing, q.WrapUpCodes ?? [],
-        q.MaxRing, q.RingStepSeconds, q.AcceptWithKey, q.Whisper, q.MaxReservedWorkers, q.AnnounceEverySeconds);
+        q.MaxRing, q.RingStepSeconds, q.AcceptWithKey, q.Whisper, q.MaxReservedWorkers, q.AnnounceEverySeconds,
+        q.CallbackAfterSeconds, q.CallbackWhenWaitExceedsSeconds, q.CallbackAttempts, q.CallbackRetrySeconds);
 
     public QueueDefinition ToDefinition(string id)
     {
@@ -86,7 +95,11 @@ public sealed record QueueResource(
             AcceptWithKey ?? false,
             Whisper ?? false,
             MaxReservedWorkers ?? 1,
-            AnnounceEverySeconds ?? 0);
+            AnnounceEverySeconds ?? 0,
+            CallbackAfterSeconds,
+            CallbackWhenWaitExceedsSeconds,
+            CallbackAttempts ?? QueueDefinition.DefaultCallbackAttempts,
+            CallbackRetrySeconds ?? QueueDefinition.DefaultCallbackRetrySeconds);
     }
 }
 

@@ -21,11 +21,16 @@ public sealed class CallerTwiml(IOptions<TwilioOptions> options, TwilioUrls urls
     /// buffers for every response: this is answered for every call that arrives. The SDK's TwiML for the same call is
     /// the test's reference (CallerTwimlTests), so the two cannot drift apart.
     /// </remarks>
-    public string Conference(string callId, string conferenceName)
+    /// <param name="callId">The call, for its callback URLs.</param>
+    /// <param name="conferenceName">The call's conference (a new name each time the caller comes back to it).</param>
+    /// <param name="stepOut">The queue offers callbacks: the caller may press * to leave the wait for the callback menu
+    /// (<c>hangupOnStar</c>), and the &lt;Dial&gt;'s action asks Acd what follows.</param>
+    /// <param name="greet">False when the caller comes back from the menu: they were greeted when they called.</param>
+    public string Conference(string callId, string conferenceName, bool stepOut = false, bool greet = true)
     {
         var settings = options.Value;
         var xml = new StringBuilder(1024).Append("""<?xml version="1.0" encoding="utf-8"?><Response>""");
-        if (!string.IsNullOrWhiteSpace(settings.Greeting))
+        if (greet && !string.IsNullOrWhiteSpace(settings.Greeting))
         {
             xml.Append("<Say");
             if (!string.IsNullOrWhiteSpace(settings.Voice))
@@ -35,8 +40,18 @@ public sealed class CallerTwiml(IOptions<TwilioOptions> options, TwilioUrls urls
             Attribute(xml, "language", settings.Language);
             xml.Append('>').Append(SecurityElement.Escape(settings.Greeting)).Append("</Say>");
         }
-        xml.Append("""<Dial><Conference beep="false" startConferenceOnEnter="false" endConferenceOnExit="true" """);
-        Attribute(xml, "waitUrl", urls.Wait(callId).OriginalString);
+        if (stepOut)
+        {
+            xml.Append("<Dial");
+            Attribute(xml, "action", urls.WaitExit(callId).OriginalString);
+            xml.Append(""" hangupOnStar="true">""");
+        }
+        else
+        {
+            xml.Append("<Dial>");
+        }
+        xml.Append("""<Conference beep="false" startConferenceOnEnter="false" endConferenceOnExit="true" """);
+        Attribute(xml, "waitUrl", urls.Wait(callId, stepOut).OriginalString);
         xml.Append(""" waitMethod="POST" """);
         if (settings.ConferenceRegion is not null)
         {
@@ -56,21 +71,25 @@ public sealed class CallerTwiml(IOptions<TwilioOptions> options, TwilioUrls urls
         xml.Append(' ').Append(name).Append("=\"").Append(SecurityElement.Escape(value)).Append('"');
 
     /// <summary>The same TwiML through the SDK: what <see cref="Conference"/> must equal (its test's reference).</summary>
-    public string ConferenceBySdk(string callId, string conferenceName)
+    public string ConferenceBySdk(string callId, string conferenceName, bool stepOut = false, bool greet = true) =>
+        ConferenceSaying(greet ? options.Value.Greeting : null, callId, conferenceName, stepOut);
+
+    /// <summary>The caller's conference TwiML after <paramref name="first"/> is said (nothing when blank).</summary>
+    private string ConferenceSaying(string? first, string callId, string conferenceName, bool stepOut)
     {
         var settings = options.Value;
         var response = new VoiceResponse();
-        if (!string.IsNullOrWhiteSpace(settings.Greeting))
+        if (!string.IsNullOrWhiteSpace(first))
         {
-            response.Append(Say(settings.Greeting));
+            response.Append(Say(first));
         }
-        var dial = new Dial();
+        var dial = stepOut ? new Dial(action: urls.WaitExit(callId), hangupOnStar: true) : new Dial();
         dial.Append(new Conference(
             name: conferenceName,
             beep: global::Twilio.TwiML.Voice.Conference.BeepEnum.False,
             startConferenceOnEnter: false,
             endConferenceOnExit: true,
-            waitUrl: urls.Wait(callId),
+            waitUrl: urls.Wait(callId, stepOut),
             waitMethod: global::Twilio.Http.HttpMethod.Post,
             region: settings.ConferenceRegion,
             statusCallbackEvent: ConferenceEvents,
@@ -78,6 +97,14 @@ public sealed class CallerTwiml(IOptions<TwilioOptions> options, TwilioUrls urls
             statusCallbackMethod: global::Twilio.Http.HttpMethod.Post,
             participantLabel: "customer"));
         response.Append(dial);
+        return response.ToString();
+    }
+
+    /// <summary>Hang up: nothing more to say.</summary>
+    public string Hangup()
+    {
+        var response = new VoiceResponse();
+        response.Hangup();
         return response.ToString();
     }
 
@@ -94,7 +121,7 @@ public sealed class CallerTwiml(IOptions<TwilioOptions> options, TwilioUrls urls
     /// Wait music, optionally after the caller's place in the queue and their estimated wait (in whole seconds; null: not
     /// told this time); Twilio fetches it again when it ends.
     /// </summary>
-    public string Wait(int position, double? estimatedWaitSeconds = null)
+    public string Wait(int position, double? estimatedWaitSeconds = null, bool callbackOffered = false)
     {
         var settings = options.Value;
         var japanese = settings.Language.StartsWith("ja", StringComparison.OrdinalIgnoreCase);
@@ -108,6 +135,12 @@ public sealed class CallerTwiml(IOptions<TwilioOptions> options, TwilioUrls urls
         if (estimatedWaitSeconds is { } wait)
         {
             response.Append(Say(WaitAnnouncements.Phrase(wait, japanese)));
+        }
+        if (callbackOffered)
+        {
+            response.Append(Say(japanese
+                ? "順番を保ったままお電話を切り、折り返しのお電話をご希望の場合は、いつでも、アスタリスクを押してください。"
+                : "To hang up and be called back without losing your place, press star at any time."));
         }
         response.Play(new Uri(settings.WaitMusicUrl));
         return response.ToString();
@@ -127,12 +160,12 @@ public sealed class CallerTwiml(IOptions<TwilioOptions> options, TwilioUrls urls
         switch (answer.Step)
         {
             case Grains.Abstractions.StagedStep.Whisper:
-                response.Append(Say(japanese ? $"{queue}のお電話です。" : $"A call from {queue}."));
+                response.Append(Say(Intro(answer, japanese)));
                 response.Redirect(urls.StagedAnswer(callId, legId, whispered: true), global::Twilio.Http.HttpMethod.Post);
                 break;
             case Grains.Abstractions.StagedStep.AskKey:
                 var gather = new Gather(numDigits: 1, timeout: 10, action: urls.StagedAnswer(callId, legId, whispered: true), method: global::Twilio.Http.HttpMethod.Post);
-                gather.Append(Say(japanese ? $"{queue}のお電話です。お受けになる場合は、1を押してください。" : $"A call from {queue}. Press 1 to take it."));
+                gather.Append(Say(Intro(answer, japanese) + (japanese ? "お受けになる場合は、1を押してください。" : " Press 1 to take it.")));
                 response.Append(gather);
                 response.Append(Say(japanese ? "お電話は他の担当者にお回しします。" : "The call goes to someone else."));
                 response.Hangup();
@@ -160,6 +193,87 @@ public sealed class CallerTwiml(IOptions<TwilioOptions> options, TwilioUrls urls
                 break;
         }
         return response.ToString();
+    }
+
+    /// <summary>The callback menu, for a caller who pressed * while waiting: 1 to be called back, 2 (or nothing) to go on waiting.</summary>
+    public string CallbackMenu(string callId)
+    {
+        var japanese = Japanese;
+        var response = new VoiceResponse();
+        var gather = new Gather(numDigits: 1, timeout: 8, action: urls.CallbackMenu(callId, "choose"), method: global::Twilio.Http.HttpMethod.Post);
+        gather.Append(Say(japanese
+            ? "順番を保ったまま、折り返しのお電話をご希望の場合は1を、このままお待ちになる場合は2を押してください。"
+            : "To keep your place and be called back, press 1. To keep waiting, press 2."));
+        response.Append(gather);
+        response.Redirect(urls.CallbackMenu(callId, "back"), global::Twilio.Http.HttpMethod.Post);
+        return response.ToString();
+    }
+
+    /// <summary>Asks the caller to confirm the number they will be called back on (1), or to key another (2).</summary>
+    public string CallbackConfirm(string callId, string number, bool again = false)
+    {
+        var japanese = Japanese;
+        var response = new VoiceResponse();
+        var gather = new Gather(numDigits: 1, timeout: 8, action: urls.CallbackMenu(callId, "confirm", number), method: global::Twilio.Http.HttpMethod.Post);
+        var spoken = CallbackNumbers.Spoken(number, options.Value.CallbackCountryCode);
+        gather.Append(Say(japanese
+            ? $"{spoken} にお掛けします。よろしければ1を、別の番号にお掛けする場合は2を押してください。"
+            : $"We will call you back on {spoken}. Press 1 if that is right, or 2 for another number."));
+        response.Append(gather);
+        // No key: asked once more, then back to the wait rather than call a number nobody confirmed.
+        response.Redirect(again ? urls.CallbackMenu(callId, "back") : urls.CallbackMenu(callId, "reconfirm", number), global::Twilio.Http.HttpMethod.Post);
+        return response.ToString();
+    }
+
+    /// <summary>Asks for the number to be called back on, ended with #; <paramref name="refused"/>: the last one keyed was not a number.</summary>
+    public string CallbackEnter(string callId, bool refused)
+    {
+        var japanese = Japanese;
+        var response = new VoiceResponse();
+        if (refused)
+        {
+            response.Append(Say(japanese ? "その番号にはお掛けできません。" : "That number cannot be called."));
+        }
+        var gather = new Gather(finishOnKey: "#", timeout: 10, action: urls.CallbackMenu(callId, "entered"), method: global::Twilio.Http.HttpMethod.Post);
+        gather.Append(Say(japanese
+            ? "お掛けする電話番号を市外局番から押し、最後にシャープを押してください。"
+            : "Enter the number to call you back on, with its area code, then press the pound key."));
+        response.Append(gather);
+        response.Redirect(urls.CallbackMenu(callId, "back"), global::Twilio.Http.HttpMethod.Post);
+        return response.ToString();
+    }
+
+    /// <summary>The callback is booked: the caller is told so, and the call ends (the callback keeps its place in the queue).</summary>
+    public string CallbackBooked()
+    {
+        var response = new VoiceResponse();
+        response.Append(Say(Japanese
+            ? "承りました。順番が来ましたら、担当者からお電話いたします。このままお電話をお切りください。"
+            : "Thank you. When your turn comes, an agent will call you back. You may hang up now."));
+        response.Hangup();
+        return response.ToString();
+    }
+
+    /// <summary>Back to the wait in the call's new conference, after <paramref name="apology"/> when the callback could not be booked.</summary>
+    public string BackToWait(string callId, string conferenceName, bool apology) =>
+        apology
+            ? ConferenceSaying(Japanese ? "申し訳ありません。ただいま折り返しのお電話を承ることができません。" : "Sorry, a callback cannot be booked now.", callId, conferenceName, stepOut: true)
+            : Conference(callId, conferenceName, stepOut: true, greet: false);
+
+    private bool Japanese => options.Value.Language.StartsWith("ja", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>What a staged agent leg hears first: the queue's name, and for a callback how long the customer has waited.</summary>
+    private static string Intro(Grains.Abstractions.StagedAnswer answer, bool japanese)
+    {
+        var queue = answer.QueueName ?? "";
+        if (answer.CallbackWaitedSeconds is not { } waited)
+        {
+            return japanese ? $"{queue}のお電話です。" : $"A call from {queue}.";
+        }
+        var minutes = Math.Max(1, (int)Math.Round(waited / 60, MidpointRounding.AwayFromZero));
+        return japanese
+            ? $"{queue}の折り返しのお電話です。お客様は約{minutes}分お待ちになりました。"
+            : $"A callback for {queue}. The customer has waited about {minutes} minute{(minutes == 1 ? "" : "s")}.";
     }
 
     /// <summary>Music for a participant on hold.</summary>

@@ -69,6 +69,9 @@ public sealed class TwilioOptions
     /// <summary>Tell waiting callers their place in the queue each time the wait music loops.</summary>
     public bool AnnouncePosition { get; set; } = true;
 
+    /// <summary>The country code of numbers callers key in the callback menu in their national form (0 and the area code).</summary>
+    public string CallbackCountryCode { get; set; } = "81";
+
     /// <summary>Retries of a failed REST request (429, 5xx, network), with exponential backoff and jitter.</summary>
     public int MaxRetries { get; set; } = 3;
 

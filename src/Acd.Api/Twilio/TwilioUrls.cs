@@ -43,7 +43,8 @@ public sealed class TwilioUrls(IOptions<TwilioOptions> options, IServiceProvider
         return address;
     }
 
-    public Uri Wait(string callId) => new($"{Base}/twilio/voice/wait?callId={Uri.EscapeDataString(callId)}");
+    /// <summary>Wait music; <paramref name="stepOut"/>: the caller's &lt;Dial&gt; lets them press * for the callback menu.</summary>
+    public Uri Wait(string callId, bool stepOut = false) => new($"{Base}/twilio/voice/wait?callId={Uri.EscapeDataString(callId)}{(stepOut ? "&star=1" : "")}");
 
     public Uri ConferenceStatus(string callId) => new($"{Base}/twilio/conference/status?callId={Uri.EscapeDataString(callId)}");
 
@@ -53,6 +54,13 @@ public sealed class TwilioUrls(IOptions<TwilioOptions> options, IServiceProvider
     /// <summary>Where a ring group's leg asks what to do once answered (and again after the whisper, or with the key pressed).</summary>
     public Uri StagedAnswer(string callId, string legId, bool whispered) =>
         new($"{Base}/twilio/agent/answer?callId={Uri.EscapeDataString(callId)}&legId={Uri.EscapeDataString(legId)}{(whispered ? "&whispered=1" : "")}");
+
+    /// <summary>The caller's &lt;Dial&gt; action: asked when they leave the wait with * (or their conference ends).</summary>
+    public Uri WaitExit(string callId) => new($"{Base}/twilio/voice/wait-exit?callId={Uri.EscapeDataString(callId)}");
+
+    /// <summary>A step of the callback menu; <paramref name="number"/> is the number being confirmed.</summary>
+    public Uri CallbackMenu(string callId, string step, string? number = null) =>
+        new($"{Base}/twilio/voice/callback?callId={Uri.EscapeDataString(callId)}&step={step}{(number is null ? "" : "&number=" + Uri.EscapeDataString(number))}");
 
     public Uri Hold(string callId) => new($"{Base}/twilio/voice/hold?callId={Uri.EscapeDataString(callId)}");
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Acd.Api.Http;
 using Acd.Grains.Abstractions;
+using Acd.Grains.Agents;
 using Acd.Grains.Calls.Lifecycle;
 using Acd.Grains.Workspace;
 using Microsoft.AspNetCore.Routing;
@@ -28,6 +29,10 @@ public static class TwilioWebhooks
             .WithSummary("A call arrives (the number's voice webhook, or a redirect from an IVR with attributes): routes it and answers TwiML that greets the caller and puts them into the call's own conference in jp1.");
         group.MapMethods("/voice/wait", ["GET", "POST"], WaitAsync)
             .WithSummary("Wait music for a caller in their conference, after their place in the queue.");
+        group.MapPost("/voice/wait-exit", WaitExitAsync)
+            .WithSummary("The caller's <Dial> action: they pressed * to leave the wait (queues that offer callbacks), or their conference ended. Answers the callback menu, the wait again, or a hang-up.");
+        group.MapPost("/voice/callback", CallbackMenuAsync)
+            .WithSummary("The callback menu's steps (step=choose|confirm|reconfirm|enter|entered|back): book a callback that keeps the caller's place, or go back to waiting.");
         group.MapMethods("/voice/hold", ["GET", "POST"], (CallerTwiml twiml) => Xml(twiml.Hold()))
             .WithSummary("Hold music.");
         group.MapPost("/conference/status", ConferenceStatusAsync)
@@ -95,7 +100,7 @@ public static class TwilioWebhooks
         {
             CallStatus.Canceled or CallStatus.Failed => Xml(twiml.Message(call.Message ?? acd.Value.NoRouteMessage)),
             CallStatus.Abandoned or CallStatus.Completed or CallStatus.WrapUp => Xml(twiml.Message(acd.Value.NoRouteMessage)),
-            _ => Xml(twiml.Conference(call.Id, call.ConferenceName)),
+            _ => Xml(twiml.Conference(call.Id, call.ConferenceName, stepOut: call.CallbackOffered)),
         };
     }
 
@@ -105,7 +110,77 @@ public static class TwilioWebhooks
         var wait = callId is not null && Ids.IsValid(callId) ? await grains.Router().GetWaitAsync(callId) : null;
         // The estimated wait as the caller starts waiting, then at most every announce_every_seconds of their queue.
         var tell = wait is { EstimatedWaitSeconds: { } estimate } && announcements.Due(callId!, wait.AnnounceEverySeconds) ? estimate : (double?)null;
-        return Xml(twiml.Wait(wait?.Position ?? 0, tell));
+        // Only a caller whose <Dial> has hangupOnStar can leave for the menu: the wait URL says so.
+        var callback = wait is { CallbackOffered: true } && request.Query["star"].FirstOrDefault() == "1";
+        return Xml(twiml.Wait(wait?.Position ?? 0, tell, callback));
+    }
+
+    private static async Task<IResult> WaitExitAsync(HttpRequest request, IGrainFactory grains, CallerTwiml twiml, IOptions<AcdOptions> acd)
+    {
+        var form = await request.ReadFormAsync();
+        var callSid = form["CallSid"].ToString();
+        if (string.IsNullOrEmpty(callSid) || !Ids.IsValid(callSid))
+        {
+            return Problems.Invalid("CallSid", "Required: the caller's SID");
+        }
+        var callId = request.Query["callId"].FirstOrDefault();
+        if (callId is null || !Ids.IsValid(callId))
+        {
+            return Problems.Invalid("callId", Ids.Rule);
+        }
+        var exit = await grains.GetGrain<ICallGrain>(callId).CallerLeftWaitAsync(callSid);
+        return exit.Step switch
+        {
+            WaitExitStep.Menu => Xml(twiml.CallbackMenu(callId)),
+            WaitExitStep.Back when exit.ConferenceName is { } name => Xml(twiml.BackToWait(callId, name, apology: false)),
+            WaitExitStep.Message => Xml(twiml.Message(exit.Message ?? acd.Value.NoRouteMessage)),
+            _ => Xml(twiml.Hangup()),
+        };
+    }
+
+    private static async Task<IResult> CallbackMenuAsync(HttpRequest request, IGrainFactory grains, CallerTwiml twiml, IOptions<TwilioOptions> options)
+    {
+        var form = await request.ReadFormAsync();
+        var callId = request.Query["callId"].FirstOrDefault();
+        if (callId is null || !Ids.IsValid(callId))
+        {
+            return Problems.Invalid("callId", Ids.Rule);
+        }
+        var call = grains.GetGrain<ICallGrain>(callId);
+        var digits = form["Digits"].ToString();
+        var number = request.Query["number"].FirstOrDefault();
+        switch (request.Query["step"].FirstOrDefault())
+        {
+            case "choose" when digits == "1":
+                var from = NullIfEmpty(form["From"].ToString());
+                return Xml(from is not null && AgentValidation.IsPhoneNumber(from) ? twiml.CallbackConfirm(callId, from) : twiml.CallbackEnter(callId, refused: false));
+            case "confirm" or "reconfirm" when digits == "1" && number is not null:
+                var booked = await call.RequestCallbackAsync(number);
+                if (booked.Ok)
+                {
+                    return Xml(twiml.CallbackBooked());
+                }
+                if (booked.Problem?.Field == "number")
+                {
+                    return Xml(twiml.CallbackEnter(callId, refused: true));
+                }
+                return await BackAsync(apology: true);
+            case "confirm" or "reconfirm" when digits == "2":
+                return Xml(twiml.CallbackEnter(callId, refused: false));
+            case "reconfirm" when digits.Length == 0 && number is not null:
+                return Xml(twiml.CallbackConfirm(callId, number, again: true));
+            case "entered":
+                return CallbackNumbers.FromKeyed(digits, options.Value.CallbackCountryCode) is { } keyed
+                    ? Xml(twiml.CallbackConfirm(callId, keyed))
+                    : Xml(twiml.CallbackEnter(callId, refused: true));
+            case "choose" or "confirm" or "reconfirm" or "back":
+                return await BackAsync(apology: false);
+            default:
+                return Problems.Invalid("step", "One of choose, confirm, reconfirm, entered, back");
+        }
+
+        async Task<IResult> BackAsync(bool apology) =>
+            await call.KeepWaitingAsync() is { } conference ? Xml(twiml.BackToWait(callId, conference, apology)) : Xml(twiml.Hangup());
     }
 
     private static async Task<IResult> ConferenceStatusAsync(HttpRequest request, IGrainFactory grains)
@@ -193,7 +268,7 @@ public static class TwilioWebhooks
         var call = grains.GetGrain<ICallGrain>(callId);
         // The agent joins the caller's conference by name: if it has ended (the caller left and the word was lost), Twilio
         // would make a new one with the agent alone in it. Asked first, so the call learns that its caller has gone.
-        if (services.GetService<ITwilioLookups>() is { } twilio && await call.GetAsync() is { Status: CallStatus.Offered } view
+        if (services.GetService<ITwilioLookups>() is { } twilio && await call.GetAsync() is { Status: CallStatus.Offered, Callback: null } view
             && await twilio.ConferenceEndedAsync(view.ConferenceName, view.ConferenceSid))
         {
             await call.LegFailedAsync(legId, "the caller's conference has ended", LegFailure.ConferenceGone);

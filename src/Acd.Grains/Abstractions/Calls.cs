@@ -15,6 +15,9 @@ public enum CallStatus
     Abandoned,
     Canceled,
     Failed,
+
+    /// <summary>A callback waiting for its time (scheduled, or its next attempt) before it enters its queue.</summary>
+    Scheduled,
 }
 
 public static class CallStatusExtensions
@@ -66,7 +69,54 @@ public sealed record CallView(
     [property: Id(25)] bool OnHold = false,
     [property: Id(26)] IReadOnlyList<string>? WrapUpCodes = null,
     [property: Id(27)] string? WrapUpCode = null,
-    [property: Id(28)] IReadOnlyList<string>? OfferedToAll = null);
+    [property: Id(28)] IReadOnlyList<string>? OfferedToAll = null,
+    [property: Id(29)] CallbackView? Callback = null,
+    [property: Id(30)] bool CallbackOffered = false);
+
+/// <summary>A callback as shown: whom, since when, attempts made of how many, and when it next enters its queue.</summary>
+[GenerateSerializer, Immutable, Alias("acd.CallbackView")]
+public sealed record CallbackView(
+    [property: Id(0)] string Number,
+    [property: Id(1)] DateTimeOffset RequestedAt,
+    [property: Id(2)] string Source,
+    [property: Id(3)] int Attempts,
+    [property: Id(4)] int MaxAttempts,
+    [property: Id(5)] DateTimeOffset? DueAt,
+    [property: Id(6)] DateTimeOffset? ConnectedAt,
+    [property: Id(7)] string? LastFailure);
+
+/// <summary>A callback asked for through the API: whom to call, how to route it, and optionally when.</summary>
+[GenerateSerializer, Immutable, Alias("acd.CallbackStart")]
+public sealed record CallbackStart(
+    [property: Id(0)] string Number,
+    [property: Id(1)] string AttributesJson,
+    [property: Id(2)] string? WorkflowId,
+    [property: Id(3)] int Priority,
+    [property: Id(4)] DateTimeOffset? At,
+    [property: Id(5)] string? CallerId);
+
+/// <summary>What a caller who left the wait (pressed *) hears next.</summary>
+public enum WaitExitStep
+{
+    /// <summary>The call is not waiting (it was answered, ended, or its conference ended): hang up.</summary>
+    Hangup,
+
+    /// <summary>The callback menu: keep your place and be called back, or go on waiting.</summary>
+    Menu,
+
+    /// <summary>Back to the wait, in a new conference.</summary>
+    Back,
+
+    /// <summary>Told why the call ends (the queue gave up), then hang up.</summary>
+    Message,
+}
+
+[GenerateSerializer, Immutable, Alias("acd.WaitExit")]
+public sealed record WaitExit(
+    [property: Id(0)] WaitExitStep Step,
+    [property: Id(1)] string? Number = null,
+    [property: Id(2)] string? ConferenceName = null,
+    [property: Id(3)] string? Message = null);
 
 /// <summary>One phone leg in a call's conference.</summary>
 [GenerateSerializer, Immutable, Alias("acd.CallLegView")]

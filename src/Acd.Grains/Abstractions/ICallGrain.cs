@@ -108,6 +108,24 @@ public interface ICallGrain : IGrainWithStringKey
     /// <summary>The caller hung up: abandoned if waiting, wrap-up if talking.</summary>
     Task<Outcome<CallView>> CallerHungUpAsync();
 
+    /// <summary>
+    /// The caller's &lt;Dial&gt; into their conference ended and Twilio asks what next (its <c>action</c>): a waiting caller
+    /// who pressed * hears the callback menu (or goes back to wait); anyone else is hung up, or told why the call ends.
+    /// </summary>
+    Task<WaitExit> CallerLeftWaitAsync(string callSid);
+
+    /// <summary>The caller in the callback menu goes back to wait: the name of their new conference (null: the call is not waiting).</summary>
+    Task<string?> KeepWaitingAsync();
+
+    /// <summary>The caller in the callback menu confirmed a number: the call keeps its place as a callback to it.</summary>
+    Task<Outcome<CallView>> RequestCallbackAsync(string number);
+
+    /// <summary>A callback asked for through the API (<c>POST /api/callbacks</c>): routed now, or at its time.</summary>
+    Task<Outcome<CallView>> StartCallbackAsync(CallbackStart start);
+
+    /// <summary>Cancels a callback that has not reached its customer.</summary>
+    Task<Outcome<CallView>> CancelCallbackAsync(string? by);
+
     /// <summary>Ends the call from Acd's side (the agent hangs up; an administrator cancels a waiting call).</summary>
     Task<Outcome<CallView>> HangUpAsync();
 

@@ -76,4 +76,17 @@ public enum CallKind
 
     /// <summary>An agent called someone.</summary>
     Outbound,
+
+    /// <summary>Acd calls someone back: an agent takes it first, then the customer is dialled (a caller's, kept in its place, or by API).</summary>
+    Callback,
+}
+
+/// <summary>Who asked for a callback.</summary>
+public enum CallbackSource
+{
+    /// <summary>The waiting caller, from the wait (their place is kept).</summary>
+    Caller,
+
+    /// <summary><c>POST /api/callbacks</c>: a web form's "call me", or a time.</summary>
+    Api,
 }

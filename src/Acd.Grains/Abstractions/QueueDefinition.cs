@@ -61,8 +61,19 @@ public sealed record QueueDefinition(
     [property: Id(17)] bool AcceptWithKey = false,
     [property: Id(18)] bool Whisper = false,
     [property: Id(19)] int MaxReservedWorkers = 1,
-    [property: Id(20)] int AnnounceEverySeconds = 0)
+    [property: Id(20)] int AnnounceEverySeconds = 0,
+    [property: Id(21)] int? CallbackAfterSeconds = null,
+    [property: Id(22)] int? CallbackWhenWaitExceedsSeconds = null,
+    [property: Id(23)] int CallbackAttempts = QueueDefinition.DefaultCallbackAttempts,
+    [property: Id(24)] int CallbackRetrySeconds = QueueDefinition.DefaultCallbackRetrySeconds)
 {
+    public const int DefaultCallbackAttempts = 3;
+
+    public const int DefaultCallbackRetrySeconds = 300;
+
+    /// <summary>How this queue's waiting callers may ask to be called back (keeping their place), and how callbacks are retried.</summary>
+    public CallbackOffer Callback => new(CallbackAfterSeconds, CallbackWhenWaitExceedsSeconds, CallbackAttempts, CallbackRetrySeconds, FriendlyName);
+
     public const int DefaultMaxRing = 10;
 
     public const int DefaultRingStepSeconds = 5;
@@ -96,3 +107,27 @@ public sealed record RingGroup(
     [property: Id(2)] bool AcceptWithKey,
     [property: Id(3)] bool Whisper,
     [property: Id(4)] string QueueName);
+
+/// <summary>
+/// A queue's callback: a waiting caller is offered it once they have waited <see cref="AfterSeconds"/>, or while their
+/// estimated wait exceeds <see cref="WhenWaitExceedsSeconds"/> (either; null: that rule is off); a callback whose customer
+/// does not answer is tried <see cref="Attempts"/> times in all, <see cref="RetrySeconds"/> apart.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("acd.CallbackOffer")]
+public sealed record CallbackOffer(
+    [property: Id(0)] int? AfterSeconds,
+    [property: Id(1)] int? WhenWaitExceedsSeconds,
+    [property: Id(2)] int Attempts,
+    [property: Id(3)] int RetrySeconds,
+    [property: Id(4)] string QueueName = "")
+{
+    /// <summary>Whether waiting callers are offered a callback at all (callbacks by API are retried the same way regardless).</summary>
+    public bool OffersCallers => AfterSeconds is not null || WhenWaitExceedsSeconds is not null;
+
+    /// <summary>Whether a caller who has waited <paramref name="waitedSeconds"/>, with this estimate, is offered a callback.</summary>
+    public bool OfferedTo(double waitedSeconds, double? estimatedWaitSeconds) =>
+        OffersCallers && ((AfterSeconds is { } after && waitedSeconds >= after)
+        || (WhenWaitExceedsSeconds is { } exceeds && estimatedWaitSeconds is { } estimate && estimate > exceeds)
+        // Nobody at work to answer: any wait is longer than the threshold.
+        || (WhenWaitExceedsSeconds is not null && estimatedWaitSeconds is null));
+}

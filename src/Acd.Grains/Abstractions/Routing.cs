@@ -52,7 +52,8 @@ public sealed record EnqueueResult(
     [property: Id(3)] int MaxWaitSeconds = 0,
     [property: Id(4)] int? WrapUpSeconds = null,
     [property: Id(5)] string? Message = null,
-    [property: Id(6)] RingGroup? Ring = null);
+    [property: Id(6)] RingGroup? Ring = null,
+    [property: Id(7)] CallbackOffer? Callback = null);
 
 /// <summary>Realtime figures of one queue (TaskRouter's TaskQueue realtime statistics, in Acd's names).</summary>
 [GenerateSerializer, Immutable, Alias("acd.QueueRealtime")]
@@ -73,4 +74,5 @@ public sealed record QueueRealtime(
 public sealed record WaitInfo(
     [property: Id(0)] int Position,
     [property: Id(1)] double? EstimatedWaitSeconds,
-    [property: Id(2)] int AnnounceEverySeconds);
+    [property: Id(2)] int AnnounceEverySeconds,
+    [property: Id(3)] bool CallbackOffered = false);

@@ -23,9 +23,11 @@ public enum StagedStep
 /// <param name="QueueName">The queue's name, for the whisper.</param>
 /// <param name="ConferenceName">The caller's conference, for <see cref="StagedStep.Join"/>.</param>
 /// <param name="Label">The leg's participant label in it.</param>
+/// <param name="CallbackWaitedSeconds">For a callback's agent: how long the customer has waited since they first called (the whisper says so).</param>
 [GenerateSerializer, Immutable, Alias("acd.StagedAnswer")]
 public sealed record StagedAnswer(
     [property: Id(0)] StagedStep Step,
     [property: Id(1)] string? QueueName = null,
     [property: Id(2)] string? ConferenceName = null,
-    [property: Id(3)] string? Label = null);
+    [property: Id(3)] string? Label = null,
+    [property: Id(4)] double? CallbackWaitedSeconds = null);

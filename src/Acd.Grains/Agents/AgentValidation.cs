@@ -45,6 +45,12 @@ public static partial class AgentValidation
 
     public static bool IsContactUri(string uri) => ContactUri().IsMatch(uri);
 
+    /// <summary>An E.164 telephone number (a callback goes to a phone, not a client or SIP address).</summary>
+    public static bool IsPhoneNumber(string? number) => number is not null && PhoneNumber().IsMatch(number);
+
+    [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$")]
+    private static partial Regex PhoneNumber();
+
     [GeneratedRegex(@"^(client:[A-Za-z0-9_.@\-]{1,121}|sips?:[^\s]{3,250}|\+[1-9][0-9]{6,14})$")]
     private static partial Regex ContactUri();
 }

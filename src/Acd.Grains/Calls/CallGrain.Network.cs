@@ -70,6 +70,11 @@ public sealed partial class CallGrain
             await OfferFailedAsync(offer, refused ? OfferOutcome.Missed : OfferOutcome.Withdrawn, refused ? "failed" : "telephony-failed");
             return;
         }
+        if (leg.Role == LegRole.Customer && !S.Status.IsFinal() && S.Kind == CallKind.Callback)
+        {
+            await CallbackAttemptFailedAsync("failed", counts: true);
+            return;
+        }
         if (leg.Role == LegRole.Customer && !S.Status.IsFinal())
         {
             await OutboundFailedAsync("failed");
@@ -110,7 +115,7 @@ public sealed partial class CallGrain
         {
             return;
         }
-        switch (S.Conference.Take(report.ConferenceSid, report.SequenceNumber, Now))
+        switch (S.Conference.Take(report.ConferenceSid, report.SequenceNumber, Now, report.FriendlyName))
         {
             case ConferenceMatch.Duplicate:
                 return;
@@ -147,6 +152,10 @@ public sealed partial class CallGrain
             case ConferenceEvent.Join when leg is not null:
                 // Joining is answering, whichever of the two callbacks comes first.
                 await LegChangedAsync(leg, CallLegs.Report(leg, LegStatus.InProgress, null));
+                return;
+            case ConferenceEvent.Leave when leg is { Role: LegRole.Caller, Status: LegStatus.InProgress } && CallerMayStepOut:
+                // With hangupOnStar the caller may have left for the callback menu, not hung up: they are looked up.
+                await CallerAwayAsync();
                 return;
             case ConferenceEvent.Leave when leg is { Status: LegStatus.InProgress }:
                 await LegChangedAsync(leg, CallLegs.Report(leg, LegStatus.Completed, null));
@@ -189,6 +198,11 @@ public sealed partial class CallGrain
                     _ => S.Legs.Customer is { Status: LegStatus.Completed } ? "caller-hangup" : "conference-ended",
                 });
                 return;
+            case CallStatus.Queued or CallStatus.Offered when CallerMayStepOut:
+                await CallerAwayAsync();
+                return;
+            case CallStatus.Created or CallStatus.Queued or CallStatus.Offered or CallStatus.Scheduled when S.Kind == CallKind.Callback:
+                break; // a conference of an attempt that is over: the callback waits for its next
             case CallStatus.Created or CallStatus.Queued or CallStatus.Offered when S.Kind == CallKind.Inbound || S.Legs.Customer is { Answered: true }:
                 await CallerHungUpAsync();
                 return;
@@ -227,6 +241,8 @@ public sealed partial class CallGrain
         }
         switch (leg.Role)
         {
+            case LegRole.Caller when change.Ended && S.Kind == CallKind.Callback:
+                break; // the caller who asked to be called back hung up, as they were told to
             case LegRole.Caller when change.Ended:
                 await CallerHungUpAsync();
                 return;
@@ -299,9 +315,18 @@ public sealed partial class CallGrain
     /// </summary>
     private async Task CustomerLegAsync(Leg leg, LegChange change)
     {
-        if (change.Answered)
+        if (change.Answered && S.Kind == CallKind.Callback)
+        {
+            CallbackConnected();
+        }
+        else if (change.Answered)
         {
             Emit(new OutboundAnswered(S.OutboundTo));
+        }
+        else if (change.Ended && !leg.Answered && !S.Status.IsFinal() && S.Kind == CallKind.Callback)
+        {
+            await CallbackAttemptFailedAsync(CallViews.Word(change.Current), counts: true);
+            return;
         }
         else if (change.Ended && !leg.Answered && !S.Status.IsFinal())
         {

@@ -74,7 +74,7 @@ public sealed partial class CallGrain
     /// callback, which Twilio does not send again if it is lost. Without a look-up the agent would sit in a call with
     /// nobody on the other end; so past its ring time the leg is looked up, and again every caller check until it ends.
     /// </summary>
-    private bool CustomerStillDialling => S.Kind == CallKind.Outbound && S.Legs.Customer is { IsLive: true, Answered: false };
+    private bool CustomerStillDialling => S.Kind is CallKind.Outbound or CallKind.Callback && S.Legs.Customer is { Role: LegRole.Customer, IsLive: true, Answered: false };
 
     /// <summary>Busy, no answer, failed: the conference is ended and the agent is told why.</summary>
     private async Task OutboundFailedAsync(string reason)

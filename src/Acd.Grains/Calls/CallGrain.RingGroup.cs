@@ -108,7 +108,9 @@ public sealed partial class CallGrain
         leg.CallSid ??= callSid;
         // Answered, so it was sent (its creation's answer may not have come back yet).
         S.Offers.Sent(legId, Now);
-        if (S.Offers.ForLeg(legId) is not { Group: true } offer || S.Status != CallStatus.Offered || !S.Legs.CustomerOnLine)
+        // A callback has nobody on the line until its agent has taken it; a ring group's caller must still be there.
+        var callback = S.Kind == CallKind.Callback;
+        if (S.Offers.ForLeg(legId) is not { Group: true } offer || S.Status != CallStatus.Offered || (!callback && !S.Legs.CustomerOnLine))
         {
             // Taken by someone else a moment ago, or the caller has gone: this leg is told so and hung up by its TwiML.
             if (leg.IsLive)
@@ -120,25 +122,29 @@ public sealed partial class CallGrain
             return new StagedAnswer(StagedStep.Taken, R.Ring?.QueueName);
         }
         CallLegs.Report(leg, LegStatus.InProgress, null);
-        var ring = R.Ring!;
-        if (ring.AcceptWithKey && digits is null)
+        var queueName = R.Ring?.QueueName ?? R.Callback?.QueueName;
+        var waited = callback ? Round((Now - S.Callback!.AgeFrom).TotalSeconds) : null;
+        var acceptWithKey = R.Ring?.AcceptWithKey == true;
+        if (acceptWithKey && digits is null)
         {
             await SaveAsync();
-            return new StagedAnswer(StagedStep.AskKey, ring.QueueName);
+            return new StagedAnswer(StagedStep.AskKey, queueName, CallbackWaitedSeconds: waited);
         }
-        if (ring.AcceptWithKey && digits != "1")
+        if (acceptWithKey && digits != "1")
         {
             await OfferFailedAsync(offer, OfferOutcome.Rejected, "rejected");
-            return new StagedAnswer(StagedStep.Declined, ring.QueueName);
+            return new StagedAnswer(StagedStep.Declined, queueName);
         }
-        if (!ring.AcceptWithKey && ring.Whisper && !whispered)
+        // A callback's agent always hears whom they call back, and how long they have waited, before the customer is dialled.
+        if (!acceptWithKey && (callback || R.Ring!.Whisper) && !whispered)
         {
             await SaveAsync();
-            return new StagedAnswer(StagedStep.Whisper, ring.QueueName);
+            return new StagedAnswer(StagedStep.Whisper, queueName, CallbackWaitedSeconds: waited);
         }
-        // The first of the group to get here takes the call: the others' legs end now, and this one joins the caller.
+        // The first of the group to get here takes the call: the others' legs end now, and this one joins the caller
+        // (a callback's customer is dialled into the conference the agent joins).
         await ConnectAsync(offer);
-        return new StagedAnswer(StagedStep.Join, ring.QueueName, S.Conference.Name, leg.Label);
+        return new StagedAnswer(StagedStep.Join, queueName, S.Conference.Name, leg.Label);
     }
 
     [LoggerMessage(LogLevel.Information, "Call {CallId}: {AgentId} answered its ring group after the call was taken (or the caller left)")]

@@ -63,7 +63,7 @@ public sealed partial class CallGrain
                 continue;
             }
             var waiting = new WaitingCall(
-                Id, target.QueueId, target.Priority ?? R.Priority, F.CreatedAt, R.Sequence,
+                Id, target.QueueId, target.Priority ?? R.Priority, S.Callback?.AgeFrom ?? F.CreatedAt, R.Sequence,
                 target.Expression?.UsesTask == true ? S.AttributesJson : null, target.Expression?.Source, knownId, knownName,
                 target.OrderBy?.Source, R.DeclinedBy.Count > 0 ? [.. R.DeclinedBy] : null);
             var result = await grains.GetGrain<IQueueGrain>(target.QueueId).EnqueueAsync(waiting, target.SkipIf?.Source);
@@ -110,13 +110,29 @@ public sealed partial class CallGrain
         R.WrapUpSeconds = result.WrapUpSeconds ?? Settings.DefaultWrapUpSeconds;
         R.OverflowMessage = result.Message;
         R.Ring = result.Ring;
+        R.Callback = result.Callback;
         R.RecheckAt = null;
-        R.CallerCheckAt ??= NextCallerCheck();
+        if (S.Kind == CallKind.Inbound)
+        {
+            R.CallerCheckAt ??= NextCallerCheck();
+            // The caller's TwiML is answered after this: with hangupOnStar when this queue offers callbacks.
+            R.CallerCanStepOut |= S.Status == CallStatus.Created && result.Callback is { OffersCallers: true };
+        }
         if (queueChanged || F.QueuedAt is null)
         {
             F.QueuedAt = Now;
-            R.MaxWaitDeadline = result.MaxWaitSeconds > 0 ? Now.AddSeconds(result.MaxWaitSeconds) : null;
+            R.MaxWaitDeadline = result.MaxWaitSeconds > 0 && S.Kind != CallKind.Callback ? Now.AddSeconds(result.MaxWaitSeconds) : null;
             Emit(new QueueEntered(target.QueueId, filterName, waiting.Priority));
+        }
+        if (S.Kind == CallKind.Callback)
+        {
+            // A callback waits until it is served (or canceled): nobody is on the line to overflow.
+            R.StepDeadline = null;
+            if (S.Callback is { Source: CallbackSource.Api } callback && result.Callback is { } retries)
+            {
+                callback.MaxAttempts = retries.Attempts;
+                callback.RetrySeconds = retries.RetrySeconds;
+            }
         }
         SetStatus(CallStatus.Queued);
     }
@@ -200,9 +216,9 @@ public sealed partial class CallGrain
 
     public async Task QueueClosedAsync(string queueId, string message)
     {
-        if (S.Status != CallStatus.Queued || R.QueueId != queueId)
+        if (S.Status != CallStatus.Queued || R.QueueId != queueId || S.Kind == CallKind.Callback)
         {
-            return; // offered, connected or moved on meanwhile: it is not waiting there
+            return; // offered, connected or moved on meanwhile: it is not waiting there (and a callback keeps its place)
         }
         if (!await grains.GetGrain<IQueueGrain>(queueId).WithdrawAsync(Id))
         {
@@ -221,7 +237,7 @@ public sealed partial class CallGrain
     {
         while (true)
         {
-            if (S.Status != CallStatus.Queued || R.QueueId != queueId || R.Waiting is not { } waiting)
+            if (S.Status != CallStatus.Queued || R.QueueId != queueId || R.Waiting is not { } waiting || R.CallerAwayUntil is not null)
             {
                 // A stale match (the caller left, the call moved on): the agent is freed, and the queue forgets a call
                 // that does not wait in it.
@@ -274,7 +290,8 @@ public sealed partial class CallGrain
         var ringSeconds = R.ReservationTimeoutSeconds;
         var offer = S.Offers.Open(agentId, leg.LegId, kind, kind == OfferKind.Queue ? R.QueueId : null, Now, ringSeconds, sentAtOnce: !telephony.AnswersOnTheNetwork, DispatchLimit);
         // A ring group's legs answer into Acd's TwiML: nobody hears the caller before they have taken the call.
-        offer.Group = leg.Staged = kind == OfferKind.Queue && R.Ring is not null;
+        // So does a callback's: the agent hears whom they call back before the customer is dialled.
+        offer.Group = leg.Staged = kind == OfferKind.Queue && (R.Ring is not null || S.Kind == CallKind.Callback);
         if (kind is OfferKind.Queue or OfferKind.Transfer)
         {
             SetStatus(CallStatus.Offered);

@@ -35,6 +35,10 @@ public sealed partial class CallGrain
         {
             await DialCustomerAsync();
         }
+        else if (S.Kind == CallKind.Callback && S.Callback!.ConnectedAt is null)
+        {
+            await DialCallbackAsync();
+        }
         else if (F.OnHold)
         {
             // Back from a transfer: the customer was holding until this agent answered.
@@ -116,6 +120,8 @@ public sealed partial class CallGrain
         }
         switch (S.Status)
         {
+            case CallStatus.Created or CallStatus.Queued or CallStatus.Offered when S.Kind == CallKind.Callback:
+                break; // nobody is on the line: the callback waits for its agent
             case CallStatus.Created or CallStatus.Queued or CallStatus.Offered:
                 await StopRoutingAsync("caller-gone");
                 F.Abandoned(Now);
@@ -143,6 +149,13 @@ public sealed partial class CallGrain
                 await EndConferenceNowAsync();
                 await FinishAsync(CallStatus.Canceled, "canceled", null);
                 break;
+            case CallStatus.Scheduled:
+                await FinishAsync(CallStatus.Canceled, "canceled", null);
+                break;
+            case CallStatus.Connected when CallbackDialling:
+                // The agent gives up on this attempt before the customer answered: the callback goes back to its place.
+                await CallbackAttemptFailedAsync("agent-hangup", counts: false);
+                break;
             case CallStatus.Connected:
                 // Design rule 2: Acd ends the conference so the caller is never left alone on a silent line; asked for
                 // before the ConferenceSid is known, it waits for it (rule 3).
@@ -167,9 +180,17 @@ public sealed partial class CallGrain
             await SaveAsync();
             return;
         }
+        if (CallbackDialling)
+        {
+            await CallbackAttemptFailedAsync("agent-hangup", counts: false);
+            return;
+        }
         await DropConsultAsync();
         await EndTalkAsync("agent-hangup", endConference: true);
     }
+
+    /// <summary>A callback's agent has taken it and its customer has not answered yet.</summary>
+    private bool CallbackDialling => S.Kind == CallKind.Callback && S.Status == CallStatus.Connected && S.Callback!.ConnectedAt is null;
 
     /// <summary>
     /// The conversation is over. The call's own truth is written first (wrap-up, or completed), then its agent is told;
@@ -301,7 +322,7 @@ public sealed partial class CallGrain
     {
         var (talk, agentTalk, agentHold, wrapUp) = F.Final(Now);
         var wrapped = S.Status == CallStatus.WrapUp ? wrapUp : 0;
-        if (status == CallStatus.Completed && S.Kind == CallKind.Inbound && R.QueueId is { } answeredFrom && talk is { } talked)
+        if (status == CallStatus.Completed && S.Kind is CallKind.Inbound or CallKind.Callback && R.QueueId is { } answeredFrom && talk is { } talked)
         {
             // The queue's handle time, for the estimated wait of the callers behind (one-way: never holds the call up).
             grains.Router().RecordHandleTimeAsync(answeredFrom, talked + wrapped).Ignore();

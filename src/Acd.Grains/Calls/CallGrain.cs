@@ -176,12 +176,20 @@ public sealed partial class CallGrain(
         {
             Consider(R.NextRingAt);
         }
-        if (S.Status == CallStatus.Queued)
+        if (S.Status == CallStatus.Queued && R.CallerAwayUntil is { } away)
+        {
+            Consider(away);
+        }
+        else if (S.Status == CallStatus.Queued)
         {
             Consider(R.StepDeadline);
             Consider(R.MaxWaitDeadline);
             Consider(R.RecheckAt);
             Consider(R.CallerCheckAt);
+        }
+        if (S.Status == CallStatus.Scheduled)
+        {
+            Consider(S.Callback?.DueAt);
         }
         if (CustomerStillDialling)
         {
@@ -218,7 +226,22 @@ public sealed partial class CallGrain(
         {
             await RingNextAsync();
         }
-        if (S.Status == CallStatus.Queued && R.MaxWaitDeadline <= Now)
+        if (S.Status == CallStatus.Queued && R.CallerAwayUntil <= Now)
+        {
+            // Still in the callback menu after a minute: looked up (a hang-up there is an abandon), and again later.
+            R.CallerAwayUntil = Now + MenuCheck;
+            await CheckCallerAsync();
+            await SaveAsync();
+        }
+        else if (S.Status == CallStatus.Scheduled && S.Callback?.DueAt <= Now)
+        {
+            await CallbackDueAsync();
+        }
+        else if (S.Status == CallStatus.Queued && R.CallerAwayUntil is not null)
+        {
+            // In the menu: the queue's deadlines wait until the caller is back.
+        }
+        else if (S.Status == CallStatus.Queued && R.MaxWaitDeadline <= Now)
         {
             await MoveOnAsync(overflow: true, inQueue: true, "max-wait");
         }
@@ -226,7 +249,7 @@ public sealed partial class CallGrain(
         {
             await MoveOnAsync(overflow: false, inQueue: true, "no-route");
         }
-        if ((S.Status == CallStatus.Queued || CustomerStillDialling) && R.CallerCheckAt <= Now)
+        if ((S.Status == CallStatus.Queued && R.CallerAwayUntil is null || CustomerStillDialling) && R.CallerCheckAt <= Now)
         {
             await CheckCallerAsync();
         }

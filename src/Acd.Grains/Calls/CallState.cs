@@ -64,4 +64,7 @@ public sealed partial record CallState
     [Id(68)] public List<string>? WrapUpCodes { get; set; }
 
     [Id(69)] public string? WrapUpCode { get; set; }
+
+    /// <summary>A callback's number and attempts (<see cref="CallKind.Callback"/>).</summary>
+    [Id(70)] public CallCallback? Callback { get; set; }
 }

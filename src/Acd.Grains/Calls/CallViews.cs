@@ -18,7 +18,8 @@ public static class CallViews
             s.EndReason, s.Figures.WaitSeconds, s.Message, s.Conference.Name, s.Conference.Sid,
             [.. s.Legs.All.Select(l => l.View())], [.. s.Routing.DeclinedBy], s.Kind, s.ConsultAgentId,
             [.. s.Conference.Pending.Select(p => p.Description)], s.Figures.OnHold, s.WrapUpCodes, s.WrapUpCode,
-            [.. s.Offers.Live.Where(o => o.Kind is OfferKind.Queue or OfferKind.Transfer or OfferKind.Outbound).Select(o => o.AgentId)]);
+            [.. s.Offers.Live.Where(o => o.Kind is OfferKind.Queue or OfferKind.Transfer or OfferKind.Outbound).Select(o => o.AgentId)],
+            s.Callback?.View(), s.Kind == CallKind.Inbound && s.Routing.CallerCanStepOut);
     }
 
     public static CallSummary Summary(string id, CallState s) => new(
@@ -44,6 +45,14 @@ public static class CallViews
         on_hold = s.Figures.OnHold,
         priority = s.Routing.Priority,
         created_at = s.Figures.CreatedAt,
+        callback = s.Callback is { } callback ? new
+        {
+            number = callback.Number,
+            source = callback.Source == CallbackSource.Caller ? "caller" : "api",
+            requested_at = callback.RequestedAt,
+            attempts = callback.Attempts,
+            due_at = callback.DueAt,
+        } : null,
         legs = s.Legs.All.Where(l => withSupervisors || l.Role != LegRole.Supervisor).Select(l => new
         {
             leg_id = l.LegId,
@@ -60,7 +69,7 @@ public static class CallViews
     /// <summary>Acd's words for a call status in its API and events (<c>wrap_up</c>, <c>in-progress</c>, …).</summary>
     public static string Word(CallStatus status) => status == CallStatus.WrapUp ? "wrap_up" : status.ToString().ToLowerInvariant();
 
-    public static string Word(CallKind kind) => kind == CallKind.Outbound ? "outbound" : "inbound";
+    public static string Word(CallKind kind) => kind.ToString().ToLowerInvariant();
 
     public static string Word(LegRole role) => role.ToString().ToLowerInvariant();
 

@@ -70,6 +70,22 @@ public static class QueueValidation
         {
             return Problem.Invalid("announce_every_seconds", "0 (never) or between 30 and 3600");
         }
+        if (d.CallbackAfterSeconds is < 0 or > 86_400)
+        {
+            return Problem.Invalid("callback_after_seconds", "Between 0 and 86400 (or absent: not offered after a time)");
+        }
+        if (d.CallbackWhenWaitExceedsSeconds is < 0 or > 86_400)
+        {
+            return Problem.Invalid("callback_when_wait_exceeds_seconds", "Between 0 and 86400 (or absent: not offered on the estimated wait)");
+        }
+        if (d.CallbackAttempts is < 1 or > 10)
+        {
+            return Problem.Invalid("callback_attempts", "Must be between 1 and 10");
+        }
+        if (d.CallbackRetrySeconds is < 30 or > 86_400)
+        {
+            return Problem.Invalid("callback_retry_seconds", "Must be between 30 and 86400");
+        }
         if (d.WrapUpSeconds is < 0 or > 3600)
         {
             return Problem.Invalid("wrap_up_seconds", "Must be between 0 and 3600");

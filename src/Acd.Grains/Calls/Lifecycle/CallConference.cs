@@ -54,11 +54,36 @@ public sealed class CallConference
 
     [Id(5)] public DateTimeOffset? PendingDeadline { get; set; }
 
+    /// <summary>Conferences the call had before this one (a caller who left the wait and came back, a callback): their late events change nothing.</summary>
+    [Id(6)] public List<string> Retired { get; set; } = [];
+
+    /// <summary>
+    /// The call moves to a new conference under a new name (the old one has ended: a caller left the wait, a callback is
+    /// about to call): what was learned of the old one is put aside.
+    /// </summary>
+    public void Replace(string name)
+    {
+        if (Sid is { } old)
+        {
+            Retired.Add(old);
+        }
+        Name = name;
+        Sid = null;
+        SidAt = null;
+        Seen.Clear();
+        Pending.Clear();
+        PendingDeadline = null;
+    }
+
     public ConferenceReference Reference(string callId) => new(callId, Name, Sid);
 
     /// <summary>Takes a callback: dropped when seen before; otherwise whether it taught the SID or is someone else's.</summary>
-    public ConferenceMatch Take(string conferenceSid, int? sequence, DateTimeOffset now)
+    public ConferenceMatch Take(string conferenceSid, int? sequence, DateTimeOffset now, string? friendlyName = null)
     {
+        if (Retired.Contains(conferenceSid) || (friendlyName is not null && friendlyName != Name))
+        {
+            return ConferenceMatch.Other;
+        }
         if (sequence is { } seen && Seen.Contains(seen))
         {
             return ConferenceMatch.Duplicate;

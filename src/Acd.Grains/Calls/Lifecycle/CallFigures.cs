@@ -63,6 +63,16 @@ public sealed class CallFigures
         return wait;
     }
 
+    /// <summary>A callback's attempt that did not reach the customer: as if no agent had answered (the next attempt's is the wait).</summary>
+    public void AttemptUndone()
+    {
+        ConnectedAt = null;
+        FirstConnectedAt = null;
+        AgentSince = null;
+        WaitSeconds = null;
+        HoldAtAgentSince = 0;
+    }
+
     /// <summary>The caller left before anyone answered (or before the agent they were transferred to did).</summary>
     public void Abandoned(DateTimeOffset now) =>
         WaitSeconds = ConnectedAt is null ? (now - CreatedAt).TotalSeconds : (now - (QueuedAt ?? now)).TotalSeconds;

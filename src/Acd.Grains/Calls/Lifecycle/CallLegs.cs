@@ -106,8 +106,11 @@ public sealed class CallLegs
 
     public Leg? BySid(string? callSid) => callSid is null ? null : All.Find(l => l.CallSid == callSid);
 
-    /// <summary>The customer's leg: the caller of an inbound call, the person dialled by an outbound one.</summary>
-    public Leg? Customer => All.Find(l => l.Role.IsCustomerSide());
+    /// <summary>
+    /// The customer's leg: the caller of an inbound call, the person dialled by an outbound one; a callback's latest attempt
+    /// (after the caller's own leg that asked for it).
+    /// </summary>
+    public Leg? Customer => All.FindLast(l => l.Role.IsCustomerSide());
 
     /// <summary>The customer is on the line (their leg has not ended).</summary>
     public bool CustomerOnLine => Customer is { } c && c.IsLive && c.Status == LegStatus.InProgress;

@@ -51,6 +51,21 @@ public sealed class CallRouting
     /// <summary>ring_progressively: when one more agent is rung while the call is offered.</summary>
     [Id(16)] public DateTimeOffset? NextRingAt { get; set; }
 
+    /// <summary>The queue's callback settings, as the call last entered it.</summary>
+    [Id(17)] public CallbackOffer? Callback { get; set; }
+
+    /// <summary>
+    /// The caller left the wait (pressed *, hangupOnStar) and is in the callback menu, out of the queue but keeping their
+    /// place; by then they are back, have asked for a callback, or are looked up (they may have hung up there).
+    /// </summary>
+    [Id(18)] public DateTimeOffset? CallerAwayUntil { get; set; }
+
+    /// <summary>Whether the caller who left the wait was offered a callback then (their wait or estimate met the queue's rule).</summary>
+    [Id(19)] public bool CallbackEligible { get; set; }
+
+    /// <summary>The caller was put into their conference with hangupOnStar (their first queue offers callbacks): * takes them to the menu.</summary>
+    [Id(20)] public bool CallerCanStepOut { get; set; }
+
     /// <summary>The agent declined: the call is not offered to them again.</summary>
     public void Declined(string agentId)
     {

@@ -201,14 +201,14 @@ public sealed class RoutingIndex(TimeProvider time, Random random)
         {
             // A retried enqueue of a call already matched: same answer, no second match.
             var q = _queues.GetValueOrDefault(pending.QueueId)?.Definition;
-            return (new EnqueueResult(EnqueueOutcome.Matched, pending.AgentId, call.Sequence, q?.MaxWaitSeconds ?? 0, q?.WrapUpSeconds, null, q?.Ring), matches);
+            return (new EnqueueResult(EnqueueOutcome.Matched, pending.AgentId, call.Sequence, q?.MaxWaitSeconds ?? 0, q?.WrapUpSeconds, null, q?.Ring, q?.Callback), matches);
         }
         if (_waiting.TryGetValue(call.CallId, out var existing))
         {
             if (existing.Queue.Id == call.QueueId)
             {
                 var d = existing.Queue.Definition;
-                return (new EnqueueResult(EnqueueOutcome.Waiting, null, existing.Call.Sequence, d.MaxWaitSeconds, d.WrapUpSeconds, null, d.Ring), matches);
+                return (new EnqueueResult(EnqueueOutcome.Waiting, null, existing.Call.Sequence, d.MaxWaitSeconds, d.WrapUpSeconds, null, d.Ring, d.Callback), matches);
             }
             Withdraw(call.CallId);
         }
@@ -218,7 +218,7 @@ public sealed class RoutingIndex(TimeProvider time, Random random)
         }
         var definition = queue.Definition;
         EnqueueResult Answer(EnqueueOutcome outcome, string? agentId, long sequence, string? message = null) =>
-            new(outcome, agentId, sequence, definition.MaxWaitSeconds, definition.WrapUpSeconds, message, definition.Ring);
+            new(outcome, agentId, sequence, definition.MaxWaitSeconds, definition.WrapUpSeconds, message, definition.Ring, definition.Callback);
         if (definition.Closed && !readmit)
         {
             return (Answer(EnqueueOutcome.Closed, null, call.Sequence, definition.ClosedMessage), matches);
@@ -394,9 +394,21 @@ public sealed class RoutingIndex(TimeProvider time, Random random)
         return WaitEstimate.Seconds(position - 1, queue.FreeAgents.Count, AgentsAtWork(queue), queue.HandleSeconds);
     }
 
-    /// <summary>A waiting call's place, estimated wait and its queue's announcement interval; null when it is not waiting.</summary>
-    public WaitInfo? WaitOf(string callId) =>
-        _waiting.TryGetValue(callId, out var call) ? new WaitInfo(PositionOf(callId), EstimatedWaitOf(callId), call.Queue.Definition.AnnounceEverySeconds) : null;
+    /// <summary>
+    /// A waiting call's place, estimated wait, its queue's announcement interval and whether it is offered a callback now;
+    /// null when it is not waiting.
+    /// </summary>
+    public WaitInfo? WaitOf(string callId)
+    {
+        if (!_waiting.TryGetValue(callId, out var call))
+        {
+            return null;
+        }
+        var estimate = EstimatedWaitOf(callId);
+        var definition = call.Queue.Definition;
+        var offered = definition.Callback.OfferedTo((time.GetUtcNow() - call.Call.AgeOrigin).TotalSeconds, estimate);
+        return new WaitInfo(PositionOf(callId), estimate, definition.AnnounceEverySeconds, offered);
+    }
 
     /// <summary>A call answered from the queue was handled in <paramref name="seconds"/>: the queue's recent handle time moves.</summary>
     public void RecordHandleTime(string queueId, double seconds)
