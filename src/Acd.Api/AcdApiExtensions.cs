@@ -127,6 +127,7 @@ public static class AcdApiExtensions
         app.MapVoiceTokenApi();
         app.MapTransferTargetsApi();
         app.MapCallsApi();
+        app.MapCallbacksApi();
         app.MapEventsApi();
         app.MapTwilioWebhooks().AllowAnonymous();
         return app;

@@ -443,7 +443,26 @@ public sealed partial class FakeTwilio
             return;
         }
         leg.Status = "completed";
-        if (leg.ConferenceSid is { } sid && _conferences.GetValueOrDefault(sid) is { Status: not "completed" } conference
+        var action = leg.ConferenceSid is not null ? leg.DialAction : null;
+        LeaveConferenceLocked(leg);
+        LegCallback(leg, "completed");
+        if (action is not null)
+        {
+            // Twilio asks a <Dial>'s action even when the caller hung up (CallStatus completed), and ignores its answer.
+            leg.DialAction = null;
+            _ = CountedAsync(() => Task.Run(() => PostSignedAsync(action, [.. CallForm(leg), new("DialCallStatus", "completed")])));
+        }
+    }
+
+    /// <summary>A connected leg leaves its conference (hung up, or * with hangupOnStar), which ends if it carries endConferenceOnExit or was the last.</summary>
+    private void LeaveConferenceLocked(FakeLeg leg)
+    {
+        var sid = leg.ConferenceSid;
+        if (leg.Status != "completed")
+        {
+            leg.ConferenceSid = null; // still on the line, out of the conference
+        }
+        if (sid is not null && _conferences.GetValueOrDefault(sid) is { Status: not "completed" } conference
             && conference.Participants.Remove(leg.Sid, out var participant))
         {
             ConferenceCallback(conference, "participant-leave", participant);
@@ -456,7 +475,6 @@ public sealed partial class FakeTwilio
                 EndLocked(conference, "last-participant-left", leg.Sid);
             }
         }
-        LegCallback(leg, "completed");
     }
 
     private void EndLocked(FakeConference conference, string reason, string? endingCallSid)
@@ -471,7 +489,13 @@ public sealed partial class FakeTwilio
             if (participant.Status == "connected")
             {
                 ConferenceCallback(conference, "participant-leave", participant);
-                if (leg is not null && !leg.IsFinal)
+                if (leg is { IsFinal: false, DialAction: not null } && leg.ConferenceSid == conference.Sid)
+                {
+                    // Its <Dial> is over, and its action says what the caller hears next.
+                    leg.ConferenceSid = null;
+                    _ = DialEndedLocked(leg);
+                }
+                else if (leg is not null && !leg.IsFinal)
                 {
                     leg.Status = "completed";
                     LegCallback(leg, "completed");

@@ -19,11 +19,51 @@ public sealed partial class FakeTwilio
     private void StartTwiml(FakeLeg leg, string url, List<KeyValuePair<string, string>> extra) =>
         _ = CountedAsync(() => Task.Run(() => FetchAndRunAsync(leg, url, extra)));
 
-    /// <summary>The person on <paramref name="callSid"/> presses keys at a &lt;Gather&gt;: its action is fetched with the Digits.</summary>
+    /// <summary>
+    /// The person on <paramref name="callSid"/> presses keys at a &lt;Gather&gt;: its action is fetched with the Digits. Or
+    /// presses * in a conference their &lt;Dial hangupOnStar="true"&gt; put them in: they leave it (the conference ends if
+    /// they carry endConferenceOnExit) and the &lt;Dial&gt;'s action is fetched, whose TwiML they go on with.
+    /// </summary>
     public Task PressAsync(string callSid, string digits)
     {
+        if (digits == "*" && StepOut(callSid) is { } stepped)
+        {
+            return stepped;
+        }
         var (leg, gathering) = TakeGathering(callSid);
         return CountedAsync(() => FetchAndRunAsync(leg, gathering.Action, [new("Digits", digits), new("FinishedOnKey", "")]));
+    }
+
+    private Task? StepOut(string callSid)
+    {
+        lock (_gate)
+        {
+            var leg = _legs[callSid];
+            if (leg.IsFinal || !leg.HangupOnStar || leg.ConferenceSid is null || leg.Gathering is not null)
+            {
+                return null;
+            }
+            LeaveConferenceLocked(leg);
+            return DialEndedLocked(leg);
+        }
+    }
+
+    /// <summary>
+    /// The leg's &lt;Dial&gt; is over (it left or its conference ended): with an action, Twilio asks it what next (DialCallStatus
+    /// completed) and goes on with that TwiML; without one the document ends, and Twilio hangs up. Called under the lock.
+    /// </summary>
+    private Task DialEndedLocked(FakeLeg leg)
+    {
+        var action = leg.DialAction;
+        leg.DialAction = null;
+        leg.HangupOnStar = false;
+        if (action is null)
+        {
+            HangUpLocked(leg);
+            return Task.CompletedTask;
+        }
+        var run = CountedAsync(() => Task.Run(() => FetchAndRunAsync(leg, action, [new("DialCallStatus", "completed")])));
+        return run;
     }
 
     /// <summary>Nobody pressed a key at the &lt;Gather&gt;: the verbs after it run.</summary>
@@ -190,6 +230,9 @@ public sealed partial class FakeTwilio
                 Events([(string?)conferenceElement.Attribute("statusCallbackEvent") ?? ""]));
         leg.ConferenceSid = conference.Sid;
         leg.Label ??= (string?)conferenceElement.Attribute("participantLabel");
+        var dial = conferenceElement.Parent;
+        leg.DialAction = (string?)dial?.Attribute("action");
+        leg.HangupOnStar = Flag((string?)dial?.Attribute("hangupOnStar"), false);
         var participant = new FakeParticipant
         {
             CallSid = leg.Sid,

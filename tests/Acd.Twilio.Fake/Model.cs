@@ -87,6 +87,12 @@ public sealed class FakeLeg
     /// <summary>A &lt;Gather&gt; waiting for a key: where the digits go, and the verbs that follow it if none come.</summary>
     public (string Action, List<System.Xml.Linq.XElement> After)? Gathering { get; set; }
 
+    /// <summary>The &lt;Dial&gt; action of the conference the leg joined by TwiML: asked when it leaves (by * or its end).</summary>
+    public string? DialAction { get; set; }
+
+    /// <summary>The leg's &lt;Dial&gt; has hangupOnStar: pressing * takes it out of the conference, to the action.</summary>
+    public bool HangupOnStar { get; set; }
+
     public bool IsFinal => Status is "completed" or "busy" or "no-answer" or "failed" or "canceled";
 }
 

@@ -54,7 +54,7 @@ public static class CallsApi
             {
                 if (!Enum.TryParse<CallStatus>(status.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var parsed) || int.TryParse(status, out _))
                 {
-                    return Problems.Invalid("status", "One of created, queued, offered, connected, wrap_up, completed, abandoned, canceled, failed");
+                    return Problems.Invalid("status", "One of created, queued, offered, connected, wrap_up, completed, abandoned, canceled, failed, scheduled");
                 }
                 wanted = parsed;
             }

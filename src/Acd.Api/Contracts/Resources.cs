@@ -157,6 +157,28 @@ public sealed record ActivityChange(string? Activity);
 /// <param name="Priority">Initial priority (targets may override it).</param>
 public sealed record CreateCallRequest(string? Id, JsonElement? Attributes, string? Workflow, int? Priority);
 
+/// <summary>A callback as a client sees it (on its call resource).</summary>
+/// <param name="Number">Whom Acd calls back.</param>
+/// <param name="RequestedAt">When it was asked for (by the caller in the menu, or through the API).</param>
+/// <param name="Source">caller or api.</param>
+/// <param name="Attempts">Times the customer has been dialled.</param>
+/// <param name="MaxAttempts">Times they will be dialled at most (the queue's callback_attempts).</param>
+/// <param name="DueAt">When it next enters its queue (a scheduled callback, or the next attempt); null while it waits there.</param>
+/// <param name="ConnectedAt">When the customer answered.</param>
+/// <param name="LastFailure">Why the last attempt did not reach them (busy, no_answer, failed, agent-hangup).</param>
+public sealed record CallbackResource(
+    string Number, DateTimeOffset RequestedAt, string Source, int Attempts, int MaxAttempts, DateTimeOffset? DueAt, DateTimeOffset? ConnectedAt, string? LastFailure);
+
+/// <summary>A callback asked for through the API (a web form's "call me", or one at a time).</summary>
+/// <param name="Id">The call's id (generated when absent).</param>
+/// <param name="To">The number to call back, E.164 (+819012345678).</param>
+/// <param name="Workflow">The workflow that routes it (the workspace's first when absent).</param>
+/// <param name="Attributes">The call's attributes for routing, as a caller's would be.</param>
+/// <param name="Priority">Its priority in the queue (default 0; a scheduled callback enters with it at its time).</param>
+/// <param name="At">When to call back (absent or past: now); at most 30 days ahead.</param>
+/// <param name="CallerId">The number the customer sees (Twilio:CallerId when absent).</param>
+public sealed record CreateCallbackRequest(string? Id, string? To, string? Workflow, JsonElement? Attributes, int? Priority, DateTimeOffset? At, string? CallerId);
+
 /// <summary>An agent acting on an offer.</summary>
 /// <param name="AgentId">The agent the call is offered to.</param>
 public sealed record OfferResponse(string? AgentId);
@@ -203,7 +225,9 @@ public sealed record CallResource(
     IReadOnlyList<string> WrapUpCodes,
     string? WrapUpCode,
     IReadOnlyList<string> Ringing,
-    double? EstimatedWaitSeconds = null)
+    double? EstimatedWaitSeconds = null,
+    CallbackResource? Callback = null,
+    bool CallbackOffered = false)
 {
     /// <summary>
     /// The call as a client sees it. <paramref name="supervisor"/>: a supervisor (or admin) sees supervisors' legs and who
@@ -226,7 +250,10 @@ public sealed record CallResource(
             c.PendingOperations ?? [],
             c.WrapUpCodes ?? [],
             c.WrapUpCode,
-            c.OfferedToAll ?? []);
+            c.OfferedToAll ?? [],
+            null,
+            c.Callback is { } b ? new CallbackResource(b.Number, b.RequestedAt, b.Source, b.Attempts, b.MaxAttempts, b.DueAt, b.ConnectedAt, b.LastFailure) : null,
+            c.CallbackOffered);
     }
 
     private static double Seconds(TimeSpan span) => Math.Round(Math.Max(0, span.TotalSeconds), 3);

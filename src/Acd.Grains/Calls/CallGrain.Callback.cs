@@ -19,8 +19,8 @@ namespace Acd.Grains.Calls;
 /// </summary>
 public sealed partial class CallGrain
 {
-    /// <summary>How long a caller may be in the callback menu before they are looked up (they may have hung up there).</summary>
-    private static readonly TimeSpan MenuCheck = TimeSpan.FromSeconds(60);
+    /// <summary>How often a caller in the callback menu is looked up (a hang-up at a &lt;Gather&gt; is reported to nobody).</summary>
+    private static readonly TimeSpan MenuCheck = TimeSpan.FromSeconds(30);
 
     /// <summary>An inbound caller whose &lt;Dial&gt; lets them step out of the wait with *.</summary>
     private bool CallerMayStepOut => S.Kind == CallKind.Inbound && R.CallerCanStepOut && S.Status is CallStatus.Queued or CallStatus.Offered;
@@ -128,6 +128,10 @@ public sealed partial class CallGrain
             return Problem.Invalid("number", "An E.164 number such as +819012345678");
         }
         var retries = R.Callback!;
+        if (S.Legs.Customer is { Role: LegRole.Caller } callerLeg)
+        {
+            CallLegs.End(callerLeg); // the confirmation's TwiML hangs up
+        }
         S.Kind = CallKind.Callback;
         S.Callback = new CallCallback
         {

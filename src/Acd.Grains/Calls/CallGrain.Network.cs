@@ -105,7 +105,16 @@ public sealed partial class CallGrain
             }
             return;
         }
-        leg.CallSid ??= report.CallSid;
+        if (leg.CallSid is null)
+        {
+            leg.CallSid = report.CallSid;
+            if (leg.Ended && !report.Status.IsFinal())
+            {
+                // Acd hung it up while it was being created, and its status callback came before the create's answer
+                // (whose LegCreated would have sent the hang-up): now that its CallSid is known, the hang-up goes.
+                await HangUpLegAsync(leg);
+            }
+        }
         await LegChangedAsync(leg, CallLegs.Report(leg, report.Status, report.SequenceNumber));
     }
 

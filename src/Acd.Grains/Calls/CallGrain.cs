@@ -228,7 +228,7 @@ public sealed partial class CallGrain(
         }
         if (S.Status == CallStatus.Queued && R.CallerAwayUntil <= Now)
         {
-            // Still in the callback menu after a minute: looked up (a hang-up there is an abandon), and again later.
+            // Still in the callback menu after half a minute: looked up (a hang-up there is an abandon), and again later.
             R.CallerAwayUntil = Now + MenuCheck;
             await CheckCallerAsync();
             await SaveAsync();
