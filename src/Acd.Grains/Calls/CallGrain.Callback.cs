@@ -192,15 +192,21 @@ public sealed partial class CallGrain
         S.Callback = new CallCallback { Number = start.Number, RequestedAt = Now, Source = CallbackSource.Api, DueAt = due, CallerId = start.CallerId, AgeFrom = due ?? Now };
         SetStatus(CallStatus.Created);
         Emit(new TaskCreated(workflow.Id, "callback", start.Number));
-        Emit(new CallbackRequested("api", start.Number, due, null));
         if (due is not null)
         {
+            // Counted as requested in no queue yet (it has none until its time); its attempts count in the queue it enters.
+            Emit(new CallbackRequested("api", start.Number, due, null));
             SetStatus(CallStatus.Scheduled);
             await SaveAsync();
             return View();
         }
         var plan = WorkflowPlans.Get(workflow);
         await RouteAsync(plan.First(attributes, Now, await LocalClockAsync(plan)), stayPut: false, giveUpReason: "no-matching-filter");
+        if (!S.Status.IsFinal())
+        {
+            Emit(new CallbackRequested("api", start.Number, null, null)); // in its queue, and counted there
+            await SaveAsync();
+        }
         return View();
     }
 

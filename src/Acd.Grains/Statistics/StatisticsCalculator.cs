@@ -22,6 +22,7 @@ public static class StatisticsCalculator
     [
         EventTypes.NameOf<QueueEntered>(), EventTypes.NameOf<ReservationCreated>(), EventTypes.NameOf<ReservationAccepted>(), EventTypes.NameOf<ReservationRejected>(),
         EventTypes.NameOf<ReservationTimedOut>(), EventTypes.NameOf<ReservationCanceled>(), EventTypes.NameOf<TaskCanceled>(), EventTypes.NameOf<TaskCompleted>(),
+        EventTypes.NameOf<CallbackRequested>(), EventTypes.NameOf<CallbackAttempted>(), EventTypes.NameOf<CallbackConnected>(), EventTypes.NameOf<CallbackFailed>(),
     ];
 
     public static readonly string[] AgentEventTypes =
@@ -98,6 +99,8 @@ public sealed class QueueTally
 {
     private int _entered, _answered, _abandoned, _abandonedShort, _canceled, _completed, _inTime;
     private int _created, _accepted, _rejected, _timedOut, _reservationsCanceled, _waits;
+    private int _callbacksRequested, _callbacksAttempted, _callbacksConnected, _callbacksFailed;
+    private double _callbackConnect;
     private double _answeredWait, _allWait, _handle, _talk, _hold, _wrapUp;
     private double? _maxWait;
     private readonly Dictionary<string, int> _codes = new(StringComparer.Ordinal);
@@ -147,6 +150,19 @@ public sealed class QueueTally
             case TaskCanceled:
                 _canceled++;
                 break;
+            case CallbackRequested:
+                _callbacksRequested++;
+                break;
+            case CallbackAttempted:
+                _callbacksAttempted++;
+                break;
+            case CallbackConnected connected:
+                _callbacksConnected++;
+                _callbackConnect += connected.SecondsToConnect;
+                break;
+            case CallbackFailed:
+                _callbacksFailed++;
+                break;
             case TaskCompleted { TalkSeconds: { } talked } done:
                 _completed++;
                 var wrapped = done.WrapUpSeconds ?? 0;
@@ -180,7 +196,9 @@ public sealed class QueueTally
             _completed > 0 ? StatisticsCalculator.Round(_talk / _completed) : null,
             _completed > 0 ? StatisticsCalculator.Round(_hold / _completed) : null,
             _completed > 0 ? StatisticsCalculator.Round(_wrapUp / _completed) : null,
-            _created, _accepted, _rejected, _timedOut, new SortedDictionary<string, int>(_codes, StringComparer.Ordinal), _reservationsCanceled);
+            _created, _accepted, _rejected, _timedOut, new SortedDictionary<string, int>(_codes, StringComparer.Ordinal), _reservationsCanceled,
+            _callbacksRequested, _callbacksAttempted, _callbacksConnected, _callbacksFailed,
+            _callbacksConnected > 0 ? StatisticsCalculator.Round(_callbackConnect / _callbacksConnected) : null);
     }
 }
 

@@ -45,7 +45,12 @@ public sealed record QueueCumulative(
     int ReservationsRejected,
     int ReservationsTimedOut,
     IReadOnlyDictionary<string, int>? WrapUpCodes = null,
-    int ReservationsCanceled = 0);
+    int ReservationsCanceled = 0,
+    int CallbacksRequested = 0,
+    int CallbacksAttempted = 0,
+    int CallbacksConnected = 0,
+    int CallbacksFailed = 0,
+    double? AverageCallbackConnectSeconds = null);
 
 /// <summary>An agent's figures over a window.</summary>
 public sealed record AgentCumulative(

@@ -120,6 +120,12 @@ public sealed class CallbackTests(TwilioFixture fixture) : IClassFixture<TwilioF
 
         Twilio.HangUp(customer.Sid);
         await fixture.CallEventuallyAsync(caller.CallSid, c => c.Str("status") is "wrap_up" or "completed", "the callback ends like any call, not abandoned");
+
+        // The queue's figures: one callback asked for, tried and connected, 2 minutes after it was asked for; no abandon.
+        JsonNode stats = null!;
+        await Eventually.HoldsAsync(async () => (stats = (await fixture.Http.GetJsonAsync("/api/queues/cb/statistics")).AssertOk()["cumulative"]!)["callbacks_connected"]!.GetValue<int>() == 1, "the statistics count the callback");
+        Assert.Equal((1, 1, 0, 0), (stats["callbacks_requested"]!.GetValue<int>(), stats["callbacks_attempted"]!.GetValue<int>(), stats["callbacks_failed"]!.GetValue<int>(), stats["tasks_abandoned"]!.GetValue<int>()));
+        Assert.Equal(60, stats["average_callback_connect_seconds"]!.GetValue<double>());
         Assert.Empty(Twilio.Violations);
     }
 
@@ -225,6 +231,9 @@ public sealed class CallbackTests(TwilioFixture fixture) : IClassFixture<TwilioF
         await events.WaitForAsync("callback.failed", e => e.Data!.Str("call_id") == id);
         await Eventually.HoldsAsync(async () => (await fixture.AgentViewAsync("cb-retry-agent")).Str("activity") == "Available", "the agent is free");
         Assert.Equal(2, Created(number).Count());
+        JsonNode stats = null!;
+        await Eventually.HoldsAsync(async () => (stats = (await fixture.Http.GetJsonAsync("/api/queues/cb-retry/statistics")).AssertOk()["cumulative"]!)["callbacks_failed"]!.GetValue<int>() == 1, "the statistics count the failure");
+        Assert.Equal((1, 2, 0), (stats["callbacks_requested"]!.GetValue<int>(), stats["callbacks_attempted"]!.GetValue<int>(), stats["callbacks_connected"]!.GetValue<int>()));
     }
 
     [Fact]
@@ -293,5 +302,30 @@ public sealed class CallbackTests(TwilioFixture fixture) : IClassFixture<TwilioF
         Assert.Null((string?)caller.Twiml.Descendants("Dial").Single().Attribute("hangupOnStar"));
         var wait = await Twilio.FetchWaitAsync(caller.ConferenceName!);
         Assert.DoesNotContain(wait.Descendants("Say"), s => s.Value.Contains("アスタリスク", StringComparison.Ordinal));
+    }
+}
+
+/// <summary>Numbers keyed in the callback menu, and how the menu reads them back.</summary>
+public sealed class CallbackNumberTests
+{
+    [Theory]
+    [InlineData("09012345678", "+819012345678")]
+    [InlineData("0312345678", "+81312345678")]
+    [InlineData("010442071234567", "+442071234567")]
+    [InlineData("00442071234567", "+442071234567")]
+    [InlineData("9012345678", null)]
+    [InlineData("12", null)]
+    [InlineData("0012", null)]
+    [InlineData("090123456789", null)]
+    [InlineData("", null)]
+    [InlineData("090*1234", null)]
+    public void KeyedDigitsBecomeE164OrNothing(string digits, string? number) =>
+        Assert.Equal(number, global::Acd.Api.Twilio.CallbackNumbers.FromKeyed(digits, "81"));
+
+    [Fact]
+    public void AJapaneseNumberIsReadBackInItsNationalFormDigitByDigit()
+    {
+        Assert.Equal("0 9 0 1 2 3 4 5 6 7 8", global::Acd.Api.Twilio.CallbackNumbers.Spoken("+819012345678"));
+        Assert.Equal("4 4 2 0", global::Acd.Api.Twilio.CallbackNumbers.Spoken("+4420"));
     }
 }

@@ -24,11 +24,16 @@ public sealed class CallerTwimlTests
         options.Value.Greeting = greeting!;
         var twiml = new CallerTwiml(options, new TwilioUrls(options, Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(new Microsoft.Extensions.DependencyInjection.ServiceCollection())));
 
-        var written = twiml.Conference(callId, conference);
-        var sdk = twiml.ConferenceBySdk(callId, conference);
+        // Plain, with the * for the callback menu (hangupOnStar and the <Dial> action), and back from the menu without the greeting.
+        foreach (var (stepOut, greet) in new[] { (false, true), (true, true), (true, false) })
+        {
+            var written = twiml.Conference(callId, conference, stepOut, greet);
+            var sdk = twiml.ConferenceBySdk(callId, conference, stepOut, greet);
 
-        Assert.StartsWith("""<?xml version="1.0" encoding="utf-8"?>""", written);
-        Assert.Equal(Canonical(XDocument.Parse(sdk).Root!), Canonical(XDocument.Parse(written).Root!));
+            Assert.StartsWith("""<?xml version="1.0" encoding="utf-8"?>""", written);
+            Assert.Equal(Canonical(XDocument.Parse(sdk).Root!), Canonical(XDocument.Parse(written).Root!));
+            Assert.Equal(stepOut, written.Contains("hangupOnStar=\"true\"", StringComparison.Ordinal));
+        }
     }
 
     /// <summary>An element as text with its attributes in name order: equal when the XML means the same.</summary>
