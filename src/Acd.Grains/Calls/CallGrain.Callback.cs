@@ -169,25 +169,16 @@ public sealed partial class CallGrain
         {
             return invalid;
         }
-        var workflow = start.WorkflowId is { } named
-            ? await grains.GetGrain<IWorkflowGrain>(named).GetAsync()
-            : (await grains.Workspace().GetWorkflowIdsAsync()) is [var first, ..] ? await grains.GetGrain<IWorkflowGrain>(first).GetAsync() : null;
+        var (workflow, unknown) = await FindWorkflowAsync(start.WorkflowId);
+        if (unknown is not null)
+        {
+            return unknown;
+        }
         if (workflow is null)
         {
-            return start.WorkflowId is null ? Problem.Conflict("The workspace has no workflow to route a callback", "workflow") : Problem.NotFound($"No workflow '{start.WorkflowId}'", "workflow");
+            return Problem.Conflict("The workspace has no workflow to route a callback", "workflow");
         }
-        await unsettled.AddAsync(Id);
-        S.Exists = true;
-        S.Shape = CallState.CurrentShape;
-        S.Kind = CallKind.Callback;
-        S.AttributesJson = start.AttributesJson;
-        F.CreatedAt = Now;
-        R.WorkflowId = workflow.Id;
-        R.Priority = start.Priority;
-        R.ReservationTimeoutSeconds = workflow.TaskReservationTimeout;
-        R.WrapUpSeconds = Settings.DefaultWrapUpSeconds;
-        _workflow = workflow;
-        S.Conference.Name = ConferenceNames.New(Id);
+        await BeginAsync(CallKind.Callback, start.AttributesJson, workflow, start.Priority);
         var due = start.At is { } at && at > Now ? at : (DateTimeOffset?)null;
         S.Callback = new CallCallback { Number = start.Number, RequestedAt = Now, Source = CallbackSource.Api, DueAt = due, CallerId = start.CallerId, AgeFrom = due ?? Now };
         SetStatus(CallStatus.Created);

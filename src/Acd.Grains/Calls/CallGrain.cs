@@ -85,35 +85,16 @@ public sealed partial class CallGrain(
         {
             return invalid;
         }
-        WorkflowDefinition? workflow = null;
-        if (start.WorkflowId is { } named)
+        var (workflow, unknown) = await FindWorkflowAsync(start.WorkflowId);
+        if (unknown is not null)
         {
-            workflow = await grains.GetGrain<IWorkflowGrain>(named).GetAsync();
-            if (workflow is null)
-            {
-                return Problem.NotFound($"No workflow '{named}'", "workflow");
-            }
-        }
-        else if ((await grains.Workspace().GetWorkflowIdsAsync()) is [var first, ..])
-        {
-            workflow = await grains.GetGrain<IWorkflowGrain>(first).GetAsync();
+            return unknown;
         }
 
         // Nothing here is stored until routing has an answer: a failure on the way drops the activation, and a retried
         // webhook starts the call again rather than find a call that exists but nobody routes. It is listed as unsettled
         // first, so that whatever happens from here a restart finds it.
-        await unsettled.AddAsync(Id);
-        S.Exists = true;
-        S.Shape = CallState.CurrentShape;
-        S.Kind = CallKind.Inbound;
-        S.AttributesJson = start.AttributesJson;
-        F.CreatedAt = Now;
-        R.WorkflowId = workflow?.Id;
-        R.Priority = start.Priority;
-        R.ReservationTimeoutSeconds = workflow?.TaskReservationTimeout ?? Settings.DefaultReservationTimeoutSeconds;
-        R.WrapUpSeconds = Settings.DefaultWrapUpSeconds;
-        _workflow = workflow;
-        S.Conference.Name = ConferenceNames.New(Id);
+        await BeginAsync(CallKind.Inbound, start.AttributesJson, workflow, start.Priority);
         if (start.CallerCallSid is { } sid)
         {
             S.Legs.AddCaller(Id, sid);
@@ -129,6 +110,38 @@ public sealed partial class CallGrain(
         var plan = WorkflowPlans.Get(workflow);
         await RouteAsync(plan.First(attributes, Now, await LocalClockAsync(plan)), stayPut: false, giveUpReason: "no-matching-filter");
         return View();
+    }
+
+    /// <summary>The named workflow (a 404 naming it when there is none), or the workspace's first (null when it has none).</summary>
+    private async Task<(WorkflowDefinition? Workflow, Problem? Unknown)> FindWorkflowAsync(string? named)
+    {
+        if (named is not null)
+        {
+            return await grains.GetGrain<IWorkflowGrain>(named).GetAsync() is { } found
+                ? (found, null)
+                : (null, Problem.NotFound($"No workflow '{named}'", "workflow"));
+        }
+        return (await grains.Workspace().GetWorkflowIdsAsync()) is [var first, ..]
+            ? (await grains.GetGrain<IWorkflowGrain>(first).GetAsync(), null)
+            : (null, null);
+    }
+
+    /// <summary>A new call's state: listed as unsettled first (whatever happens from here, a restart finds it), then its
+    /// kind, attributes, workflow settings and a conference name of its own.</summary>
+    private async Task BeginAsync(CallKind kind, string attributesJson, WorkflowDefinition? workflow, int priority)
+    {
+        await unsettled.AddAsync(Id);
+        S.Exists = true;
+        S.Shape = CallState.CurrentShape;
+        S.Kind = kind;
+        S.AttributesJson = attributesJson;
+        F.CreatedAt = Now;
+        R.WorkflowId = workflow?.Id;
+        R.Priority = priority;
+        R.ReservationTimeoutSeconds = workflow?.TaskReservationTimeout ?? Settings.DefaultReservationTimeoutSeconds;
+        R.WrapUpSeconds = Settings.DefaultWrapUpSeconds;
+        _workflow = workflow;
+        S.Conference.Name = ConferenceNames.New(Id);
     }
 
     /// <summary>Reads a call's attributes, which must be a JSON object; what is wrong with them otherwise.</summary>
