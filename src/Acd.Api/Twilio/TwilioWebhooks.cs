@@ -128,7 +128,14 @@ public static class TwilioWebhooks
         {
             return Problems.Invalid("callId", Ids.Rule);
         }
-        var exit = await grains.GetGrain<ICallGrain>(callId).CallerLeftWaitAsync(callSid);
+        var call = grains.GetGrain<ICallGrain>(callId);
+        if (form["CallStatus"].ToString() == "completed")
+        {
+            // Twilio asks a <Dial>'s action even after the caller hung up: that is the word that they have gone.
+            await call.LegStatusAsync(new LegStatusReport(null, callSid, LegStatus.Completed, null, Time(form["Timestamp"])));
+            return Xml(twiml.Hangup());
+        }
+        var exit = await call.CallerLeftWaitAsync(callSid);
         return exit.Step switch
         {
             WaitExitStep.Menu => Xml(twiml.CallbackMenu(callId)),
