@@ -80,10 +80,60 @@ public class AcdAppFactory : WebApplicationFactory<Program>
         return client;
     }
 
+    /// <summary>
+    /// A port nothing listens on, below the kernel's ephemeral range: a port the kernel handed out for a moment
+    /// (bind to 0) can be taken again by any outgoing connection before the process that was given it binds it
+    /// (a node failed to start in CI with "address already in use"). Each test process starts at its own place.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        lock (PortLock)
+        {
+            for (var tries = 0; tries < PortRange.Count; tries++)
+            {
+                _nextPort = _nextPort + 1 >= PortRange.End ? PortRange.Start : _nextPort + 1;
+                if (IsFree(_nextPort))
+                {
+                    return _nextPort;
+                }
+            }
+        }
+        throw new InvalidOperationException($"No free port in {PortRange.Start}..{PortRange.End}");
+    }
+
+    private static readonly object PortLock = new();
+    private static readonly (int Start, int End, int Count) PortRange = PortsBelowEphemeral();
+    private static int _nextPort = PortRange.Start + Random.Shared.Next(PortRange.Count);
+
+    private static (int Start, int End, int Count) PortsBelowEphemeral()
+    {
+        var ephemeralStart = 32768;
+        const string range = "/proc/sys/net/ipv4/ip_local_port_range";
+        if (File.Exists(range) && int.TryParse(File.ReadAllText(range).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[0],
+                System.Globalization.CultureInfo.InvariantCulture, out var low))
+        {
+            ephemeralStart = low;
+        }
+        if (ephemeralStart < 12000)
+        {
+            return (61000, 65535, 65535 - 61000); // a kernel whose ephemeral range starts low ends it at 60999 too
+        }
+        var start = Math.Min(20000, ephemeralStart - 2000);
+        return (start, ephemeralStart, ephemeralStart - start);
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Server.ExclusiveAddressUse = true;
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 }
