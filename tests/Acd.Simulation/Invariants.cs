@@ -79,6 +79,7 @@ public sealed class Invariants(SimHost host, World world)
         CheckCalls(now);
         CheckAgents(now);
         CheckMatching(now);
+        CheckCallbacks(now);
         if (world.HeldCallbacks.Count == 0 && host.Network.InFlight == 0 && host.Backlog == 0 && host.TelephonyInFlight == 0)
         {
             CheckTwilio(now);
@@ -94,7 +95,7 @@ public sealed class Invariants(SimHost host, World world)
         var lines = new List<string> { $"Clock {host.Time.GetUtcNow():HH:mm:ss.fff}; network {host.Network.InFlight} in flight, pace backlog {host.Backlog}, {world.HeldCallbacks.Count} callbacks held" };
         foreach (var call in now.Calls.Values.OrderBy(c => c.Id, StringComparer.Ordinal))
         {
-            lines.Add($"  call {world.Short(call.Id)}: {call.Status} queue {call.QueueId} offered {call.OfferedAgentId?.Replace(world.Prefix + "-", "", StringComparison.Ordinal)} agent {call.AgentId?.Replace(world.Prefix + "-", "", StringComparison.Ordinal)} consult {call.ConsultAgentId} hold {call.OnHold} end {call.EndReason}");
+            lines.Add($"  call {world.Short(call.Id)}: {call.Status} queue {call.QueueId} offered {call.OfferedAgentId?.Replace(world.Prefix + "-", "", StringComparison.Ordinal)} agent {call.AgentId?.Replace(world.Prefix + "-", "", StringComparison.Ordinal)} consult {call.ConsultAgentId} hold {call.OnHold} end {call.EndReason}{(call.CallerInMenu ? " in the callback menu" : "")}{(call.Callback is { } cb ? $" callback to {cb.Number} attempts {cb.Attempts}/{cb.MaxAttempts} due {cb.DueAt:HH:mm:ss.f} connected {cb.ConnectedAt:HH:mm:ss.f}" : "")}");
             foreach (var leg in call.Legs)
             {
                 lines.Add($"      leg {leg.LegId[^3..]} {leg.Role} {leg.AgentId?.Replace(world.Prefix + "-", "", StringComparison.Ordinal)} {(leg.CallSid is null ? "-" : world.Short(leg.CallSid))} {leg.Status}");
@@ -144,7 +145,7 @@ public sealed class Invariants(SimHost host, World world)
             }
             var routerQueues = inRouter[call.Id].ToList();
             var storeQueues = inStore[call.Id].ToList();
-            if (call.Status == CallStatus.Queued)
+            if (call.Status == CallStatus.Queued && !call.CallerInMenu)
             {
                 if (routerQueues.Count != 1 || routerQueues[0] != call.QueueId)
                 {
@@ -180,6 +181,85 @@ public sealed class Invariants(SimHost host, World world)
         }
     }
 
+    /// <summary>How late a scheduled callback may still be scheduled: its time comes on the clock's next step.</summary>
+    private static readonly TimeSpan DueWithin = TimeSpan.FromSeconds(1);
+
+    /// <summary>Each callback's agent legs seen so far (an attempt's legs are let go with it), by call.</summary>
+    private readonly Dictionary<string, HashSet<string>> _agentLegs = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Each time a callback was seen scheduled: for when, and the legs to its number Twilio had then. A leg made after that
+    /// and before its time is a dial before its time (one made in the same instant, before it was scheduled, is not).
+    /// </summary>
+    private readonly Dictionary<string, Dictionary<DateTimeOffset, HashSet<string>>> _scheduled = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A callback is never lost: never abandoned before it reached its customer (nobody waits on the line to give up; once
+    /// reached and transferred back to a queue, the customer waits on the line like any caller), never scheduled for no time or
+    /// past its time. Its customer is never dialled twice at once (nor while the caller is still on their first call),
+    /// never while it is scheduled, and never before an agent of the call has answered (the agent is rung first). Every
+    /// leg to the callback's number is counted, not only the legs Acd knows: Twilio rings the phone either way.
+    /// </summary>
+    private void CheckCallbacks(Snapshot now)
+    {
+        var clock = host.Time.GetUtcNow();
+        foreach (var call in now.Calls.Values.Where(c => c.Callback is not null || c.Kind == CallKind.Callback))
+        {
+            var id = world.Short(call.Id);
+            if (!_agentLegs.TryGetValue(call.Id, out var agentLegs))
+            {
+                _agentLegs[call.Id] = agentLegs = new HashSet<string>(StringComparer.Ordinal);
+            }
+            agentLegs.UnionWith(call.Legs.Where(l => l.Role == LegRole.Agent && l.CallSid is not null).Select(l => l.CallSid!));
+            if (call.Status == CallStatus.Abandoned && call.Callback?.ConnectedAt is null)
+            {
+                Fail("a callback is never lost", $"{id} is a callback that never reached its customer and ended abandoned ({call.EndReason})");
+            }
+            if (call.Status == CallStatus.Scheduled)
+            {
+                if (call.Callback?.DueAt is not { } due)
+                {
+                    Fail("a callback is never lost", $"{id} is scheduled for no time");
+                    continue;
+                }
+                if (due < clock - DueWithin)
+                {
+                    Fail("a callback is never lost", $"{id} was due at {due:HH:mm:ss.f} and is still scheduled at {clock:HH:mm:ss.f}");
+                }
+                if (!_scheduled.TryGetValue(call.Id, out var windows))
+                {
+                    _scheduled[call.Id] = windows = [];
+                }
+                windows.TryAdd(due, [.. host.Twilio.Legs.Where(l => l.Direction != "inbound" && l.To == call.Callback.Number).Select(l => l.Sid)]);
+            }
+            if (call.Callback is not { } callback)
+            {
+                continue;
+            }
+            var customerLegs = host.Twilio.Legs.Where(l => l.Direction != "inbound" && l.To == callback.Number).ToList();
+            var live = customerLegs.Where(l => !l.IsFinal).Select(l => l.Sid).ToList();
+            if (host.Twilio.Leg(call.Id) is { IsFinal: false } caller)
+            {
+                live.Add(caller.Sid);
+            }
+            if (live.Count > 1)
+            {
+                Fail("a callback is dialled once at a time", $"{id}'s customer {callback.Number} has {live.Count} live legs: {string.Join(", ", live.Select(world.Short))}");
+            }
+            foreach (var leg in customerLegs)
+            {
+                if (_scheduled.GetValueOrDefault(call.Id)?.FirstOrDefault(w => !w.Value.Contains(leg.Sid) && leg.CreatedAt < w.Key) is { Key: var due } && due != default)
+                {
+                    Fail("a callback is never dialled before its time", $"{id}'s customer was dialled ({world.Short(leg.Sid)}) at {leg.CreatedAt:HH:mm:ss.f}, while it was scheduled for {due:HH:mm:ss.f}");
+                }
+                if (!agentLegs.Any(sid => host.Twilio.Leg(sid)?.AnsweredAt <= leg.CreatedAt))
+                {
+                    Fail("a callback's agent is rung first", $"{id}'s customer was dialled ({world.Short(leg.Sid)}) at {leg.CreatedAt:HH:mm:ss.f} before any agent of the call had answered");
+                }
+            }
+        }
+    }
+
     private static bool Holds(Snapshot now, string agentId, string callId, bool offer) =>
         now.Agents.TryGetValue(agentId, out var agent) && (offer ? agent.Offers : agent.Calls).Contains(callId);
 
@@ -207,7 +287,7 @@ public sealed class Invariants(SimHost host, World world)
     private void CheckMatching(Snapshot now)
     {
         var seen = new HashSet<(string, string)>();
-        foreach (var call in now.Calls.Values.Where(c => c.Status == CallStatus.Queued))
+        foreach (var call in now.Calls.Values.Where(c => c.Status == CallStatus.Queued && !c.CallerInMenu))
         {
             if (world.Queues.GetValueOrDefault(call.QueueId ?? "") is not { Closed: var _ } queue)
             {
@@ -310,8 +390,13 @@ public sealed class Invariants(SimHost host, World world)
         {
             switch (call.Status)
             {
+                case CallStatus.Queued when call.CallerInMenu:
+                    Fail("liveness", $"{world.Short(call.Id)}'s caller is still in the callback menu after the quiet period");
+                    break;
                 case CallStatus.Queued:
                     break; // the coexistence invariant has already held for it
+                case CallStatus.Scheduled when call.Callback?.DueAt > host.Time.GetUtcNow():
+                    break; // its time has not come
                 case CallStatus.Connected:
                     var conference = host.Twilio.ConferenceNamed(call.ConferenceName);
                     var sides = conference?.Participants.Values.Where(p => p.Status == "connected").Select(p => p.Label ?? "").ToList() ?? [];

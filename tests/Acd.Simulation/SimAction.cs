@@ -49,6 +49,12 @@ public enum ActionKind
     // Ring groups: an agent at the prompt, two agents who pick up together.
     PressKey,
     AnswerTogether,
+
+    // Callbacks: a waiting caller presses * for the menu; a web form asks for one (now or at a time); one is canceled.
+    PressStar,
+    MenuKey,
+    RequestCallback,
+    CancelCallback,
 }
 
 /// <summary>
@@ -83,6 +89,7 @@ public static class SimActions
         (ActionKind.RetargetQueue, 2), (ActionKind.EditWorkflow, 2),
         (ActionKind.Restart, 1), (ActionKind.Kill, 1),
         (ActionKind.PressKey, 15), (ActionKind.AnswerTogether, 8),
+        (ActionKind.PressStar, 10), (ActionKind.MenuKey, 12), (ActionKind.RequestCallback, 5), (ActionKind.CancelCallback, 3),
     ];
 
     private static readonly int Total = Weights.Sum(w => w.Weight);

@@ -89,7 +89,11 @@ public static class SimulationRun
             await QuietAsync(host, world, invariants);
             invariants.CheckSettled();
             step++;
-            lines.Add($"{step,4} drain: every caller and customer hangs up; agents finish");
+            lines.Add($"{step,4} drain: every caller and customer hangs up; callbacks not yet through are canceled; agents finish");
+            foreach (var callback in world.Now.LiveCalls.Where(c => c.Callback is { ConnectedAt: null }))
+            {
+                await host.Grains.GetGrain<ICallGrain>(callback.Id).CancelCallbackAsync("drain");
+            }
             foreach (var leg in host.Twilio.Legs.Where(l => world.Owns(l) && !l.IsFinal && (l.Direction == "inbound" || world.Customers.Contains(l.To))).ToList())
             {
                 host.Twilio.HangUp(leg.Sid);

@@ -25,6 +25,8 @@ public sealed class World(SimHost host, string prefix, int run)
     private readonly List<HeldCallback> _held = [];
     private int _calls;
     private int _outbound;
+    private int _callbacks;
+    private int _keyed;
 
     public string Prefix => prefix;
 
@@ -44,7 +46,7 @@ public sealed class World(SimHost host, string prefix, int run)
     /// <summary>Every call of this world, by id (the caller's CallSid, or the outbound call's id).</summary>
     public List<string> CallIds { get; } = [];
 
-    /// <summary>Numbers this world's outbound calls dial.</summary>
+    /// <summary>Numbers this world's outbound calls and callbacks dial, and its callers call from.</summary>
     public HashSet<string> Customers { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Acd's views after the last step, read by the invariants; actions choose from them.</summary>
@@ -62,14 +64,17 @@ public sealed class World(SimHost host, string prefix, int run)
 
     /// <summary>
     /// q1 is a ring group of everyone (ring_all, with a whisper), q3 one that grows every 3 s up to 3 agents who take the
-    /// call with a key; q0 and q2 offer a call to one agent at a time.
+    /// call with a key; q0 and q2 offer a call to one agent at a time. Callbacks: q0 offers one after 5 s (2 attempts), q1
+    /// after 10 s (3), q2 when its estimated wait passes 20 s (3), q3 at once (1).
     /// </summary>
     public QueueDefinition QueueShape(int index, string? target = null) => new(
         QueueIds[index], $"q{index}", target ?? Target(index, 0), "FIFO",
         index switch { 1 => AgentSelection.RingAll, 3 => AgentSelection.RingProgressively, _ => AgentSelection.LongestIdle }, null,
         MaxLength: 0, MaxWaitSeconds: index == 0 ? 180 : 0, WrapUpSeconds: index switch { 0 => 5, 2 => 10, _ => 0 }, Closed: false, null, null,
         WrapUpCodes: index == 1 ? null : WrapUpCodes,
-        MaxRing: index == 1 ? 6 : 3, RingStepSeconds: 3, AcceptWithKey: index == 3, Whisper: index == 1);
+        MaxRing: index == 1 ? 6 : 3, RingStepSeconds: 3, AcceptWithKey: index == 3, Whisper: index == 1,
+        CallbackAfterSeconds: index switch { 0 => 5, 1 => 10, 3 => 0, _ => null }, CallbackWhenWaitExceedsSeconds: index == 2 ? 20 : null,
+        CallbackAttempts: index switch { 0 => 2, 3 => 1, _ => 3 }, CallbackRetrySeconds: 30);
 
     /// <summary>The disposition codes of the queues that have them; an agent sometimes sends one no queue lists.</summary>
     private static readonly IReadOnlyList<string> WrapUpCodes = ["solved", "callback"];
@@ -171,6 +176,10 @@ public sealed class World(SimHost host, string prefix, int run)
             ActionKind.AgentHangsUp => Phone(a, AnsweredLegs(), sid => host.Twilio.HangUp(sid), "hangs up"),
             ActionKind.PressKey => await PressKeyAsync(a),
             ActionKind.AnswerTogether => AnswerTogether(a),
+            ActionKind.PressStar => await PressStarAsync(a),
+            ActionKind.MenuKey => await MenuKeyAsync(a),
+            ActionKind.RequestCallback => await RequestCallbackAsync(a),
+            ActionKind.CancelCallback => await CallAsync(a, [.. Now.LiveCalls.Where(c => c.Callback is not null)], (call, _) => call.CancelCallbackAsync("supervisor"), "cancel callback"),
             ActionKind.SetActivity => await AgentAsync(a, agent => Grains.GetGrain<IAgentGrain>(agent).SetActivityAsync(Activities[a.B % Activities.Length]), $"goes {Activities[a.B % Activities.Length]}"),
             // Wrap-up ends from the agent (their activity) or on the call, with a code: none, one of its queue's, or a bogus one.
             ActionKind.CompleteWrapUp when a.B % 2 == 0 => await AgentAsync(a, agent => Grains.GetGrain<IAgentGrain>(agent).CompleteWrapUpAsync(), "completes wrap-up"),
@@ -339,7 +348,8 @@ public sealed class World(SimHost host, string prefix, int run)
         var workflow = WorkflowIds[a.A % WorkflowIds.Count];
         var language = a.B % 3 == 0 ? "en" : "ja";
         var tier = a.C % 4 == 0 ? "vip" : "standard";
-        var from = $"+8190{++_calls:D8}";
+        var from = $"+8180{run % 100_000:D5}{++_calls:D4}";
+        Customers.Add(from); // a callback dials it
         var session = await host.Twilio.CallAsync(
             $"{SimHost.PublicBaseUrl}/twilio/voice/incoming?workflow={workflow}", from, SimHost.Number,
             new Dictionary<string, string> { ["language"] = language, ["tier"] = tier, ["team"] = prefix });
@@ -465,6 +475,10 @@ public sealed class World(SimHost host, string prefix, int run)
             return "nobody at a prompt";
         }
         var sid = waiting[a.A % waiting.Count];
+        if (host.Twilio.Leg(sid) is { Direction: "inbound" })
+        {
+            return await MenuKeyAsync(a);
+        }
         switch (a.B % 10)
         {
             case < 7:
@@ -477,6 +491,71 @@ public sealed class World(SimHost host, string prefix, int run)
                 await host.Twilio.GatherTimesOutAsync(sid);
                 return $"{Short(sid)} lets the prompt time out";
         }
+    }
+
+    /// <summary>
+    /// A caller in the callback menu presses 1 (yes: call me back, or confirm the number read back), 2 (keep waiting, or
+    /// key another number), keys a number (their own, or one too short to be one), or nothing.
+    /// </summary>
+    private async Task<string> MenuKeyAsync(SimAction a)
+    {
+        var inMenu = Legs().Where(l => l is { Direction: "inbound", Gathering: not null, IsFinal: false }).Select(l => l.Sid).ToList();
+        if (inMenu.Count == 0)
+        {
+            return "nobody in the callback menu";
+        }
+        var sid = inMenu[a.A % inMenu.Count];
+        switch (a.B % 20)
+        {
+            case < 12:
+                await host.Twilio.PressAsync(sid, "1");
+                return $"{Short(sid)} presses 1 in the menu";
+            case < 15:
+                await host.Twilio.PressAsync(sid, "2");
+                return $"{Short(sid)} presses 2 in the menu";
+            case < 17:
+                var national = $"090{run % 10_000:D4}{++_keyed:D4}";
+                Customers.Add($"+81{national[1..]}");
+                await host.Twilio.PressAsync(sid, national);
+                return $"{Short(sid)} keys {national}";
+            case < 18:
+                await host.Twilio.PressAsync(sid, "0312");
+                return $"{Short(sid)} keys 0312 (no number)";
+            default:
+                await host.Twilio.GatherTimesOutAsync(sid);
+                return $"{Short(sid)} presses nothing in the menu";
+        }
+    }
+
+    /// <summary>A caller waiting in a queue that offers a callback presses * (their &lt;Dial&gt; has hangupOnStar).</summary>
+    private async Task<string> PressStarAsync(SimAction a)
+    {
+        var waiting = Legs().Where(l => l is { Direction: "inbound", Status: "in-progress", HangupOnStar: true, ConferenceSid: not null, Gathering: null }).Select(l => l.Sid).ToList();
+        if (waiting.Count == 0)
+        {
+            return "nobody who may press *";
+        }
+        var sid = waiting[a.A % waiting.Count];
+        await host.Twilio.PressAsync(sid, "*");
+        return $"{Short(sid)} presses *";
+    }
+
+    /// <summary>A web form's "call me": now, at a time ahead, or at a time just past; with a priority.</summary>
+    private async Task<string> RequestCallbackAsync(SimAction a)
+    {
+        var id = $"{prefix}-cb{++_callbacks}";
+        var to = $"+8170{run % 100_000:D5}{_callbacks:D4}";
+        Customers.Add(to);
+        var now = host.Time.GetUtcNow();
+        DateTimeOffset? at = (a.B % 3) switch { 0 => null, 1 => now.AddSeconds(5 + (a.C % 55)), _ => now.AddSeconds(-1) };
+        var attributes = JsonSerializer.Serialize(new { language = a.C % 3 == 0 ? "en" : "ja", tier = a.C % 4 == 0 ? "vip" : "standard", team = prefix });
+        var outcome = await Grains.GetGrain<ICallGrain>(id).StartCallbackAsync(new CallbackStart(to, attributes, WorkflowIds[a.A % WorkflowIds.Count], a.B % 5, at, null));
+        if (outcome.Ok)
+        {
+            CallIds.Add(id);
+        }
+        var when = at is { } t ? $"at +{(t - now).TotalSeconds:F0}s" : "now";
+        return $"callback {id[^3..]} asked for {when}: {(outcome.Ok ? outcome.Value!.Status.ToString() : outcome.Problem!.Detail)}";
     }
 
     /// <summary>Two ringing agents pick up in the same instant (a ring group's, when one rings several).</summary>

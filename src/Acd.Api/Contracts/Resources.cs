@@ -227,7 +227,8 @@ public sealed record CallResource(
     IReadOnlyList<string> Ringing,
     double? EstimatedWaitSeconds = null,
     CallbackResource? Callback = null,
-    bool CallbackOffered = false)
+    bool CallbackOffered = false,
+    bool CallerInMenu = false)
 {
     /// <summary>
     /// The call as a client sees it. <paramref name="supervisor"/>: a supervisor (or admin) sees supervisors' legs and who
@@ -253,7 +254,8 @@ public sealed record CallResource(
             c.OfferedToAll ?? [],
             null,
             c.Callback is { } b ? new CallbackResource(b.Number, b.RequestedAt, b.Source, b.Attempts, b.MaxAttempts, b.DueAt, b.ConnectedAt, b.LastFailure) : null,
-            c.CallbackOffered);
+            c.CallbackOffered,
+            c.CallerInMenu);
     }
 
     private static double Seconds(TimeSpan span) => Math.Round(Math.Max(0, span.TotalSeconds), 3);

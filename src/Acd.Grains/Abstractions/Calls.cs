@@ -71,7 +71,8 @@ public sealed record CallView(
     [property: Id(27)] string? WrapUpCode = null,
     [property: Id(28)] IReadOnlyList<string>? OfferedToAll = null,
     [property: Id(29)] CallbackView? Callback = null,
-    [property: Id(30)] bool CallbackOffered = false);
+    [property: Id(30)] bool CallbackOffered = false,
+    [property: Id(31)] bool CallerInMenu = false);
 
 /// <summary>A callback as shown: whom, since when, attempts made of how many, and when it next enters its queue.</summary>
 [GenerateSerializer, Immutable, Alias("acd.CallbackView")]

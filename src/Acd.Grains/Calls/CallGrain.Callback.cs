@@ -22,6 +22,13 @@ public sealed partial class CallGrain
     /// <summary>How often a caller in the callback menu is looked up (a hang-up at a &lt;Gather&gt; is reported to nobody).</summary>
     private static readonly TimeSpan MenuCheck = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// A callback that has not reached its customer yet: nobody is on the line, so it has no max wait or step time-outs,
+    /// keeps its place when its queue closes, and its agent is rung first. Once the customer has answered it is a call like
+    /// any other (transferred back to a queue, the customer waits there on the line and may hang up).
+    /// </summary>
+    private bool CallbackPending => S.Kind == CallKind.Callback && S.Callback is { ConnectedAt: null };
+
     /// <summary>An inbound caller whose &lt;Dial&gt; lets them step out of the wait with *.</summary>
     private bool CallerMayStepOut => S.Kind == CallKind.Inbound && R.CallerCanStepOut && S.Status is CallStatus.Queued or CallStatus.Offered;
 
@@ -130,7 +137,11 @@ public sealed partial class CallGrain
         var retries = R.Callback!;
         if (S.Legs.Customer is { Role: LegRole.Caller } callerLeg)
         {
-            CallLegs.End(callerLeg); // the confirmation's TwiML hangs up
+            // The confirmation's TwiML hangs up, and nothing need say so: the caller is in no conference, and an inbound
+            // call's status reaches Acd only if its number has a status callback. Taken as done: nothing is left to confirm
+            // (before this, the call never settled and waited in the unsettled store for ever).
+            CallLegs.Report(callerLeg, LegStatus.Completed, null);
+            CallLegs.End(callerLeg);
         }
         S.Kind = CallKind.Callback;
         S.Callback = new CallCallback

@@ -70,7 +70,7 @@ public sealed partial class CallGrain
             await OfferFailedAsync(offer, refused ? OfferOutcome.Missed : OfferOutcome.Withdrawn, refused ? "failed" : "telephony-failed");
             return;
         }
-        if (leg.Role == LegRole.Customer && !S.Status.IsFinal() && S.Kind == CallKind.Callback)
+        if (leg.Role == LegRole.Customer && !S.Status.IsFinal() && CallbackPending)
         {
             await CallbackAttemptFailedAsync("failed", counts: true);
             return;
@@ -210,7 +210,7 @@ public sealed partial class CallGrain
             case CallStatus.Queued or CallStatus.Offered when CallerMayStepOut:
                 await CallerAwayAsync();
                 return;
-            case CallStatus.Created or CallStatus.Queued or CallStatus.Offered or CallStatus.Scheduled when S.Kind == CallKind.Callback:
+            case CallStatus.Created or CallStatus.Queued or CallStatus.Offered or CallStatus.Scheduled when CallbackPending:
                 break; // a conference of an attempt that is over: the callback waits for its next
             case CallStatus.Created or CallStatus.Queued or CallStatus.Offered when S.Kind == CallKind.Inbound || S.Legs.Customer is { Answered: true }:
                 await CallerHungUpAsync();

@@ -109,7 +109,7 @@ public sealed partial class CallGrain
         // Answered, so it was sent (its creation's answer may not have come back yet).
         S.Offers.Sent(legId, Now);
         // A callback has nobody on the line until its agent has taken it; a ring group's caller must still be there.
-        var callback = S.Kind == CallKind.Callback;
+        var callback = CallbackPending;
         if (S.Offers.ForLeg(legId) is not { Group: true } offer || S.Status != CallStatus.Offered || (!callback && !S.Legs.CustomerOnLine))
         {
             // Taken by someone else a moment ago, or the caller has gone: this leg is told so and hung up by its TwiML.

@@ -121,10 +121,10 @@ public sealed partial class CallGrain
         if (queueChanged || F.QueuedAt is null)
         {
             F.QueuedAt = Now;
-            R.MaxWaitDeadline = result.MaxWaitSeconds > 0 && S.Kind != CallKind.Callback ? Now.AddSeconds(result.MaxWaitSeconds) : null;
+            R.MaxWaitDeadline = result.MaxWaitSeconds > 0 && !CallbackPending ? Now.AddSeconds(result.MaxWaitSeconds) : null;
             Emit(new QueueEntered(target.QueueId, filterName, waiting.Priority));
         }
-        if (S.Kind == CallKind.Callback)
+        if (CallbackPending)
         {
             // A callback waits until it is served (or canceled): nobody is on the line to overflow.
             R.StepDeadline = null;
@@ -216,7 +216,7 @@ public sealed partial class CallGrain
 
     public async Task QueueClosedAsync(string queueId, string message)
     {
-        if (S.Status != CallStatus.Queued || R.QueueId != queueId || S.Kind == CallKind.Callback)
+        if (S.Status != CallStatus.Queued || R.QueueId != queueId || CallbackPending)
         {
             return; // offered, connected or moved on meanwhile: it is not waiting there (and a callback keeps its place)
         }
@@ -291,7 +291,7 @@ public sealed partial class CallGrain
         var offer = S.Offers.Open(agentId, leg.LegId, kind, kind == OfferKind.Queue ? R.QueueId : null, Now, ringSeconds, sentAtOnce: !telephony.AnswersOnTheNetwork, DispatchLimit);
         // A ring group's legs answer into Acd's TwiML: nobody hears the caller before they have taken the call.
         // So does a callback's: the agent hears whom they call back before the customer is dialled.
-        offer.Group = leg.Staged = kind == OfferKind.Queue && (R.Ring is not null || S.Kind == CallKind.Callback);
+        offer.Group = leg.Staged = kind == OfferKind.Queue && (R.Ring is not null || CallbackPending);
         if (kind is OfferKind.Queue or OfferKind.Transfer)
         {
             SetStatus(CallStatus.Offered);

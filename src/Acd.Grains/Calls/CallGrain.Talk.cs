@@ -120,7 +120,7 @@ public sealed partial class CallGrain
         }
         switch (S.Status)
         {
-            case CallStatus.Created or CallStatus.Queued or CallStatus.Offered when S.Kind == CallKind.Callback:
+            case CallStatus.Created or CallStatus.Queued or CallStatus.Offered when CallbackPending:
                 break; // nobody is on the line: the callback waits for its agent
             case CallStatus.Created or CallStatus.Queued or CallStatus.Offered:
                 await StopRoutingAsync("caller-gone");

@@ -19,7 +19,7 @@ public static class CallViews
             [.. s.Legs.All.Select(l => l.View())], [.. s.Routing.DeclinedBy], s.Kind, s.ConsultAgentId,
             [.. s.Conference.Pending.Select(p => p.Description)], s.Figures.OnHold, s.WrapUpCodes, s.WrapUpCode,
             [.. s.Offers.Live.Where(o => o.Kind is OfferKind.Queue or OfferKind.Transfer or OfferKind.Outbound).Select(o => o.AgentId)],
-            s.Callback?.View(), s.Kind == CallKind.Inbound && s.Routing.CallerCanStepOut);
+            s.Callback?.View(), s.Kind == CallKind.Inbound && s.Routing.CallerCanStepOut, s.Routing.CallerAwayUntil is not null);
     }
 
     public static CallSummary Summary(string id, CallState s) => new(

@@ -241,6 +241,8 @@ public sealed class RingGroupTests(TwilioFixture fixture) : IClassFixture<Twilio
         var call = await fixture.CallEventuallyAsync(caller.CallSid, c => c.Str("status") == "connected", "the third takes it");
         Assert.Equal("ring-step-3", call.Str("agent_id"));
         await Eventually.HoldsAsync(() => Task.FromResult(Twilio.Leg(first.Sid)!.Status == "canceled"), "the first stops ringing");
+        // The third's TwiML joins them a moment after Acd has taken the answer: waited for, as the other tests do.
+        await Eventually.HoldsAsync(() => Task.FromResult(Joined(caller).Contains(third.Sid)), "the third joins the caller");
         Assert.Equal([caller.CallSid, third.Sid], Joined(caller));
     }
 }
