@@ -65,6 +65,12 @@ public sealed partial class CallGrain
         {
             return;
         }
+        if (S.Legs.Customer is not { IsLive: true })
+        {
+            // Their leg has ended already: they hung up, and did not step out.
+            await CallerHungUpAsync();
+            return;
+        }
         var waited = (Now - F.CreatedAt).TotalSeconds;
         if (S.Status == CallStatus.Queued && R.QueueId is { } queueId)
         {

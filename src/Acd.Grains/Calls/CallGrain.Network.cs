@@ -190,7 +190,10 @@ public sealed partial class CallGrain
     /// <summary>The conference ended (Twilio's conference-end, or a fetch after a restart): nobody is on the line any more.</summary>
     private async Task ConferenceEndedAsync(ConferenceEventReport? report)
     {
-        foreach (var leg in S.Legs.All.Where(l => l.IsLive && l.Status == LegStatus.InProgress))
+        // A waiting caller whose <Dial> has hangupOnStar may have left it for the callback menu (the conference ended
+        // because they left it): their leg is looked up, not taken for ended.
+        var steppedOut = S.Status is CallStatus.Queued or CallStatus.Offered && CallerMayStepOut ? S.Legs.Customer : null;
+        foreach (var leg in S.Legs.All.Where(l => l.IsLive && l.Status == LegStatus.InProgress && l != steppedOut))
         {
             // Everyone in it has left with it; their own callbacks may trail.
             CallLegs.Report(leg, LegStatus.Completed, null);
