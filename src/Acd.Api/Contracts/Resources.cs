@@ -38,6 +38,8 @@ public sealed record ActivityResource(string FriendlyName, bool Available)
 /// <param name="CallbackWhenWaitExceedsSeconds">Offer it while a caller's estimated wait exceeds this (0–86400; absent: not on the estimate).</param>
 /// <param name="CallbackAttempts">How often a callback's customer is dialled before it fails (1–10, default 3).</param>
 /// <param name="CallbackRetrySeconds">Seconds between one attempt and the next (30–86400, default 300).</param>
+/// <param name="VoicemailWhen">When callers may leave a voicemail: any of "closed" (turned away because the queue is closed), "full" (turned away because it is full), "menu" (a waiting caller presses * and 3).</param>
+/// <param name="VoicemailMaxLength">The longest voicemail in seconds (5–600, default 120).</param>
 public sealed record QueueResource(
     string? Id,
     string? FriendlyName,
@@ -63,13 +65,15 @@ public sealed record QueueResource(
     int? CallbackAfterSeconds = null,
     int? CallbackWhenWaitExceedsSeconds = null,
     int? CallbackAttempts = null,
-    int? CallbackRetrySeconds = null)
+    int? CallbackRetrySeconds = null,
+    IReadOnlyList<string>? VoicemailWhen = null,
+    int? VoicemailMaxLength = null)
 {
     public static QueueResource From(QueueDefinition q) => new(
         q.Id, q.FriendlyName, q.TargetWorkers, q.TaskOrder, q.Selection, q.OrderBy, q.MaxLength, q.MaxWaitSeconds,
         q.WrapUpSeconds, q.Closed, q.OverflowMessage, q.ClosedMessage, q.ScheduleId, q.AtClosing, q.WrapUpCodes ?? [],
         q.MaxRing, q.RingStepSeconds, q.AcceptWithKey, q.Whisper, q.MaxReservedWorkers, q.AnnounceEverySeconds,
-        q.CallbackAfterSeconds, q.CallbackWhenWaitExceedsSeconds, q.CallbackAttempts, q.CallbackRetrySeconds);
+        q.CallbackAfterSeconds, q.CallbackWhenWaitExceedsSeconds, q.CallbackAttempts, q.CallbackRetrySeconds, q.VoicemailWhen ?? [], q.VoicemailMaxLength);
 
     public QueueDefinition ToDefinition(string id)
     {
@@ -99,7 +103,9 @@ public sealed record QueueResource(
             CallbackAfterSeconds,
             CallbackWhenWaitExceedsSeconds,
             CallbackAttempts ?? QueueDefinition.DefaultCallbackAttempts,
-            CallbackRetrySeconds ?? QueueDefinition.DefaultCallbackRetrySeconds);
+            CallbackRetrySeconds ?? QueueDefinition.DefaultCallbackRetrySeconds,
+            VoicemailWhen is { Count: > 0 } when ? [.. when.Distinct(StringComparer.Ordinal)] : null,
+            VoicemailMaxLength ?? QueueDefinition.DefaultVoicemailMaxLength);
     }
 }
 
@@ -228,7 +234,8 @@ public sealed record CallResource(
     double? EstimatedWaitSeconds = null,
     CallbackResource? Callback = null,
     bool CallbackOffered = false,
-    bool CallerInMenu = false)
+    bool CallerInMenu = false,
+    VoicemailView? Voicemail = null)
 {
     /// <summary>
     /// The call as a client sees it. <paramref name="supervisor"/>: a supervisor (or admin) sees supervisors' legs and who
@@ -244,7 +251,7 @@ public sealed record CallResource(
             c.WaitSeconds is { } w ? Math.Round(w, 3) : null, c.Message, c.ConferenceName, c.ConferenceSid,
             [.. legs.Select(l => new LegResource(l.LegId, CallViews.Word(l.Role), l.AgentId, l.CallSid, CallViews.Word(l.Status), l.Muted, l.Hold, l.Coaching))],
             c.DeclinedBy,
-            CallViews.Word(c.Kind),
+            c.Voicemail is { FromCallId: not null } ? "voicemail" : CallViews.Word(c.Kind),
             c.ConsultAgentId,
             c.OnHold,
             [.. legs.Where(l => l.Role == LegRole.Supervisor && !l.Status.IsFinal()).Select(l => l.AgentId!)],
@@ -255,7 +262,8 @@ public sealed record CallResource(
             null,
             c.Callback is { } b ? new CallbackResource(b.Number, b.RequestedAt, b.Source, b.Attempts, b.MaxAttempts, b.DueAt, b.ConnectedAt, b.LastFailure) : null,
             c.CallbackOffered,
-            c.CallerInMenu);
+            c.CallerInMenu,
+            c.Voicemail);
     }
 
     private static double Seconds(TimeSpan span) => Math.Round(Math.Max(0, span.TotalSeconds), 3);

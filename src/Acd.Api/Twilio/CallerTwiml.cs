@@ -121,7 +121,7 @@ public sealed class CallerTwiml(IOptions<TwilioOptions> options, TwilioUrls urls
     /// Wait music, optionally after the caller's place in the queue and their estimated wait (in whole seconds; null: not
     /// told this time); Twilio fetches it again when it ends.
     /// </summary>
-    public string Wait(int position, double? estimatedWaitSeconds = null, bool callbackOffered = false)
+    public string Wait(int position, double? estimatedWaitSeconds = null, bool callbackOffered = false, bool voicemailOffered = false)
     {
         var settings = options.Value;
         var japanese = settings.Language.StartsWith("ja", StringComparison.OrdinalIgnoreCase);
@@ -141,6 +141,12 @@ public sealed class CallerTwiml(IOptions<TwilioOptions> options, TwilioUrls urls
             response.Append(Say(japanese
                 ? "順番を保ったままお電話を切り、折り返しのお電話をご希望の場合は、いつでも、アスタリスクを押してください。"
                 : "To hang up and be called back without losing your place, press star at any time."));
+        }
+        else if (voicemailOffered)
+        {
+            response.Append(Say(japanese
+                ? "メッセージを残してお電話を切る場合は、いつでも、アスタリスクを押してください。"
+                : "To leave a message and hang up, press star at any time."));
         }
         response.Play(new Uri(settings.WaitMusicUrl));
         return response.ToString();
@@ -187,6 +193,26 @@ public sealed class CallerTwiml(IOptions<TwilioOptions> options, TwilioUrls urls
             case Grains.Abstractions.StagedStep.Declined:
                 response.Hangup();
                 break;
+            case Grains.Abstractions.StagedStep.Voicemail:
+                var spoken = answer.Number is { } number ? CallbackNumbers.Spoken(number, settings.CallbackCountryCode) : null;
+                response.Append(Say(japanese
+                    ? $"{queue}の留守番電話のメッセージです。{(spoken is null ? "お客様の番号は通知されていません。" : $"お客様の番号は {spoken} です。")}"
+                    : $"A voicemail for {queue}. {(spoken is null ? "The caller's number was withheld." : $"The caller's number is {spoken}.")}"));
+                if (answer.RecordingUrl is { } recording && Uri.TryCreate(recording, UriKind.Absolute, out var url))
+                {
+                    response.Play(url);
+                }
+                var choose = new Gather(numDigits: 1, timeout: 10, action: urls.StagedAnswer(callId, legId, whispered: true), method: global::Twilio.Http.HttpMethod.Post);
+                choose.Append(Say(spoken is null
+                    ? (japanese ? "対応済みにする場合は2を押してください。" : "Press 2 to mark it handled.")
+                    : (japanese ? "お客様に折り返しお電話する場合は1を、対応済みにする場合は2を押してください。" : "Press 1 to call the customer back, or 2 to mark it handled.")));
+                response.Append(choose);
+                response.Redirect(urls.StagedAnswer(callId, legId, whispered: true), global::Twilio.Http.HttpMethod.Post);
+                break;
+            case Grains.Abstractions.StagedStep.Handled:
+                response.Append(Say(japanese ? "対応済みにしました。" : "Marked handled."));
+                response.Hangup();
+                break;
             default:
                 response.Append(Say(japanese ? "このお電話は、他の担当者が応答しました。" : "Someone else has taken this call."));
                 response.Hangup();
@@ -195,15 +221,26 @@ public sealed class CallerTwiml(IOptions<TwilioOptions> options, TwilioUrls urls
         return response.ToString();
     }
 
-    /// <summary>The callback menu, for a caller who pressed * while waiting: 1 to be called back, 2 (or nothing) to go on waiting.</summary>
-    public string CallbackMenu(string callId)
+    /// <summary>
+    /// The menu, for a caller who pressed * while waiting: 1 to be called back (<paramref name="callback"/>), 3 to leave a
+    /// voicemail (<paramref name="voicemail"/>), 2 (or nothing) to go on waiting.
+    /// </summary>
+    public string CallbackMenu(string callId, bool callback = true, bool voicemail = false)
     {
         var japanese = Japanese;
         var response = new VoiceResponse();
         var gather = new Gather(numDigits: 1, timeout: 8, action: urls.CallbackMenu(callId, "choose"), method: global::Twilio.Http.HttpMethod.Post);
-        gather.Append(Say(japanese
-            ? "順番を保ったまま、折り返しのお電話をご希望の場合は1を、このままお待ちになる場合は2を押してください。"
-            : "To keep your place and be called back, press 1. To keep waiting, press 2."));
+        var words = new StringBuilder();
+        if (callback)
+        {
+            words.Append(japanese ? "順番を保ったまま、折り返しのお電話をご希望の場合は1を、" : "To keep your place and be called back, press 1. ");
+        }
+        if (voicemail)
+        {
+            words.Append(japanese ? "メッセージを残す場合は3を、" : "To leave a message, press 3. ");
+        }
+        words.Append(japanese ? "このままお待ちになる場合は2を押してください。" : "To keep waiting, press 2.");
+        gather.Append(Say(words.ToString()));
         response.Append(gather);
         response.Redirect(urls.CallbackMenu(callId, "back"), global::Twilio.Http.HttpMethod.Post);
         return response.ToString();
@@ -259,6 +296,49 @@ public sealed class CallerTwiml(IOptions<TwilioOptions> options, TwilioUrls urls
         apology
             ? ConferenceSaying(Japanese ? "申し訳ありません。ただいま折り返しのお電話を承ることができません。" : "Sorry, a callback cannot be booked now.", callId, conferenceName, stepOut: true)
             : Conference(callId, conferenceName, stepOut: true, greet: false);
+
+    /// <summary>
+    /// Leave a voicemail: <paramref name="message"/> (why the queue cannot take the call; none from the menu), the prompt,
+    /// then <c>&lt;Record&gt;</c> up to <paramref name="maxLengthSeconds"/>, ended by # or silence. Twilio asks the action when
+    /// something was recorded and calls the recording status callback when the file is complete; an empty recording goes
+    /// on to the words after it.
+    /// </summary>
+    public string Voicemail(string callId, string? message, int maxLengthSeconds)
+    {
+        var japanese = Japanese;
+        var response = new VoiceResponse();
+        if (!string.IsNullOrWhiteSpace(message))
+        {
+            response.Append(Say(message));
+        }
+        response.Append(Say(japanese
+            ? "発信音のあとに、お名前とご用件をお話しください。終わりましたら、シャープを押すか、お電話をお切りください。"
+            : "After the tone, please leave your name and message. When you are done, press the pound key or hang up."));
+        response.Record(
+            action: urls.VoicemailRecorded(callId),
+            method: global::Twilio.Http.HttpMethod.Post,
+            timeout: 5,
+            finishOnKey: "#",
+            maxLength: maxLengthSeconds,
+            playBeep: true,
+            recordingStatusCallback: urls.RecordingStatus(callId),
+            recordingStatusCallbackMethod: global::Twilio.Http.HttpMethod.Post,
+            recordingStatusCallbackEvent: [global::Twilio.TwiML.Voice.Record.RecordingEventEnum.Completed, global::Twilio.TwiML.Voice.Record.RecordingEventEnum.Absent]);
+        response.Append(Say(japanese ? "メッセージは録音されませんでした。お電話ありがとうございました。" : "No message was recorded. Thank you for calling."));
+        response.Hangup();
+        return response.ToString();
+    }
+
+    /// <summary>The &lt;Record&gt;'s action: the message is in.</summary>
+    public string VoicemailSaved()
+    {
+        var response = new VoiceResponse();
+        response.Append(Say(Japanese
+            ? "メッセージをお預かりしました。担当者より折り返しご連絡いたします。お電話ありがとうございました。"
+            : "Your message has been recorded. An agent will get back to you. Thank you for calling."));
+        response.Hangup();
+        return response.ToString();
+    }
 
     private bool Japanese => options.Value.Language.StartsWith("ja", StringComparison.OrdinalIgnoreCase);
 

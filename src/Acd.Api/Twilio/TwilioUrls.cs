@@ -62,5 +62,11 @@ public sealed class TwilioUrls(IOptions<TwilioOptions> options, IServiceProvider
     public Uri CallbackMenu(string callId, string step, string? number = null) =>
         new($"{Base}/twilio/voice/callback?callId={Uri.EscapeDataString(callId)}&step={step}{(number is null ? "" : "&number=" + Uri.EscapeDataString(number))}");
 
+    /// <summary>The voicemail's &lt;Record&gt; action: asked when the caller has recorded.</summary>
+    public Uri VoicemailRecorded(string callId) => new($"{Base}/twilio/voice/voicemail?callId={Uri.EscapeDataString(callId)}");
+
+    /// <summary>The voicemail's recordingStatusCallback: Twilio says the recording is complete (or absent).</summary>
+    public Uri RecordingStatus(string callId) => new($"{Base}/twilio/voice/recording?callId={Uri.EscapeDataString(callId)}");
+
     public Uri Hold(string callId) => new($"{Base}/twilio/voice/hold?callId={Uri.EscapeDataString(callId)}");
 }

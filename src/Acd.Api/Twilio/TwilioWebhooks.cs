@@ -8,6 +8,7 @@ using Acd.Grains.Calls.Lifecycle;
 using Acd.Grains.Workspace;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Acd.Api.Twilio;
@@ -33,6 +34,10 @@ public static class TwilioWebhooks
             .WithSummary("The caller's <Dial> action: they pressed * to leave the wait (queues that offer callbacks), or their conference ended. Answers the callback menu, the wait again, or a hang-up.");
         group.MapPost("/voice/callback", CallbackMenuAsync)
             .WithSummary("The callback menu's steps (step=choose|confirm|reconfirm|enter|entered|back): book a callback that keeps the caller's place, or go back to waiting.");
+        group.MapPost("/voice/voicemail", VoicemailRecordedAsync)
+            .WithSummary("The voicemail's <Record> action: the caller has recorded a message (RecordingUrl, RecordingDuration). It becomes a call of its own, routed to the queue's agents.");
+        group.MapPost("/voice/recording", RecordingStatusAsync)
+            .WithSummary("The voicemail's recordingStatusCallback (RecordingSid, RecordingUrl, RecordingStatus, RecordingDuration): a completed recording becomes a call of its own, if the action has not made it one already.");
         group.MapMethods("/voice/hold", ["GET", "POST"], (CallerTwiml twiml) => Xml(twiml.Hold()))
             .WithSummary("Hold music.");
         group.MapPost("/conference/status", ConferenceStatusAsync)
@@ -98,6 +103,8 @@ public static class TwilioWebhooks
         var call = outcome.Value!;
         return call.Status switch
         {
+            CallStatus.Canceled when call.Voicemail is { VoicemailCallId: null } voicemail =>
+                Xml(twiml.Voicemail(call.Id, call.Message ?? acd.Value.NoRouteMessage, voicemail.MaxLengthSeconds)),
             CallStatus.Canceled or CallStatus.Failed => Xml(twiml.Message(call.Message ?? acd.Value.NoRouteMessage)),
             CallStatus.Abandoned or CallStatus.Completed or CallStatus.WrapUp => Xml(twiml.Message(acd.Value.NoRouteMessage)),
             _ => Xml(twiml.Conference(call.Id, call.ConferenceName, stepOut: call.CallbackOffered)),
@@ -111,8 +118,8 @@ public static class TwilioWebhooks
         // The estimated wait as the caller starts waiting, then at most every announce_every_seconds of their queue.
         var tell = wait is { EstimatedWaitSeconds: { } estimate } && announcements.Due(callId!, wait.AnnounceEverySeconds) ? estimate : (double?)null;
         // Only a caller whose <Dial> has hangupOnStar can leave for the menu: the wait URL says so.
-        var callback = wait is { CallbackOffered: true } && request.Query["star"].FirstOrDefault() == "1";
-        return Xml(twiml.Wait(wait?.Position ?? 0, tell, callback));
+        var star = request.Query["star"].FirstOrDefault() == "1";
+        return Xml(twiml.Wait(wait?.Position ?? 0, tell, star && wait is { CallbackOffered: true }, star && wait is { VoicemailOffered: true }));
     }
 
     private static async Task<IResult> WaitExitAsync(HttpRequest request, IGrainFactory grains, CallerTwiml twiml, IOptions<AcdOptions> acd)
@@ -138,7 +145,7 @@ public static class TwilioWebhooks
         var exit = await call.CallerLeftWaitAsync(callSid);
         return exit.Step switch
         {
-            WaitExitStep.Menu => Xml(twiml.CallbackMenu(callId)),
+            WaitExitStep.Menu => Xml(twiml.CallbackMenu(callId, exit.Callback, exit.Voicemail)),
             WaitExitStep.Back when exit.ConferenceName is { } name => Xml(twiml.BackToWait(callId, name, apology: false)),
             WaitExitStep.Message => Xml(twiml.Message(exit.Message ?? acd.Value.NoRouteMessage)),
             _ => Xml(twiml.Hangup()),
@@ -158,6 +165,11 @@ public static class TwilioWebhooks
         var number = request.Query["number"].FirstOrDefault();
         switch (request.Query["step"].FirstOrDefault())
         {
+            case "choose" when digits == "3":
+                var left = await call.LeaveVoicemailAsync();
+                return left is { Ok: true, Value.Voicemail: { } voicemail }
+                    ? Xml(twiml.Voicemail(callId, null, voicemail.MaxLengthSeconds))
+                    : await BackAsync(apology: false);
             case "choose" when digits == "1":
                 var from = NullIfEmpty(form["From"].ToString());
                 return Xml(from is not null && AgentValidation.IsPhoneNumber(from) ? twiml.CallbackConfirm(callId, from) : twiml.CallbackEnter(callId, refused: false));
@@ -188,6 +200,63 @@ public static class TwilioWebhooks
 
         async Task<IResult> BackAsync(bool apology) =>
             await call.KeepWaitingAsync() is { } conference ? Xml(twiml.BackToWait(callId, conference, apology)) : Xml(twiml.Hangup());
+    }
+
+    private static async Task<IResult> VoicemailRecordedAsync(HttpRequest request, IGrainFactory grains, CallerTwiml twiml, ILoggerFactory logs)
+    {
+        var form = await request.ReadFormAsync();
+        var callId = request.Query["callId"].FirstOrDefault();
+        if (callId is null || !Ids.IsValid(callId))
+        {
+            return Problems.Invalid("callId", Ids.Rule);
+        }
+        // The action brings the recording's URL, whose last segment is its SID; its status callback brings both.
+        var url = form["RecordingUrl"].ToString();
+        var sid = NullIfEmpty(form["RecordingSid"].ToString()) ?? (Uri.TryCreate(url, UriKind.Absolute, out var address) ? address.Segments[^1].Trim('/') : null);
+        if (sid is not null && Ids.IsValid(sid) && Int(form["RecordingDuration"]) is > 0 and var duration)
+        {
+            var made = await grains.GetGrain<ICallGrain>(callId).VoicemailRecordedAsync(new VoicemailRecording(sid, url, duration, form["CallSid"].ToString()));
+            if (!made.Ok)
+            {
+                logs.CreateLogger(typeof(TwilioWebhooks)).LogWarning("Voicemail of call {CallId} ({RecordingSid}) not taken: {Problem}", callId, sid, made.Problem?.Detail);
+            }
+        }
+        return Xml(twiml.VoicemailSaved());
+    }
+
+    private static async Task<IResult> RecordingStatusAsync(HttpRequest request, IGrainFactory grains)
+    {
+        var form = await request.ReadFormAsync();
+        var callId = request.Query["callId"].FirstOrDefault();
+        if (callId is null || !Ids.IsValid(callId))
+        {
+            return Problems.Invalid("callId", Ids.Rule);
+        }
+        var sid = form["RecordingSid"].ToString();
+        if (string.IsNullOrEmpty(sid) || !Ids.IsValid(sid))
+        {
+            return Problems.Invalid("RecordingSid", "Required: the recording's SID");
+        }
+        var status = form["RecordingStatus"].ToString();
+        if (status is not ("completed" or "absent" or "failed" or "in-progress"))
+        {
+            return Problems.Invalid("RecordingStatus", string.IsNullOrEmpty(status) ? "Required" : $"Not a recording status: '{status}'");
+        }
+        var url = form["RecordingUrl"].ToString();
+        if (status == "completed" && Int(form["RecordingDuration"]) is > 0 and var duration)
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out _))
+            {
+                return Problems.Invalid("RecordingUrl", "Required: the recording's URL");
+            }
+            var made = await grains.GetGrain<ICallGrain>(callId).VoicemailRecordedAsync(new VoicemailRecording(sid, url, duration, form["CallSid"].ToString()));
+            if (made.Problem is { } problem)
+            {
+                return problem.ToResult();
+            }
+        }
+        // Absent (nothing was said), failed, or a recording not worth a call: nothing to route.
+        return Results.Ok();
     }
 
     private static async Task<IResult> ConferenceStatusAsync(HttpRequest request, IGrainFactory grains)

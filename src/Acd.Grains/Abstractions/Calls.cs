@@ -72,7 +72,48 @@ public sealed record CallView(
     [property: Id(28)] IReadOnlyList<string>? OfferedToAll = null,
     [property: Id(29)] CallbackView? Callback = null,
     [property: Id(30)] bool CallbackOffered = false,
-    [property: Id(31)] bool CallerInMenu = false);
+    [property: Id(31)] bool CallerInMenu = false,
+    [property: Id(32)] VoicemailView? Voicemail = null);
+
+/// <summary>
+/// A voicemail as shown. On a caller's call: the queue it may be left for (<see cref="MaxLengthSeconds"/> at most) and,
+/// once recorded, <see cref="VoicemailCallId"/>. On the voicemail's call: where it came from and Twilio's recording.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("acd.VoicemailView")]
+public sealed record VoicemailView(
+    [property: Id(0)] string QueueId,
+    [property: Id(1)] int MaxLengthSeconds,
+    [property: Id(2)] string? VoicemailCallId,
+    [property: Id(3)] string? FromCallId,
+    [property: Id(4)] string? RecordingSid,
+    [property: Id(5)] string? RecordingUrl,
+    [property: Id(6)] int DurationSeconds,
+    [property: Id(7)] DateTimeOffset? LeftAt,
+    [property: Id(8)] DateTimeOffset? HandledAt,
+    [property: Id(9)] string? HandledHow);
+
+/// <summary>Twilio's word that a voicemail's recording is complete (the &lt;Record&gt;'s recordingStatusCallback).</summary>
+[GenerateSerializer, Immutable, Alias("acd.VoicemailRecording")]
+public sealed record VoicemailRecording(
+    [property: Id(0)] string RecordingSid,
+    [property: Id(1)] string RecordingUrl,
+    [property: Id(2)] int DurationSeconds,
+    [property: Id(3)] string CallSid);
+
+/// <summary>What the voicemail's call is made of: the caller's call hands it over when the recording is in.</summary>
+[GenerateSerializer, Immutable, Alias("acd.VoicemailStart")]
+public sealed record VoicemailStart(
+    [property: Id(0)] string FromCallId,
+    [property: Id(1)] string QueueId,
+    [property: Id(2)] string AttributesJson,
+    [property: Id(3)] string? WorkflowId,
+    [property: Id(4)] int Priority,
+    [property: Id(5)] DateTimeOffset AgeFrom,
+    [property: Id(6)] string? Number,
+    [property: Id(7)] string? CallerId,
+    [property: Id(8)] VoicemailRecording Recording,
+    [property: Id(9)] int CallbackAttempts,
+    [property: Id(10)] int CallbackRetrySeconds);
 
 /// <summary>A callback as shown: whom, since when, attempts made of how many, and when it next enters its queue.</summary>
 [GenerateSerializer, Immutable, Alias("acd.CallbackView")]
@@ -110,6 +151,9 @@ public enum WaitExitStep
 
     /// <summary>Told why the call ends (the queue gave up), then hang up.</summary>
     Message,
+
+    /// <summary>Leave a voicemail (<c>&lt;Record&gt;</c>), then hang up.</summary>
+    Voicemail,
 }
 
 [GenerateSerializer, Immutable, Alias("acd.WaitExit")]
@@ -117,7 +161,10 @@ public sealed record WaitExit(
     [property: Id(0)] WaitExitStep Step,
     [property: Id(1)] string? Number = null,
     [property: Id(2)] string? ConferenceName = null,
-    [property: Id(3)] string? Message = null);
+    [property: Id(3)] string? Message = null,
+    [property: Id(4)] bool Callback = true,
+    [property: Id(5)] bool Voicemail = false,
+    [property: Id(6)] int VoicemailMaxLength = 0);
 
 /// <summary>One phone leg in a call's conference.</summary>
 [GenerateSerializer, Immutable, Alias("acd.CallLegView")]

@@ -120,6 +120,15 @@ public interface ICallGrain : IGrainWithStringKey
     /// <summary>The caller in the callback menu confirmed a number: the call keeps its place as a callback to it.</summary>
     Task<Outcome<CallView>> RequestCallbackAsync(string number);
 
+    /// <summary>The caller in the menu chose to leave a voicemail: the call ends (<c>voicemail</c>) and they record.</summary>
+    Task<Outcome<CallView>> LeaveVoicemailAsync();
+
+    /// <summary>The caller's recording is in (Twilio's &lt;Record&gt; action or its recording callback): it becomes the voicemail's call.</summary>
+    Task<Outcome<CallView>> VoicemailRecordedAsync(VoicemailRecording recording);
+
+    /// <summary>This call is a voicemail (its id the RecordingSid), waiting in the queue it was left for.</summary>
+    Task<Outcome<CallView>> StartVoicemailAsync(VoicemailStart start);
+
     /// <summary>A callback asked for through the API (<c>POST /api/callbacks</c>): routed now, or at its time.</summary>
     Task<Outcome<CallView>> StartCallbackAsync(CallbackStart start);
 

@@ -89,4 +89,7 @@ public enum CallbackSource
 
     /// <summary><c>POST /api/callbacks</c>: a web form's "call me", or a time.</summary>
     Api,
+
+    /// <summary>A voicemail: the agent listens first, and calls back with a key (or marks it handled).</summary>
+    Voicemail,
 }

@@ -65,14 +65,30 @@ public sealed record QueueDefinition(
     [property: Id(21)] int? CallbackAfterSeconds = null,
     [property: Id(22)] int? CallbackWhenWaitExceedsSeconds = null,
     [property: Id(23)] int CallbackAttempts = QueueDefinition.DefaultCallbackAttempts,
-    [property: Id(24)] int CallbackRetrySeconds = QueueDefinition.DefaultCallbackRetrySeconds)
+    [property: Id(24)] int CallbackRetrySeconds = QueueDefinition.DefaultCallbackRetrySeconds,
+    [property: Id(25)] IReadOnlyList<string>? VoicemailWhen = null,
+    [property: Id(26)] int VoicemailMaxLength = QueueDefinition.DefaultVoicemailMaxLength)
 {
+    public const int DefaultVoicemailMaxLength = 120;
+
+    /// <summary>The words of <see cref="VoicemailWhen"/>.</summary>
+    public static readonly IReadOnlyList<string> VoicemailCases = ["closed", "full", "menu"];
+
     public const int DefaultCallbackAttempts = 3;
 
     public const int DefaultCallbackRetrySeconds = 300;
 
     /// <summary>How this queue's waiting callers may ask to be called back (keeping their place), and how callbacks are retried.</summary>
-    public CallbackOffer Callback => new(CallbackAfterSeconds, CallbackWhenWaitExceedsSeconds, CallbackAttempts, CallbackRetrySeconds, FriendlyName);
+    public CallbackOffer Callback => new(CallbackAfterSeconds, CallbackWhenWaitExceedsSeconds, CallbackAttempts, CallbackRetrySeconds, FriendlyName, Voicemail, VoicemailMaxLength);
+
+    /// <summary>When this queue's callers may leave a voicemail instead (<see cref="VoicemailWhen"/> as flags).</summary>
+    public VoicemailWhen Voicemail => (VoicemailWhen ?? []).Aggregate(Abstractions.VoicemailWhen.Never, (all, word) => all | word switch
+    {
+        "closed" => Abstractions.VoicemailWhen.Closed,
+        "full" => Abstractions.VoicemailWhen.Full,
+        "menu" => Abstractions.VoicemailWhen.Menu,
+        _ => Abstractions.VoicemailWhen.Never,
+    });
 
     public const int DefaultMaxRing = 10;
 
@@ -119,10 +135,15 @@ public sealed record CallbackOffer(
     [property: Id(1)] int? WhenWaitExceedsSeconds,
     [property: Id(2)] int Attempts,
     [property: Id(3)] int RetrySeconds,
-    [property: Id(4)] string QueueName = "")
+    [property: Id(4)] string QueueName = "",
+    [property: Id(5)] VoicemailWhen Voicemail = VoicemailWhen.Never,
+    [property: Id(6)] int VoicemailMaxLength = QueueDefinition.DefaultVoicemailMaxLength)
 {
     /// <summary>Whether waiting callers are offered a callback at all (callbacks by API are retried the same way regardless).</summary>
     public bool OffersCallers => AfterSeconds is not null || WhenWaitExceedsSeconds is not null;
+
+    /// <summary>Whether a waiting caller may press * for Acd's menu: to be called back, or to leave a voicemail.</summary>
+    public bool OffersMenu => OffersCallers || Voicemail.HasFlag(VoicemailWhen.Menu);
 
     /// <summary>Whether a caller who has waited <paramref name="waitedSeconds"/>, with this estimate, is offered a callback.</summary>
     public bool OfferedTo(double waitedSeconds, double? estimatedWaitSeconds) =>
@@ -130,4 +151,20 @@ public sealed record CallbackOffer(
         || (WhenWaitExceedsSeconds is { } exceeds && estimatedWaitSeconds is { } estimate && estimate > exceeds)
         // Nobody at work to answer: any wait is longer than the threshold.
         || (WhenWaitExceedsSeconds is not null && estimatedWaitSeconds is null));
+}
+
+/// <summary>When a queue's callers may leave a voicemail (<c>voicemail_when</c>).</summary>
+[Flags]
+public enum VoicemailWhen
+{
+    Never = 0,
+
+    /// <summary>A caller the queue turns away because it is closed.</summary>
+    Closed = 1,
+
+    /// <summary>A caller the queue turns away because it is full (<c>max_length</c>).</summary>
+    Full = 2,
+
+    /// <summary>A waiting caller who presses * and chooses 3 in the menu.</summary>
+    Menu = 4,
 }

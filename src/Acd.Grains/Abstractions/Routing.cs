@@ -75,4 +75,5 @@ public sealed record WaitInfo(
     [property: Id(0)] int Position,
     [property: Id(1)] double? EstimatedWaitSeconds,
     [property: Id(2)] int AnnounceEverySeconds,
-    [property: Id(3)] bool CallbackOffered = false);
+    [property: Id(3)] bool CallbackOffered = false,
+    [property: Id(4)] bool VoicemailOffered = false);

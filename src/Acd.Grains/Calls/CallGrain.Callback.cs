@@ -48,9 +48,9 @@ public sealed partial class CallGrain
             return new WaitExit(WaitExitStep.Hangup);
         }
         await CallerAwayAsync();
-        if (R.CallbackEligible)
+        if (R.CallbackEligible || VoicemailInMenu)
         {
-            return new WaitExit(WaitExitStep.Menu, Json.ReadString(S.AttributesJson, "From"));
+            return new WaitExit(WaitExitStep.Menu, Json.ReadString(S.AttributesJson, "From"), Callback: R.CallbackEligible, Voicemail: VoicemailInMenu);
         }
         return new WaitExit(WaitExitStep.Back, ConferenceName: await KeepWaitingAsync());
     }

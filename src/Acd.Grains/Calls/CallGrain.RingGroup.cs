@@ -124,6 +124,10 @@ public sealed partial class CallGrain
         CallLegs.Report(leg, LegStatus.InProgress, null);
         var queueName = R.Ring?.QueueName ?? R.Callback?.QueueName;
         var waited = callback ? Round((Now - S.Callback!.AgeFrom).TotalSeconds) : null;
+        if (IsVoicemail && callback)
+        {
+            return await VoicemailAnswerAsync(offer, leg, digits, whispered, queueName);
+        }
         var acceptWithKey = R.Ring?.AcceptWithKey == true;
         if (acceptWithKey && digits is null)
         {

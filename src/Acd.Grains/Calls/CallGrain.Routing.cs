@@ -75,9 +75,11 @@ public sealed partial class CallGrain
                     return;
                 case EnqueueOutcome.Full:
                     (reason, message) = ("queue-full", result.Message ?? Settings.OverflowMessage);
+                    VoicemailOnRefusal(target.QueueId, result);
                     break;
                 case EnqueueOutcome.Closed:
                     (reason, message) = ("queue-closed", result.Message ?? Settings.ClosedMessage);
+                    VoicemailOnRefusal(target.QueueId, result);
                     break;
                 case EnqueueOutcome.UnknownQueue:
                     logger.LogWarning("Call {CallId}: workflow {WorkflowId} names queue {QueueId}, which does not exist", Id, R.WorkflowId, target.QueueId);
@@ -116,7 +118,11 @@ public sealed partial class CallGrain
         {
             R.CallerCheckAt ??= NextCallerCheck();
             // The caller's TwiML is answered after this: with hangupOnStar when this queue offers callbacks.
-            R.CallerCanStepOut |= S.Status == CallStatus.Created && result.Callback is { OffersCallers: true };
+            R.CallerCanStepOut |= S.Status == CallStatus.Created && result.Callback is { OffersMenu: true };
+            if (S.Voicemail is { VoicemailCallId: null, FromCallId: null })
+            {
+                S.Voicemail = null; // a queue refused them first, but a later target took them
+            }
         }
         if (queueChanged || F.QueuedAt is null)
         {

@@ -12,6 +12,26 @@ public sealed partial class CallGrain
     /// <summary>The offered agent answered: the call is connected to them.</summary>
     private async Task ConnectAsync(Offer offer)
     {
+        await TakeOfferAsync(offer);
+        if (S.Kind == CallKind.Outbound && S.Legs.Customer is null)
+        {
+            await DialCustomerAsync();
+        }
+        else if (S.Kind == CallKind.Callback && S.Callback!.ConnectedAt is null)
+        {
+            await DialCallbackAsync();
+        }
+        else if (F.OnHold)
+        {
+            // Back from a transfer: the customer was holding until this agent answered.
+            await HoldCustomerAsync(false);
+            await SaveAsync();
+        }
+    }
+
+    /// <summary>The agent of <paramref name="offer"/> has the call: the others' offers end, and the agent is told.</summary>
+    private async Task TakeOfferAsync(Offer offer)
+    {
         var agentId = offer.AgentId;
         S.Offers.End(offer, OfferOutcome.Answered);
         // The rest of a ring group: their legs end at once (canceled while ringing), and it is not a miss of theirs.
@@ -31,20 +51,6 @@ public sealed partial class CallGrain
         await SaveAsync();
         await grains.GetGrain<IAgentGrain>(agentId).CallConnectedAsync(Id);
         LogConnected(Id, agentId, wait ?? 0);
-        if (S.Kind == CallKind.Outbound && S.Legs.Customer is null)
-        {
-            await DialCustomerAsync();
-        }
-        else if (S.Kind == CallKind.Callback && S.Callback!.ConnectedAt is null)
-        {
-            await DialCallbackAsync();
-        }
-        else if (F.OnHold)
-        {
-            // Back from a transfer: the customer was holding until this agent answered.
-            await HoldCustomerAsync(false);
-            await SaveAsync();
-        }
     }
 
     /// <summary>An offer's leg answered: the call connects, or the consulted agent of a warm transfer comes on.</summary>

@@ -67,4 +67,7 @@ public sealed partial record CallState
 
     /// <summary>A callback's number and attempts (<see cref="CallKind.Callback"/>).</summary>
     [Id(70)] public CallCallback? Callback { get; set; }
+
+    /// <summary>A voicemail: on the call a caller left it from, where it may be recorded and which call it became; on that call, the recording.</summary>
+    [Id(71)] public CallVoicemail? Voicemail { get; set; }
 }

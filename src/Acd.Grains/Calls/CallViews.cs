@@ -19,7 +19,7 @@ public static class CallViews
             [.. s.Legs.All.Select(l => l.View())], [.. s.Routing.DeclinedBy], s.Kind, s.ConsultAgentId,
             [.. s.Conference.Pending.Select(p => p.Description)], s.Figures.OnHold, s.WrapUpCodes, s.WrapUpCode,
             [.. s.Offers.Live.Where(o => o.Kind is OfferKind.Queue or OfferKind.Transfer or OfferKind.Outbound).Select(o => o.AgentId)],
-            s.Callback?.View(), s.Kind == CallKind.Inbound && s.Routing.CallerCanStepOut, s.Routing.CallerAwayUntil is not null);
+            s.Callback?.View(), s.Kind == CallKind.Inbound && s.Routing.CallerCanStepOut, s.Routing.CallerAwayUntil is not null, s.Voicemail?.View());
     }
 
     public static CallSummary Summary(string id, CallState s) => new(
@@ -34,7 +34,7 @@ public static class CallViews
     {
         id,
         status = Word(s.Status),
-        direction = Word(s.Kind),
+        direction = s.Voicemail is { FromCallId: not null } ? "voicemail" : Word(s.Kind),
         queue_id = s.Routing.QueueId,
         agent_id = s.AgentId,
         offered_to = OfferedTo(s)?.AgentId,

@@ -93,7 +93,7 @@ public sealed class QueueGrain(
             // Outside the queue's open hours a new caller is told why (and when it opens): the workflow may send them
             // to another target first. A call already admitted keeps its place through closing time.
             var schedule = await grains.GetGrain<Schedules.IScheduleGrain>(scheduleId).GetAsync();
-            return new EnqueueResult(EnqueueOutcome.Closed, null, call.Sequence,
+            return new EnqueueResult(EnqueueOutcome.Closed, null, call.Sequence, Callback: definition.Callback,
                 Message: Schedules.ClosedMessages.For(closed, schedule?.TimeZone ?? Schedules.ScheduleDefinition.DefaultTimeZone, time.GetUtcNow(), definition.ClosedMessage));
         }
         var result = await grains.Router().EnqueueAsync(call, skipIf, readmit);

@@ -86,6 +86,14 @@ public static class QueueValidation
         {
             return Problem.Invalid("callback_retry_seconds", "Must be between 30 and 86400");
         }
+        if (d.VoicemailWhen?.FirstOrDefault(w => !QueueDefinition.VoicemailCases.Contains(w)) is { } unknownCase)
+        {
+            return Problem.Invalid("voicemail_when", $"'{unknownCase}' is not one of {string.Join(", ", QueueDefinition.VoicemailCases)}");
+        }
+        if (d.VoicemailMaxLength is < 5 or > 600)
+        {
+            return Problem.Invalid("voicemail_max_length", "Seconds between 5 and 600");
+        }
         if (d.WrapUpSeconds is < 0 or > 3600)
         {
             return Problem.Invalid("wrap_up_seconds", "Must be between 0 and 3600");

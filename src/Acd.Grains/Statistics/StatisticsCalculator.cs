@@ -23,6 +23,7 @@ public static class StatisticsCalculator
         EventTypes.NameOf<QueueEntered>(), EventTypes.NameOf<ReservationCreated>(), EventTypes.NameOf<ReservationAccepted>(), EventTypes.NameOf<ReservationRejected>(),
         EventTypes.NameOf<ReservationTimedOut>(), EventTypes.NameOf<ReservationCanceled>(), EventTypes.NameOf<TaskCanceled>(), EventTypes.NameOf<TaskCompleted>(),
         EventTypes.NameOf<CallbackRequested>(), EventTypes.NameOf<CallbackAttempted>(), EventTypes.NameOf<CallbackConnected>(), EventTypes.NameOf<CallbackFailed>(),
+        EventTypes.NameOf<VoicemailLeft>(), EventTypes.NameOf<VoicemailHandled>(),
     ];
 
     public static readonly string[] AgentEventTypes =
@@ -99,7 +100,7 @@ public sealed class QueueTally
 {
     private int _entered, _answered, _abandoned, _abandonedShort, _canceled, _completed, _inTime;
     private int _created, _accepted, _rejected, _timedOut, _reservationsCanceled, _waits;
-    private int _callbacksRequested, _callbacksAttempted, _callbacksConnected, _callbacksFailed;
+    private int _callbacksRequested, _callbacksAttempted, _callbacksConnected, _callbacksFailed, _voicemailsLeft, _voicemailsHandled;
     private double _callbackConnect;
     private double _answeredWait, _allWait, _handle, _talk, _hold, _wrapUp;
     private double? _maxWait;
@@ -163,6 +164,12 @@ public sealed class QueueTally
             case CallbackFailed:
                 _callbacksFailed++;
                 break;
+            case VoicemailLeft:
+                _voicemailsLeft++;
+                break;
+            case VoicemailHandled:
+                _voicemailsHandled++;
+                break;
             case TaskCompleted { TalkSeconds: { } talked } done:
                 _completed++;
                 var wrapped = done.WrapUpSeconds ?? 0;
@@ -198,7 +205,8 @@ public sealed class QueueTally
             _completed > 0 ? StatisticsCalculator.Round(_wrapUp / _completed) : null,
             _created, _accepted, _rejected, _timedOut, new SortedDictionary<string, int>(_codes, StringComparer.Ordinal), _reservationsCanceled,
             _callbacksRequested, _callbacksAttempted, _callbacksConnected, _callbacksFailed,
-            _callbacksConnected > 0 ? StatisticsCalculator.Round(_callbackConnect / _callbacksConnected) : null);
+            _callbacksConnected > 0 ? StatisticsCalculator.Round(_callbackConnect / _callbacksConnected) : null,
+            _voicemailsLeft, _voicemailsHandled);
     }
 }
 

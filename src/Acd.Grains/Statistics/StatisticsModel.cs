@@ -50,7 +50,9 @@ public sealed record QueueCumulative(
     int CallbacksAttempted = 0,
     int CallbacksConnected = 0,
     int CallbacksFailed = 0,
-    double? AverageCallbackConnectSeconds = null);
+    double? AverageCallbackConnectSeconds = null,
+    int VoicemailsLeft = 0,
+    int VoicemailsHandled = 0);
 
 /// <summary>An agent's figures over a window.</summary>
 public sealed record AgentCumulative(

@@ -35,5 +35,5 @@ public sealed class CallCallback
     /// <summary>Where the callback's age in its queue runs from: the caller's call (their place), the API's request, or its scheduled time.</summary>
     [Id(10)] public DateTimeOffset AgeFrom { get; set; }
 
-    public CallbackView View() => new(Number, RequestedAt, Source == CallbackSource.Caller ? "caller" : "api", Attempts, MaxAttempts, DueAt, ConnectedAt, LastFailure);
+    public CallbackView View() => new(Number, RequestedAt, Source switch { CallbackSource.Caller => "caller", CallbackSource.Voicemail => "voicemail", _ => "api" }, Attempts, MaxAttempts, DueAt, ConnectedAt, LastFailure);
 }

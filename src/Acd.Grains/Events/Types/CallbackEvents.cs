@@ -23,3 +23,11 @@ public sealed record CallbackFailed(int Attempts, string Reason) : EventDetails;
 /// <summary>Canceled through the API before it connected.</summary>
 [EventType("callback.canceled")]
 public sealed record CallbackCanceled(string? By) : EventDetails;
+
+/// <summary>A caller left a voicemail: it is a call of its own now (its id the RecordingSid), waiting in its queue for an agent.</summary>
+[EventType("voicemail.left")]
+public sealed record VoicemailLeft(string FromCallId, string? Number, string RecordingSid, string RecordingUrl, int DurationSeconds) : EventDetails;
+
+/// <summary>An agent dealt with a voicemail: <c>called-back</c> (they pressed 1 and the customer is dialled) or <c>listened</c> (marked handled).</summary>
+[EventType("voicemail.handled")]
+public sealed record VoicemailHandled(string AgentId, string How) : EventDetails;

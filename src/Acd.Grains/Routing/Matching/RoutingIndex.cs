@@ -407,7 +407,7 @@ public sealed class RoutingIndex(TimeProvider time, Random random)
         var estimate = EstimatedWaitOf(callId);
         var definition = call.Queue.Definition;
         var offered = definition.Callback.OfferedTo((time.GetUtcNow() - call.Call.AgeOrigin).TotalSeconds, estimate);
-        return new WaitInfo(PositionOf(callId), estimate, definition.AnnounceEverySeconds, offered);
+        return new WaitInfo(PositionOf(callId), estimate, definition.AnnounceEverySeconds, offered, definition.Voicemail.HasFlag(VoicemailWhen.Menu));
     }
 
     /// <summary>A call answered from the queue was handled in <paramref name="seconds"/>: the queue's recent handle time moves.</summary>
