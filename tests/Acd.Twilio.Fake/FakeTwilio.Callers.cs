@@ -45,7 +45,12 @@ public sealed partial class FakeTwilio
         {
             var leg = new FakeLeg { Sid = callSid, From = from, To = to, Direction = "inbound", Status = "in-progress", AnsweredAt = Clock.GetUtcNow(), CreatedAt = Clock.GetUtcNow() };
             _legs[callSid] = leg;
-            if (conferenceElement is null)
+            if (conferenceElement is null && twiml.Root?.Element("Record") is not null)
+            {
+                // Told why, then asked to leave a message: the caller stays on the line at the <Record>.
+                Run(leg, [.. twiml.Root.Elements()]);
+            }
+            else if (conferenceElement is null)
             {
                 leg.Status = "completed";
             }
@@ -54,7 +59,7 @@ public sealed partial class FakeTwilio
                 JoinByTwimlLocked(leg, conferenceElement);
             }
         }
-        return new CallerSession(callSid, twiml, said, conferenceElement?.Value.Trim(), conferenceElement is null, status);
+        return new CallerSession(callSid, twiml, said, conferenceElement?.Value.Trim(), conferenceElement is null && twiml.Root?.Element("Record") is null, status);
     }
 
     /// <summary>Fetches the conference's wait URL as Twilio does while the caller waits; returns the TwiML.</summary>

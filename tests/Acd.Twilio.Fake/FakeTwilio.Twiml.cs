@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Xml.Linq;
 
 namespace Acd.Twilio.Fake;
@@ -191,6 +192,13 @@ public sealed partial class FakeTwilio
                     case "Say":
                         leg.Said.Add(verb.Value);
                         break;
+                    case "Play":
+                        leg.Played.Add(verb.Value.Trim());
+                        break;
+                    case "Record":
+                        // The caller speaks now (SpeakAsync), or says nothing.
+                        leg.Recording = (verb, verbs[(i + 1)..]);
+                        return null;
                     case "Gather":
                         leg.Said.AddRange(verb.Descendants("Say").Select(s => s.Value));
                         var gathering = ((string?)verb.Attribute("action") ?? leg.AnswerUrl!, verbs[(i + 1)..]);
@@ -242,5 +250,120 @@ public sealed partial class FakeTwilio
         };
         conference.Participants[leg.Sid] = participant;
         JoinLocked(conference, participant);
+    }
+
+    private readonly List<FakeRecording> _recordings = [];
+
+    /// <summary>The recordings made so far.</summary>
+    public IReadOnlyList<FakeRecording> Recordings
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _recordings];
+            }
+        }
+    }
+
+    /// <summary>Whether the leg is at a &lt;Record&gt; (Twilio recording what they say).</summary>
+    public bool IsRecording(string callSid)
+    {
+        lock (_gate)
+        {
+            return _legs[callSid] is { Recording: not null, IsFinal: false };
+        }
+    }
+
+    /// <summary>
+    /// The person at a &lt;Record&gt; speaks for <paramref name="seconds"/> (cut at its maxLength), then presses # or, with
+    /// <paramref name="hangUp"/>, hangs up. As Twilio does: the action is asked with RecordingUrl, RecordingDuration and
+    /// Digits (its TwiML is carried out unless they hung up), then the recordingStatusCallback gets <c>completed</c> with the
+    /// RecordingSid. Silence (0 seconds) records nothing: no action; <c>absent</c> to the callback if it asked for it, and
+    /// the verbs after the &lt;Record&gt; run.
+    /// </summary>
+    public async Task<FakeRecording?> SpeakAsync(string callSid, int seconds, bool hangUp = false)
+    {
+        FakeLeg leg;
+        XElement verb;
+        List<XElement> after;
+        lock (_gate)
+        {
+            leg = _legs[callSid];
+            if (leg.Recording is not { } recording || leg.IsFinal)
+            {
+                throw new InvalidOperationException($"{callSid} is not at a <Record>");
+            }
+            leg.Recording = null;
+            (verb, after) = recording;
+        }
+        var statusCallback = (string?)verb.Attribute("recordingStatusCallback");
+        var events = ((string?)verb.Attribute("recordingStatusCallbackEvent") ?? "completed").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var sid = NewSid("RE");
+        var url = $"https://api.twilio.com/2010-04-01/Accounts/{AccountSid}/Recordings/{sid}";
+        List<KeyValuePair<string, string>> Status(string status, int duration) =>
+        [
+            new("AccountSid", AccountSid), new("CallSid", callSid), new("RecordingSid", sid), new("RecordingUrl", url),
+            new("RecordingStatus", status), new("RecordingDuration", duration.ToString(CultureInfo.InvariantCulture)),
+            new("RecordingChannels", "1"), new("RecordingSource", "RecordVerb"),
+            new("RecordingStartTime", Rfc1123(Clock.GetUtcNow())),
+        ];
+        if (seconds <= 0)
+        {
+            if (statusCallback is not null && events.Contains("absent"))
+            {
+                Enqueue(statusCallback, Status("absent", 0));
+            }
+            await CountedAsync(async () =>
+            {
+                if (hangUp)
+                {
+                    HangUp(callSid);
+                }
+                else if (Run(leg, after) is { } redirect)
+                {
+                    await FetchAndRunAsync(leg, redirect, []);
+                }
+            });
+            return null;
+        }
+        var max = int.TryParse((string?)verb.Attribute("maxLength"), out var m) && m > 0 ? m : 3600;
+        var made = new FakeRecording(sid, url, Math.Min(seconds, max), callSid);
+        lock (_gate)
+        {
+            _recordings.Add(made);
+        }
+        var action = (string?)verb.Attribute("action") ?? leg.AnswerUrl;
+        var form = new List<KeyValuePair<string, string>>
+        {
+            new("RecordingUrl", url), new("RecordingDuration", made.DurationSeconds.ToString(CultureInfo.InvariantCulture)),
+            new("Digits", hangUp ? "hangup" : "#"),
+        };
+        await CountedAsync(async () =>
+        {
+            if (hangUp)
+            {
+                HangUp(callSid);
+                if (action is not null)
+                {
+                    // Twilio still asks the action of a caller who hung up while recording; its TwiML goes nowhere.
+                    List<KeyValuePair<string, string>> done;
+                    lock (_gate)
+                    {
+                        done = [.. CallForm(leg), .. form];
+                    }
+                    await PostSignedAsync(action, done);
+                }
+            }
+            else if (action is not null)
+            {
+                await FetchAndRunAsync(leg, action, form);
+            }
+            if (statusCallback is not null && events.Contains("completed"))
+            {
+                Enqueue(statusCallback, Status("completed", made.DurationSeconds));
+            }
+        });
+        return made;
     }
 }

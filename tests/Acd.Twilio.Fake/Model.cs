@@ -93,6 +93,12 @@ public sealed class FakeLeg
     /// <summary>The leg's &lt;Dial&gt; has hangupOnStar: pressing * takes it out of the conference, to the action.</summary>
     public bool HangupOnStar { get; set; }
 
+    /// <summary>What the leg's &lt;Play&gt;s played, in order.</summary>
+    public List<string> Played { get; } = [];
+
+    /// <summary>A &lt;Record&gt; under way: its element, and the verbs after it (run when nothing was recorded).</summary>
+    public (System.Xml.Linq.XElement Verb, List<System.Xml.Linq.XElement> After)? Recording { get; set; }
+
     public bool IsFinal => Status is "completed" or "busy" or "no-answer" or "failed" or "canceled";
 }
 
@@ -165,3 +171,6 @@ public sealed class FakeConference
 
     public string? CallSidEndingConference { get; set; }
 }
+
+/// <summary>A recording a &lt;Record&gt; made: its SID, its URL (under the account's Recordings), its length, and whose call it was.</summary>
+public sealed record FakeRecording(string Sid, string Url, int DurationSeconds, string CallSid);
