@@ -80,12 +80,14 @@ public sealed class Invariants(SimHost host, World world)
         CheckAgents(now);
         CheckMatching(now);
         CheckCallbacks(now);
+        CheckVoicemails(now);
         if (world.HeldCallbacks.Count == 0 && host.Network.InFlight == 0 && host.Backlog == 0 && host.TelephonyInFlight == 0)
         {
             CheckTwilio(now);
         }
     }
 
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private static void Fail(string invariant, string detail) => throw new InvariantException(invariant, detail);
 
     /// <summary>Acd's calls and agents and Twilio's legs as they stand, for a failure report.</summary>
@@ -200,6 +202,40 @@ public sealed class Invariants(SimHost host, World world)
     /// never while it is scheduled, and never before an agent of the call has answered (the agent is rung first). Every
     /// leg to the callback's number is counted, not only the legs Acd knows: Twilio rings the phone either way.
     /// </summary>
+    /// <summary>
+    /// Every message a caller of this world recorded is a call of its own (by its RecordingSid) at once (the &lt;Record&gt;'s
+    /// action makes it; its callback may come later or not at all), left from that caller's call, which names it; one per
+    /// caller; and, as a callback to the caller's number, never lost (the callback invariants hold for it too).
+    /// </summary>
+    private void CheckVoicemails(Snapshot now)
+    {
+        var recordings = host.Twilio.Recordings.Where(r => world.CallIds.Contains(r.CallSid)).ToList();
+        foreach (var recording in recordings)
+        {
+            var id = world.Short(recording.CallSid);
+            if (!now.Calls.TryGetValue(recording.Sid, out var voicemail))
+            {
+                Fail("a voicemail is never lost", $"{id} recorded {recording.Sid} ({recording.DurationSeconds}s) and no call was made of it");
+            }
+            if (voicemail.Voicemail?.FromCallId != recording.CallSid || voicemail.Voicemail.RecordingUrl != recording.Url)
+            {
+                Fail("a voicemail is never lost", $"voicemail {recording.Sid} says it was left from {voicemail.Voicemail?.FromCallId} at {voicemail.Voicemail?.RecordingUrl}, not {id}'s");
+            }
+            if (now.Calls.TryGetValue(recording.CallSid, out var left) && left.Voicemail?.VoicemailCallId != recording.Sid)
+            {
+                Fail("a voicemail is never lost", $"{id} does not name its voicemail {recording.Sid} (it names {left.Voicemail?.VoicemailCallId ?? "none"})");
+            }
+            if (voicemail.Status == CallStatus.Abandoned)
+            {
+                Fail("a voicemail is never lost", $"voicemail {recording.Sid} ended abandoned ({voicemail.EndReason})");
+            }
+        }
+        if (recordings.GroupBy(r => r.CallSid).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            Fail("a voicemail is never lost", $"{world.Short(twice.Key)} recorded {twice.Count()} messages");
+        }
+    }
+
     private void CheckCallbacks(Snapshot now)
     {
         var clock = host.Time.GetUtcNow();

@@ -55,6 +55,9 @@ public enum ActionKind
     MenuKey,
     RequestCallback,
     CancelCallback,
+
+    // Voicemail: a caller at a <Record> speaks and presses # or hangs up, or says nothing.
+    Speak,
 }
 
 /// <summary>
@@ -90,6 +93,7 @@ public static class SimActions
         (ActionKind.Restart, 1), (ActionKind.Kill, 1),
         (ActionKind.PressKey, 15), (ActionKind.AnswerTogether, 8),
         (ActionKind.PressStar, 10), (ActionKind.MenuKey, 12), (ActionKind.RequestCallback, 5), (ActionKind.CancelCallback, 3),
+        (ActionKind.Speak, 30),
     ];
 
     private static readonly int Total = Weights.Sum(w => w.Weight);

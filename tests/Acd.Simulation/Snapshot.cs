@@ -16,12 +16,12 @@ public sealed record Snapshot(
 
     public IReadOnlyList<CallView> Connected => [.. Calls.Values.Where(c => c.Status == CallStatus.Connected).OrderBy(c => c.Id, StringComparer.Ordinal)];
 
-    /// <summary>Reads the world's calls (a call read as ended is not read again), agents and queues, all at once.</summary>
+    /// <summary>Reads the world's calls (a call read as ended is not read again, unless a voicemail may still be left from it), agents and queues, all at once.</summary>
     public static async Task<Snapshot> ReadAsync(SimHost host, World world, Snapshot previous)
     {
         var grains = host.Grains;
         var calls = world.CallIds.Select(async id =>
-            previous.Calls.TryGetValue(id, out var known) && known.Status.IsFinal() ? known : await grains.GetGrain<ICallGrain>(id).GetAsync());
+            previous.Calls.TryGetValue(id, out var known) && known.Status.IsFinal() && known.Voicemail is not { VoicemailCallId: null, FromCallId: null } ? known : await grains.GetGrain<ICallGrain>(id).GetAsync());
         var agents = world.AgentIds.Append(world.SupervisorId).Select(id => grains.GetGrain<IAgentGrain>(id).GetAsync());
         var router = world.QueueIds.Select(id => grains.GetGrain<IRouterGrain>("default").GetRealtimeAsync(id));
         var stored = world.QueueIds.Select(id => host.WaitingCalls.LoadAsync(id));

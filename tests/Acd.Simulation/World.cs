@@ -65,7 +65,8 @@ public sealed class World(SimHost host, string prefix, int run)
     /// <summary>
     /// q1 is a ring group of everyone (ring_all, with a whisper), q3 one that grows every 3 s up to 3 agents who take the
     /// call with a key; q0 and q2 offer a call to one agent at a time. Callbacks: q0 offers one after 5 s (2 attempts), q1
-    /// after 10 s (3), q2 when its estimated wait passes 20 s (3), q3 at once (1).
+    /// after 10 s (3), q2 when its estimated wait passes 20 s (3), q3 at once (1). Voicemail: q0 when closed, full or chosen
+    /// in the menu, q1 when closed or full, q2 in the menu, q3 when closed; at most 30 s.
     /// </summary>
     public QueueDefinition QueueShape(int index, string? target = null) => new(
         QueueIds[index], $"q{index}", target ?? Target(index, 0), "FIFO",
@@ -74,7 +75,8 @@ public sealed class World(SimHost host, string prefix, int run)
         WrapUpCodes: index == 1 ? null : WrapUpCodes,
         MaxRing: index == 1 ? 6 : 3, RingStepSeconds: 3, AcceptWithKey: index == 3, Whisper: index == 1,
         CallbackAfterSeconds: index switch { 0 => 5, 1 => 10, 3 => 0, _ => null }, CallbackWhenWaitExceedsSeconds: index == 2 ? 20 : null,
-        CallbackAttempts: index switch { 0 => 2, 3 => 1, _ => 3 }, CallbackRetrySeconds: 30);
+        CallbackAttempts: index switch { 0 => 2, 3 => 1, _ => 3 }, CallbackRetrySeconds: 30,
+        VoicemailWhen: index switch { 0 => ["closed", "full", "menu"], 1 => ["closed", "full"], 2 => ["menu"], _ => ["closed"] }, VoicemailMaxLength: 30);
 
     /// <summary>The disposition codes of the queues that have them; an agent sometimes sends one no queue lists.</summary>
     private static readonly IReadOnlyList<string> WrapUpCodes = ["solved", "callback"];
@@ -178,6 +180,7 @@ public sealed class World(SimHost host, string prefix, int run)
             ActionKind.AnswerTogether => AnswerTogether(a),
             ActionKind.PressStar => await PressStarAsync(a),
             ActionKind.MenuKey => await MenuKeyAsync(a),
+            ActionKind.Speak => await SpeakAsync(a),
             ActionKind.RequestCallback => await RequestCallbackAsync(a),
             ActionKind.CancelCallback => await CallAsync(a, [.. Now.LiveCalls.Where(c => c.Callback is not null)], (call, _) => call.CancelCallbackAsync("supervisor"), "cancel callback"),
             ActionKind.SetActivity => await AgentAsync(a, agent => Grains.GetGrain<IAgentGrain>(agent).SetActivityAsync(Activities[a.B % Activities.Length]), $"goes {Activities[a.B % Activities.Length]}"),
@@ -507,9 +510,12 @@ public sealed class World(SimHost host, string prefix, int run)
         var sid = inMenu[a.A % inMenu.Count];
         switch (a.B % 20)
         {
-            case < 12:
+            case < 10:
                 await host.Twilio.PressAsync(sid, "1");
                 return $"{Short(sid)} presses 1 in the menu";
+            case < 12:
+                await host.Twilio.PressAsync(sid, "3");
+                return $"{Short(sid)} presses 3 in the menu (voicemail)";
             case < 15:
                 await host.Twilio.PressAsync(sid, "2");
                 return $"{Short(sid)} presses 2 in the menu";
@@ -525,6 +531,34 @@ public sealed class World(SimHost host, string prefix, int run)
                 await host.Twilio.GatherTimesOutAsync(sid);
                 return $"{Short(sid)} presses nothing in the menu";
         }
+    }
+
+    /// <summary>
+    /// A caller at a &lt;Record&gt; (turned away, or chose voicemail in the menu) speaks a while and presses # (most), speaks
+    /// and hangs up, or says nothing. A recording becomes a call of this world's, by its RecordingSid.
+    /// </summary>
+    private async Task<string> SpeakAsync(SimAction a)
+    {
+        var recording = Legs().Where(l => l is { Recording: not null, IsFinal: false }).Select(l => l.Sid).ToList();
+        if (recording.Count == 0)
+        {
+            return "nobody leaving a message";
+        }
+        var sid = recording[a.A % recording.Count];
+        var (seconds, hangUp) = (a.B % 10) switch
+        {
+            < 6 => (1 + a.C % 45, false),
+            < 9 => (1 + a.C % 45, true),
+            _ => (0, false),
+        };
+        var made = await host.Twilio.SpeakAsync(sid, seconds, hangUp);
+        if (made is not null)
+        {
+            CallIds.Add(made.Sid);
+        }
+        return made is null
+            ? $"{Short(sid)} says nothing at the tone"
+            : $"{Short(sid)} leaves a {made.DurationSeconds}s message ({Short(made.Sid)}) and {(hangUp ? "hangs up" : "presses #")}";
     }
 
     /// <summary>A caller waiting in a queue that offers a callback presses * (their &lt;Dial&gt; has hangupOnStar).</summary>
