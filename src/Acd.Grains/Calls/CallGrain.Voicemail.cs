@@ -16,6 +16,9 @@ namespace Acd.Grains.Calls;
 /// </summary>
 public sealed partial class CallGrain
 {
+    /// <summary>Beyond the recording's length, what a voicemail's agent has to hear who left it and choose (the prompt waits 10 s).</summary>
+    private const int VoicemailListenSeconds = 40;
+
     /// <summary>A voicemail's call: nobody on the line until its agent calls the customer back.</summary>
     private bool IsVoicemail => S.Callback is { Source: CallbackSource.Voicemail };
 
@@ -162,6 +165,9 @@ public sealed partial class CallGrain
         var canCallBack = AgentValidation.IsPhoneNumber(number);
         if (!whispered)
         {
+            // The agent listens now: the offer's ring time must not run out under them (a miss would hang them up mid-message).
+            var listened = Now.AddSeconds((S.Voicemail?.DurationSeconds ?? 0) + VoicemailListenSeconds);
+            offer.Deadline = offer.Deadline > listened ? offer.Deadline : listened;
             await SaveAsync();
             return new StagedAnswer(StagedStep.Voicemail, queueName, Number: canCallBack ? number : null, RecordingUrl: S.Voicemail?.RecordingUrl);
         }
