@@ -141,14 +141,7 @@ public sealed partial class CallGrain
             return Problem.Invalid("number", "An E.164 number such as +819012345678");
         }
         var retries = R.Callback!;
-        if (S.Legs.Customer is { Role: LegRole.Caller } callerLeg)
-        {
-            // The confirmation's TwiML hangs up, and nothing need say so: the caller is in no conference, and an inbound
-            // call's status reaches Acd only if its number has a status callback. Taken as done: nothing is left to confirm
-            // (before this, the call never settled and waited in the unsettled store for ever).
-            CallLegs.Report(callerLeg, LegStatus.Completed, null);
-            CallLegs.End(callerLeg);
-        }
+        CallerEndsInTwiml(); // the confirmation hangs up
         S.Kind = CallKind.Callback;
         S.Callback = new CallCallback
         {
@@ -339,6 +332,21 @@ public sealed partial class CallGrain
             return;
         }
         await RouteAsync(plan.First(Json.ParseElement(S.AttributesJson), Now, await LocalClockAsync(plan)), stayPut: false, giveUpReason: "no-matching-filter");
+    }
+
+    /// <summary>
+    /// The caller in the menu is done with Acd: the TwiML Acd answers hangs up (after a callback's confirmation, or a
+    /// voicemail's recording), and nothing need say so: the caller is in no conference, and an inbound call's status reaches
+    /// Acd only if its number has a status callback. Taken as done, so nothing is left to confirm (before this, such a call
+    /// never settled and waited in the unsettled store for ever).
+    /// </summary>
+    private void CallerEndsInTwiml()
+    {
+        if (S.Legs.Customer is { Role: LegRole.Caller } callerLeg)
+        {
+            CallLegs.Report(callerLeg, LegStatus.Completed, null);
+            CallLegs.End(callerLeg);
+        }
     }
 
     /// <summary>A conference of the call's own under a new name (design rule 1: names are never reused).</summary>

@@ -53,12 +53,7 @@ public sealed partial class CallGrain
             return Problem.Conflict($"Call '{Id}' is {S.Status} and its caller cannot leave a voicemail now");
         }
         S.Voicemail = new CallVoicemail { QueueId = R.QueueId!, MaxLengthSeconds = R.Callback!.VoicemailMaxLength };
-        if (S.Legs.Customer is { Role: LegRole.Caller } callerLeg)
-        {
-            // As with a callback: the caller records and hangs up in TwiML, with nobody to report it. Nothing is left to end.
-            CallLegs.Report(callerLeg, LegStatus.Completed, null);
-            CallLegs.End(callerLeg);
-        }
+        CallerEndsInTwiml(); // the caller records and hangs up
         R.CallerAwayUntil = null;
         await FinishAsync(CallStatus.Canceled, "voicemail", null);
         return View();
@@ -107,8 +102,9 @@ public sealed partial class CallGrain
             return S.Voicemail?.FromCallId == start.FromCallId ? View() : Problem.Conflict($"Call '{Id}' exists", "RecordingSid");
         }
         var (workflow, _) = await FindWorkflowAsync(start.WorkflowId);
-        await BeginAsync(CallKind.Callback, start.AttributesJson, workflow, start.Priority);
         var recording = start.Recording;
+        var left = new VoicemailLeft(start.FromCallId, start.Number, recording.RecordingSid, recording.RecordingUrl, recording.DurationSeconds);
+        await BeginAsync(CallKind.Callback, start.AttributesJson, workflow, start.Priority);
         S.Callback = new CallCallback
         {
             Number = start.Number ?? "",
@@ -143,13 +139,13 @@ public sealed partial class CallGrain
                 return View();
             }
             await RouteAsync(plan.First(Json.ParseElement(S.AttributesJson), Now, await LocalClockAsync(plan)), stayPut: false, giveUpReason: "no-matching-filter");
-            Emit(new VoicemailLeft(start.FromCallId, start.Number, recording.RecordingSid, recording.RecordingUrl, recording.DurationSeconds));
+            Emit(left);
             await SaveAsync();
             return View();
         }
         R.Step = new RoutingStep(-3, 0);
         EnterQueue(R.Step, new RoutingTarget(start.QueueId, null, null, null, null, null, null, null), "voicemail", waiting with { Sequence = result.Sequence }, result);
-        Emit(new VoicemailLeft(start.FromCallId, start.Number, recording.RecordingSid, recording.RecordingUrl, recording.DurationSeconds));
+        Emit(left);
         logger.LogInformation("Voicemail {CallId} from call {FromCallId} ({Seconds}s) waits in {QueueId}", Id, start.FromCallId, recording.DurationSeconds, start.QueueId);
         await AfterAdmissionAsync(result, start.QueueId);
         return View();
@@ -174,15 +170,11 @@ public sealed partial class CallGrain
         switch (digits)
         {
             case "1" when canCallBack:
-                S.Voicemail!.HandledAt = Now;
-                S.Voicemail.HandledHow = "called-back";
-                Emit(new VoicemailHandled(offer.AgentId, "called-back"));
+                Handled("called-back");
                 await ConnectAsync(offer);
                 return new StagedAnswer(StagedStep.Join, queueName, S.Conference.Name, leg.Label);
             case "2":
-                S.Voicemail!.HandledAt = Now;
-                S.Voicemail.HandledHow = "listened";
-                Emit(new VoicemailHandled(offer.AgentId, "listened"));
+                Handled("listened");
                 await TakeOfferAsync(offer);
                 // The leg hangs up in its TwiML after the words: nothing for Acd to end.
                 CallLegs.Report(leg, LegStatus.Completed, null);
@@ -192,6 +184,13 @@ public sealed partial class CallGrain
             default:
                 await OfferFailedAsync(offer, OfferOutcome.Rejected, "rejected");
                 return new StagedAnswer(StagedStep.Declined, queueName);
+        }
+
+        void Handled(string how)
+        {
+            S.Voicemail!.HandledAt = Now;
+            S.Voicemail.HandledHow = how;
+            Emit(new VoicemailHandled(offer.AgentId, how));
         }
     }
 }
