@@ -7,7 +7,7 @@
 
 const TEXT = {
   ja: {
-    take: "1 を押して受ける", title: "Acd オペレーター", signOut: "サインアウト", withProvider: (name) => `${name} でサインイン`, signInTitle: "サインイン", pickAgent: "オペレーターを選ぶ（開発用）",
+    take: "1 を押して受ける", callBack: "1 折り返す", handled: "2 対応済みにする", voicemail: "留守番電話", recording: "録音を聞く", title: "Acd オペレーター", signOut: "サインアウト", withProvider: (name) => `${name} でサインイン`, signInTitle: "サインイン", pickAgent: "オペレーターを選ぶ（開発用）",
     signIn: "サインイン", tokenLabel: "Acd のトークン", activity: "状態", incoming: "着信", from: "発信者", queue: "キュー",
     waited: "待ち時間", choice: "IVR の選択", attributes: "属性", ringsFor: "残り", answer: "応答", reject: "拒否",
     onCall: "通話中", onHold: "保留中", muted: "ミュート中", hold: "保留", resume: "保留解除", mute: "ミュート", unmute: "ミュート解除",
@@ -28,7 +28,7 @@ const TEXT = {
     activities: { Available: "対応可能", Offline: "オフライン", Break: "休憩", WrapUp: "後処理" },
   },
   en: {
-    take: "Press 1 to take it", title: "Acd agent", signOut: "Sign out", withProvider: (name) => `Sign in with ${name}`, signInTitle: "Sign in", pickAgent: "Pick an agent (development)",
+    take: "Press 1 to take it", callBack: "1 Call back", handled: "2 Mark handled", voicemail: "Voicemail", recording: "Listen to the recording", title: "Acd agent", signOut: "Sign out", withProvider: (name) => `Sign in with ${name}`, signInTitle: "Sign in", pickAgent: "Pick an agent (development)",
     signIn: "Sign in", tokenLabel: "Acd token", activity: "Activity", incoming: "Incoming call", from: "From", queue: "Queue",
     waited: "Waited", choice: "IVR choice", attributes: "Attributes", ringsFor: "Rings for", answer: "Answer", reject: "Reject",
     onCall: "On a call", onHold: "On hold", muted: "Muted", hold: "Hold", resume: "Resume", mute: "Mute", unmute: "Unmute",
@@ -250,10 +250,20 @@ function render() {
     const inBrowser = leg?.call_sid && state.incoming.has(leg.call_sid);
     $("#offer-how").textContent = inBrowser ? t("ringsBrowser") : state.phone === "ready" && !outboundOwn ? t("waitingBrowser") : T().ringsPhone(agent.contact_uri);
     $("#answer").disabled = state.phone === "ready" && !inBrowser && incomingFor(offered) === null;
-    // Answered here and still offered: a ring group that takes calls with a key is asking for 1.
-    $("#take").hidden = !(leg?.call_sid && state.answered.has(leg.call_sid));
+    // Answered here and still offered: a ring group that takes calls with a key is asking for 1, or a voicemail for 1
+    // (call the customer back) or 2 (handled), once its recording has played.
+    const voicemail = offered.voicemail?.from_call_id ? offered.voicemail : null;
+    const keyed = Boolean(leg?.call_sid && state.answered.has(leg.call_sid));
+    $("#offer-voicemail").hidden = !voicemail;
+    if (voicemail) {
+      $("#offer-recording").href = /^https?:\/\//.test(voicemail.recording_url) ? voicemail.recording_url : "#";
+      $("#offer-recording-length").textContent = seconds(voicemail.duration_seconds * 1000);
+    }
+    $("#take").hidden = !keyed || Boolean(voicemail);
+    $("#call-back").hidden = !keyed || !voicemail || !offered.callback?.number;
+    $("#handled").hidden = !keyed || !voicemail;
   } else {
-    $("#take").hidden = true;
+    $("#take").hidden = $("#call-back").hidden = $("#handled").hidden = true;
   }
 
   // The call: connected with this agent (or this agent consulted in a warm transfer).
@@ -384,10 +394,14 @@ async function reject() {
 }
 
 $("#answer").addEventListener("click", answer);
-$("#take").addEventListener("click", () => {
+// A key for the answered leg's prompt, as DTMF through the softphone.
+function press(digits) {
   const leg = state.call && myLeg(state.call);
-  if (leg?.call_sid && state.answered.has(leg.call_sid)) state.softphone?.sendDigits(leg.call_sid, "1");
-});
+  if (leg?.call_sid && state.answered.has(leg.call_sid)) state.softphone?.sendDigits(leg.call_sid, digits);
+}
+$("#take").addEventListener("click", () => press("1"));
+$("#call-back").addEventListener("click", () => press("1"));
+$("#handled").addEventListener("click", () => press("2"));
 $("#reject").addEventListener("click", reject);
 $("#hold").addEventListener("click", () => act("", callPath($("#hold").dataset.on === "true" ? "resume" : "hold")));
 $("#mute").addEventListener("click", () => act("", callPath($("#mute").dataset.on === "true" ? "unmute" : "mute")));

@@ -212,8 +212,9 @@ public static class TwilioWebhooks
         }
         // The action brings the recording's URL, whose last segment is its SID; its status callback brings both.
         var url = form["RecordingUrl"].ToString();
-        var sid = NullIfEmpty(form["RecordingSid"].ToString()) ?? (Uri.TryCreate(url, UriKind.Absolute, out var address) ? address.Segments[^1].Trim('/') : null);
-        if (sid is not null && Ids.IsValid(sid) && Int(form["RecordingDuration"]) is > 0 and var duration)
+        var address = WebAddress(url);
+        var sid = NullIfEmpty(form["RecordingSid"].ToString()) ?? address?.Segments[^1].Trim('/');
+        if (address is not null && sid is not null && Ids.IsValid(sid) && Int(form["RecordingDuration"]) is > 0 and var duration)
         {
             var made = await grains.GetGrain<ICallGrain>(callId).VoicemailRecordedAsync(new VoicemailRecording(sid, url, duration, form["CallSid"].ToString()));
             if (!made.Ok)
@@ -245,9 +246,9 @@ public static class TwilioWebhooks
         var url = form["RecordingUrl"].ToString();
         if (status == "completed" && Int(form["RecordingDuration"]) is > 0 and var duration)
         {
-            if (!Uri.TryCreate(url, UriKind.Absolute, out _))
+            if (WebAddress(url) is null)
             {
-                return Problems.Invalid("RecordingUrl", "Required: the recording's URL");
+                return Problems.Invalid("RecordingUrl", "Required: the recording's http(s) URL");
             }
             var made = await grains.GetGrain<ICallGrain>(callId).VoicemailRecordedAsync(new VoicemailRecording(sid, url, duration, form["CallSid"].ToString()));
             if (made.Problem is { } problem)
@@ -353,6 +354,10 @@ public static class TwilioWebhooks
         var answer = await call.StagedAnswerAsync(legId, callSid, digits, whispered);
         return Xml(twiml.Staged(callId, legId, answer));
     }
+
+    /// <summary>An absolute http(s) address (a recording's URL is shown to agents: nothing else may pass for one).</summary>
+    private static Uri? WebAddress(string? value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var address) && address.Scheme is "https" or "http" ? address : null;
 
     private static IResult Xml(string twiml) => Results.Content(twiml, "application/xml; charset=utf-8");
 

@@ -254,5 +254,56 @@ public sealed class AgentPageBrowserTests
         Assert.Equal([caller.CallSid, kens.Sid], twilio.ConferenceNamed(caller.ConferenceName!)!.Joined);
     }
 
+    [Fact]
+    public async Task AVoicemailShowsItsRecordingAndTheAgentWhoAnswersInTheBrowserMarksItHandled()
+    {
+        var chromium = Browser.Chromium();
+        Assert.SkipWhen(chromium is null, Browser.Missing);
+        await using var cluster = await AcdCluster.StartAsync(connectionString: null);
+        var twilio = cluster.Twilio;
+        var node = await cluster.StartNodeAsync(settings: VoiceKeys);
+        var http = node.Http;
+        (await http.PutJsonAsync("/api/queues/messages", new { friendly_name = "代表", target_workers = "team == 'messages'", wrap_up_seconds = 30, closed = true, voicemail_when = new[] { "closed" } })).AssertOk();
+        (await http.PutJsonAsync("/api/workflows/messages", new { configuration = new { task_routing = new { default_filter = new { queue = "messages" } } } })).AssertOk();
+        (await http.PutJsonAsync("/api/agents/ken", new { friendly_name = "Ken", activity = "Offline", attributes = new { team = "messages", contact_uri = "client:ken" } })).AssertOk();
+        // The queue is closed: the caller leaves a message, which waits for the queue to open.
+        var caller = await twilio.CallAsync($"{TwilioFixture.PublicBaseUrl}/twilio/voice/incoming?workflow=messages", "+819044440001", TwilioFixture.Number);
+        var recording = (await twilio.SpeakAsync(caller.CallSid, 75))!;
+        await Eventually.HoldsAsync(async () => (await http.GetJsonAsync($"/api/calls/{recording.Sid}")).Status == System.Net.HttpStatusCode.OK, "the voicemail is a call");
+        (await http.PutJsonAsync("/api/queues/messages", new { friendly_name = "代表", target_workers = "team == 'messages'", wrap_up_seconds = 30, voicemail_when = new[] { "closed" } })).AssertOk();
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright, chromium!);
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 }, Locale = "ja-JP" });
+        await page.AddInitScriptAsync(StandIn);
+        await page.ExposeFunctionAsync("acdTestAnswer", (string sid) => twilio.Answer(sid));
+        await page.ExposeFunctionAsync("acdTestDigits", (string sid, string digits) => twilio.PressAsync(sid, digits));
+        await page.GotoAsync($"http://127.0.0.1:{node.Ports.Http}/agent/");
+        await page.Locator("#dev-signin:not([hidden])").WaitForAsync(new() { Timeout = 10000 });
+        await page.SelectOptionAsync("#dev-agent", "ken");
+        await page.ClickAsync("#dev-signin button[type=submit]");
+        await page.Locator("#connection[data-state='live']").WaitForAsync(new() { Timeout = 10000 });
+        await page.ClickAsync("#activities button[data-activity='Available']");
+
+        // Ken is rung for the voicemail: the page says so, with the caller's number and a link to the recording.
+        var kens = await twilio.RungAsync("client:ken");
+        await page.Locator("#offer-voicemail:not([hidden])").WaitForAsync(new() { Timeout = 10000 });
+        Assert.Equal("+819044440001", await page.Locator("#offer-from").TextContentAsync());
+        Assert.Equal(recording.Url, await page.Locator("#offer-recording").GetAttributeAsync("href"));
+        Assert.Equal("1:15", await page.Locator("#offer-recording-length").TextContentAsync());
+
+        // He answers in the browser, hears it, and marks it handled with the page's button (DTMF 2 to Acd's prompt).
+        await page.EvaluateAsync("sid => window.__softphone.options.onIncoming({ callSid: sid, from: '+819044440001' })", kens.Sid);
+        await page.Keyboard.PressAsync("a");
+        await Eventually.HoldsAsync(() => Task.FromResult(twilio.Leg(kens.Sid)!.Gathering is not null), "Ken's leg plays the message and asks for a key");
+        Assert.Equal([recording.Url], twilio.Leg(kens.Sid)!.Played);
+        Assert.True(await page.Locator("#take").IsHiddenAsync());
+        await page.ClickAsync("#handled:not([hidden])");
+        Assert.Equal(["2"], await page.EvaluateAsync<string[]>("() => window.__softphone.digits"));
+        await Eventually.HoldsAsync(async () => (await CallAsync(http, recording.Sid)).Str("end_reason") == "voicemail-handled", "the voicemail is handled");
+        await page.Locator("#wrapup:not([hidden])").WaitForAsync(new() { Timeout = 10000 });
+        Assert.DoesNotContain(twilio.Requests, r => r["To"] == "+819044440001");
+    }
+
     private static async Task<JsonNode> CallAsync(HttpClient http, string callId) => (await http.GetJsonAsync($"/api/calls/{callId}")).AssertOk();
 }
