@@ -53,6 +53,9 @@ public static class TwilioExtensions
     /// </summary>
     public static IHttpClientBuilder AddTwilioResilience(this IHttpClientBuilder http, TwilioOptions settings)
     {
+        // Outside the retries: once the process stops, no request waits for a back-off (see TwilioShutdown).
+        http.Services.TryAddSingleton<TwilioShutdown>();
+        http.AddHttpMessageHandler(sp => new TwilioShutdown.Handler(sp.GetRequiredService<TwilioShutdown>()));
         http.AddResilienceHandler("twilio", (pipeline, context) =>
         {
             pipeline.TimeProvider = context.ServiceProvider.GetRequiredKeyedService<TimeProvider>(TwilioClock.Key);
@@ -82,7 +85,8 @@ public static class TwilioExtensions
     /// <summary>The REST adapter of <see cref="ITelephony"/>: the SDK's client on the "twilio" HTTP client, the pace, the adapter.</summary>
     public static IServiceCollection AddTwilioRest(this IServiceCollection services)
     {
-        services.AddSingleton(sp => new TwilioHttp(sp.GetRequiredService<IHttpClientFactory>().CreateClient("twilio")));
+        services.TryAddSingleton<TwilioShutdown>();
+        services.AddSingleton(sp => new TwilioHttp(sp.GetRequiredService<IHttpClientFactory>().CreateClient("twilio"), sp.GetRequiredService<TwilioShutdown>()));
         services.AddHostedService(sp => sp.GetRequiredService<TwilioHttp>());
         services.AddSingleton<ITwilioRestClient>(sp =>
         {
@@ -108,7 +112,7 @@ public static class TwilioExtensions
 /// for a retry's back-off) are cancelled rather than waited for: the calls they were for are reconciled with Twilio when
 /// they are next loaded, on this node or another.
 /// </summary>
-public sealed class TwilioHttp(System.Net.Http.HttpClient client) : IHostedService
+public sealed class TwilioHttp(System.Net.Http.HttpClient client, TwilioShutdown shutdown) : IHostedService
 {
     public System.Net.Http.HttpClient Client { get; } = client;
 
@@ -127,7 +131,56 @@ public sealed class TwilioHttp(System.Net.Http.HttpClient client) : IHostedServi
     public void Stop()
     {
         Stopping = true;
+        shutdown.Stop();
         Client.CancelPendingRequests();
+    }
+}
+
+/// <summary>
+/// The process is stopping, for every Twilio request: those under way (in a retry's back-off too) are cancelled, and any
+/// sent from then on (a grain deactivating may still ask) fails at once instead of being retried. Without it, a request
+/// sent after the stop began failed, was retried after a back-off on the network's clock, and the HTTP pipeline's disposal
+/// waited for it: the node's shutdown hung (the simulation's seeds 15109 and 16000, two restarts of one silo).
+/// </summary>
+public sealed class TwilioShutdown : IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private volatile bool _stopped;
+
+    public void Stop()
+    {
+        _stopped = true;
+        _stopping.Cancel();
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        _stopping.Dispose();
+    }
+
+    internal sealed class Handler(TwilioShutdown shutdown) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            CancellationTokenSource linked;
+            try
+            {
+                if (shutdown._stopped)
+                {
+                    throw new OperationCanceledException("The process is stopping: no more Twilio requests");
+                }
+                linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, shutdown._stopping.Token);
+            }
+            catch (ObjectDisposedException)
+            {
+                throw new OperationCanceledException("The process has stopped: no more Twilio requests");
+            }
+            using (linked)
+            {
+                return await base.SendAsync(request, linked.Token);
+            }
+        }
     }
 }
 
