@@ -65,14 +65,7 @@ public sealed partial class FakeTwilio
         {
             // The participant exists and rings; the answer to the request is lost (a dropped connection, a crash).
             await StalledAsync();
-            try
-            {
-                await WriteJsonAsync(context, 201, ParticipantJson(conference, participant));
-            }
-            catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException)
-            {
-                // Nobody is listening any more.
-            }
+            await WriteLateAsync(context, 201, ParticipantJson(conference, participant));
             return 201;
         }
         await WriteJsonAsync(context, 201, ParticipantJson(conference, participant));
@@ -199,6 +192,19 @@ public sealed partial class FakeTwilio
         return 200;
     }
 
+    /// <summary>A held answer, sent to whoever still listens.</summary>
+    private static async Task WriteLateAsync(HttpContext context, int status, object body)
+    {
+        try
+        {
+            await WriteJsonAsync(context, status, body);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException)
+        {
+            // Nobody is listening any more.
+        }
+    }
+
     private async Task<int> CreateCallAsync(HttpContext context, Func<string, string?> get, Func<string, IEnumerable<string>> all)
     {
         FakeLeg leg;
@@ -221,6 +227,12 @@ public sealed partial class FakeTwilio
                 // Twilio rings the destination; once answered it fetches the Url and carries out its TwiML.
                 RingLocked(leg, get("Timeout"));
             }
+        }
+        if (StallCallsTo is { } stalled && stalled == leg.To)
+        {
+            await StalledAsync();
+            await WriteLateAsync(context, 201, CallJson(leg));
+            return 201;
         }
         await WriteJsonAsync(context, 201, CallJson(leg));
         return 201;

@@ -77,11 +77,20 @@ public sealed partial class FakeTwilio : IAsyncDisposable
     /// <summary>Keep callbacks instead of sending them, until <see cref="ReleaseHeldAsync"/>.</summary>
     public bool HoldCallbacks { get; set; }
 
+    /// <summary>Keep only the callbacks this picks (by URL and form), until <see cref="ReleaseHeldAsync"/>; the rest go on.</summary>
+    public Func<string, IReadOnlyList<KeyValuePair<string, string>>, bool>? HoldCallbacksWhere { get; set; }
+
     /// <summary>
     /// Carry out Participants requests but hold their responses until <see cref="ReleaseStalled"/>: Twilio created the
     /// leg, and the one who asked never learns its CallSid (a dropped connection, a crash).
     /// </summary>
     public bool StallParticipantResponses { get; set; }
+
+    /// <summary>
+    /// Likewise for Calls requests to this address: the leg exists and rings, and its creator learns its CallSid only from
+    /// its callbacks or webhooks until <see cref="ReleaseStalled"/>.
+    /// </summary>
+    public string? StallCallsTo { get; set; }
 
     private TaskCompletionSource _stalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -100,6 +109,7 @@ public sealed partial class FakeTwilio : IAsyncDisposable
         lock (_gate)
         {
             StallParticipantResponses = false;
+            StallCallsTo = null;
             stalled = _stalled;
             _stalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
@@ -199,7 +209,8 @@ public sealed partial class FakeTwilio : IAsyncDisposable
         {
             held = [.. _held.Where(h => urlContains is null || h.Url.Contains(urlContains, StringComparison.Ordinal))];
             _held.RemoveAll(h => held.Contains(h));
-            HoldCallbacks = _held.Count > 0;
+            HoldCallbacks = HoldCallbacks && _held.Count > 0;
+            HoldCallbacksWhere = _held.Count > 0 ? HoldCallbacksWhere : null;
         }
         if (reverse)
         {
@@ -352,7 +363,7 @@ public sealed partial class FakeTwilio : IAsyncDisposable
         {
             return;
         }
-        if (HoldCallbacks)
+        if (HoldCallbacks || HoldCallbacksWhere?.Invoke(url, form) == true)
         {
             _held.Add((url, form));
             return;

@@ -253,7 +253,7 @@ function render() {
     // Answered here and still offered: a ring group that takes calls with a key is asking for 1, or a voicemail for 1
     // (call the customer back) or 2 (handled), once its recording has played.
     const voicemail = offered.voicemail?.from_call_id ? offered.voicemail : null;
-    const keyed = Boolean(leg?.call_sid && state.answered.has(leg.call_sid));
+    const keyed = answeredFor(offered) !== null;
     $("#offer-voicemail").hidden = !voicemail;
     if (voicemail) {
       $("#offer-recording").href = /^https?:\/\//.test(voicemail.recording_url) ? voicemail.recording_url : "#";
@@ -370,6 +370,12 @@ function incomingFor(call) {
   return state.incoming.size === 1 ? [...state.incoming.keys()][0] : null;
 }
 
+// The browser call answered here for this offer: known by its CallSid even before Acd's read of the call carries it.
+function answeredFor(call) {
+  const sid = incomingFor(call);
+  return sid && state.answered.has(sid) ? sid : null;
+}
+
 function answer() {
   const call = state.call;
   if ($("#offer").hidden || !call) return;
@@ -396,8 +402,8 @@ async function reject() {
 $("#answer").addEventListener("click", answer);
 // A key for the answered leg's prompt, as DTMF through the softphone.
 function press(digits) {
-  const leg = state.call && myLeg(state.call);
-  if (leg?.call_sid && state.answered.has(leg.call_sid)) state.softphone?.sendDigits(leg.call_sid, digits);
+  const sid = state.call ? answeredFor(state.call) : null;
+  if (sid) state.softphone?.sendDigits(sid, digits);
 }
 $("#take").addEventListener("click", () => press("1"));
 $("#call-back").addEventListener("click", () => press("1"));
@@ -582,10 +588,11 @@ $("#language").addEventListener("click", () => {
   say("");
   applyLanguage();
 });
-// Each second: countdowns move on. An offer whose leg is still being sent has no ring time yet, and ringing is not an
-// event of its own: it is read again until it has one.
+// Each second: countdowns move on. An offer whose leg is still being sent has no ring time or CallSid yet (a ring
+// group's other legs may have both), and neither is an event of its own: it is read again until this agent's leg has them.
 setInterval(() => {
-  if (state.call?.status === "offered" && !state.call.offer_expires_at && !state.refreshing) refresh();
+  const call = state.call;
+  if (call?.status === "offered" && (!call.offer_expires_at || (myLeg(call) && !myLeg(call).call_sid)) && !state.refreshing) refresh();
   render();
 }, 1000);
 applyLanguage();

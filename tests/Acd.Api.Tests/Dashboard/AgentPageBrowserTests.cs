@@ -38,6 +38,25 @@ public sealed class AgentPageBrowserTests
     private static Task<IBrowser> LaunchAsync(IPlaywright playwright, string chromium) =>
         Browser.LaunchAsync(playwright, chromium, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream");
 
+    /// <summary>
+    /// The agent page at 1280 px with the softphone's stand-in (its answers and keys reach the fake Twilio), signed in as
+    /// <paramref name="agentId"/> with Development's pick-your-agent, its event stream live.
+    /// </summary>
+    private static async Task<IPage> SignInAsync(IBrowser browser, FakeTwilio twilio, int port, string agentId)
+    {
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 }, Locale = "ja-JP" });
+        await page.AddInitScriptAsync(StandIn);
+        await page.ExposeFunctionAsync("acdTestAnswer", (string sid) => twilio.Answer(sid));
+        // The softphone's keypad reaches Twilio as DTMF: the fake hands the digits to the leg's <Gather>.
+        await page.ExposeFunctionAsync("acdTestDigits", (string sid, string digits) => twilio.PressAsync(sid, digits));
+        await page.GotoAsync($"http://127.0.0.1:{port}/agent/");
+        await page.Locator("#dev-signin:not([hidden])").WaitForAsync(new() { Timeout = 10000 });
+        await page.SelectOptionAsync("#dev-agent", agentId);
+        await page.ClickAsync("#dev-signin button[type=submit]");
+        await page.Locator("#connection[data-state='live']").WaitForAsync(new() { Timeout = 10000 });
+        return page;
+    }
+
     [Fact]
     public async Task AnAgentSignsInAnswersHoldsTransfersAndWrapsUpWithACodeOnThePage()
     {
@@ -56,18 +75,10 @@ public sealed class AgentPageBrowserTests
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await LaunchAsync(playwright, chromium!);
-        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 }, Locale = "ja-JP" });
-        await page.AddInitScriptAsync(StandIn);
-        await page.ExposeFunctionAsync("acdTestAnswer", (string sid) => twilio.Answer(sid));
-
         // Sign in as Aiko (Development: pick an agent), and go Available. The browser reaches Acd through a proxy the
         // test can cut, as a network drop would.
         await using var proxy = new TcpProxy("127.0.0.1", node.Ports.Http);
-        await page.GotoAsync($"http://127.0.0.1:{proxy.Port}/agent/");
-        await page.Locator("#dev-signin:not([hidden])").WaitForAsync(new() { Timeout = 10000 });
-        await page.SelectOptionAsync("#dev-agent", "aiko");
-        await page.ClickAsync("#dev-signin button[type=submit]");
-        await page.Locator("#connection[data-state='live']").WaitForAsync(new() { Timeout = 10000 });
+        var page = await SignInAsync(browser, twilio, proxy.Port, "aiko");
         Assert.Equal("Aiko", await page.Locator("#me").TextContentAsync());
         await page.Locator("#phone[data-state='ready']").WaitForAsync();
         Assert.NotEmpty(await page.EvaluateAsync<string>("() => window.__softphone.token"));
@@ -219,20 +230,15 @@ public sealed class AgentPageBrowserTests
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await LaunchAsync(playwright, chromium!);
-        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 }, Locale = "ja-JP" });
-        await page.AddInitScriptAsync(StandIn);
-        await page.ExposeFunctionAsync("acdTestAnswer", (string sid) => twilio.Answer(sid));
-        // The softphone's keypad reaches Twilio as DTMF: the fake hands the digits to the leg's <Gather>.
-        await page.ExposeFunctionAsync("acdTestDigits", (string sid, string digits) => twilio.PressAsync(sid, digits));
-        await page.GotoAsync($"http://127.0.0.1:{node.Ports.Http}/agent/");
-        await page.Locator("#dev-signin:not([hidden])").WaitForAsync(new() { Timeout = 10000 });
-        await page.SelectOptionAsync("#dev-agent", "ken");
-        await page.ClickAsync("#dev-signin button[type=submit]");
-        await page.Locator("#connection[data-state='live']").WaitForAsync(new() { Timeout = 10000 });
+        var page = await SignInAsync(browser, twilio, node.Ports.Http, "ken");
         await page.ClickAsync("#activities button[data-activity='Available']");
         await page.Locator("#activity-now[data-activity='Available']").WaitForAsync();
 
-        // Both ring; Ken is not the call's first (offered_to is Aiko) and still sees the offer.
+        // Both ring; Ken is not the call's first (offered_to is Aiko) and still sees the offer. Aiko's leg is sent at once,
+        // Ken's is slow (Twilio's answer to its creation and its status callbacks are late): Acd learns his CallSid only
+        // when it answers, and his page, whose read shows an offer that rings, must not wait for it.
+        twilio.StallCallsTo = "client:ken";
+        twilio.HoldCallbacksWhere = (_, form) => form.Any(f => f is { Key: "To", Value: "client:ken" });
         var caller = await twilio.CallAsync($"{TwilioFixture.PublicBaseUrl}/twilio/voice/incoming?workflow=group", "+819012345678", TwilioFixture.Number);
         var kens = await twilio.RungAsync("client:ken");
         await twilio.RungAsync("client:aiko");
@@ -245,6 +251,8 @@ public sealed class AgentPageBrowserTests
         await page.EvaluateAsync("sid => window.__softphone.options.onIncoming({ callSid: sid, from: '+819012345678' })", kens.Sid);
         await page.Keyboard.PressAsync("a");
         await Eventually.HoldsAsync(() => Task.FromResult(twilio.Leg(kens.Sid)!.Gathering is not null), "Ken's leg is asked for the key");
+        twilio.ReleaseStalled();
+        await twilio.ReleaseHeldAsync();
         await page.ClickAsync("#take:not([hidden])");
         await page.Locator("#talk:not([hidden])").WaitForAsync(new() { Timeout = 10000 });
         Assert.Equal(["1"], await page.EvaluateAsync<string[]>("() => window.__softphone.digits"));
@@ -274,15 +282,7 @@ public sealed class AgentPageBrowserTests
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await LaunchAsync(playwright, chromium!);
-        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 }, Locale = "ja-JP" });
-        await page.AddInitScriptAsync(StandIn);
-        await page.ExposeFunctionAsync("acdTestAnswer", (string sid) => twilio.Answer(sid));
-        await page.ExposeFunctionAsync("acdTestDigits", (string sid, string digits) => twilio.PressAsync(sid, digits));
-        await page.GotoAsync($"http://127.0.0.1:{node.Ports.Http}/agent/");
-        await page.Locator("#dev-signin:not([hidden])").WaitForAsync(new() { Timeout = 10000 });
-        await page.SelectOptionAsync("#dev-agent", "ken");
-        await page.ClickAsync("#dev-signin button[type=submit]");
-        await page.Locator("#connection[data-state='live']").WaitForAsync(new() { Timeout = 10000 });
+        var page = await SignInAsync(browser, twilio, node.Ports.Http, "ken");
         await page.ClickAsync("#activities button[data-activity='Available']");
 
         // Ken is rung for the voicemail: the page says so, with the caller's number and a link to the recording.
