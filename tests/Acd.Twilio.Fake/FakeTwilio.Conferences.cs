@@ -460,9 +460,10 @@ public sealed partial class FakeTwilio
         LegCallback(leg, "completed");
         if (action is not null)
         {
-            // Twilio asks a <Dial>'s action even when the caller hung up (CallStatus completed), and ignores its answer.
+            // Twilio asks a <Dial>'s action even when the caller hung up (CallStatus completed), and ignores its answer:
+            // a callback in all but name, sent (and held, or lost) with them.
             leg.DialAction = null;
-            _ = CountedAsync(() => Task.Run(() => PostSignedAsync(action, [.. CallForm(leg), new("DialCallStatus", "completed")])));
+            Enqueue(action, [.. CallForm(leg), new("DialCallStatus", "completed")]);
         }
     }
 

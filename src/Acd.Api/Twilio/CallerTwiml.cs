@@ -24,7 +24,8 @@ public sealed class CallerTwiml(IOptions<TwilioOptions> options, TwilioUrls urls
     /// <param name="callId">The call, for its callback URLs.</param>
     /// <param name="conferenceName">The call's conference (a new name each time the caller comes back to it).</param>
     /// <param name="stepOut">The queue offers callbacks: the caller may press * to leave the wait for the callback menu
-    /// (<c>hangupOnStar</c>), and the &lt;Dial&gt;'s action asks Acd what follows.</param>
+    /// (<c>hangupOnStar</c>). Every caller's &lt;Dial&gt; has an action, which asks Acd what follows once the conference
+    /// is over for them: the menu after a *, or, when Acd gives up on them and ends it, why (and a voicemail's tone).</param>
     /// <param name="greet">False when the caller comes back from the menu: they were greeted when they called.</param>
     public string Conference(string callId, string conferenceName, bool stepOut = false, bool greet = true)
     {
@@ -40,16 +41,9 @@ public sealed class CallerTwiml(IOptions<TwilioOptions> options, TwilioUrls urls
             Attribute(xml, "language", settings.Language);
             xml.Append('>').Append(SecurityElement.Escape(settings.Greeting)).Append("</Say>");
         }
-        if (stepOut)
-        {
-            xml.Append("<Dial");
-            Attribute(xml, "action", urls.WaitExit(callId).OriginalString);
-            xml.Append(""" hangupOnStar="true">""");
-        }
-        else
-        {
-            xml.Append("<Dial>");
-        }
+        xml.Append("<Dial");
+        Attribute(xml, "action", urls.WaitExit(callId).OriginalString);
+        xml.Append(stepOut ? """ hangupOnStar="true">""" : ">");
         xml.Append("""<Conference beep="false" startConferenceOnEnter="false" endConferenceOnExit="true" """);
         Attribute(xml, "waitUrl", urls.Wait(callId, stepOut).OriginalString);
         xml.Append(""" waitMethod="POST" """);
@@ -83,7 +77,7 @@ public sealed class CallerTwiml(IOptions<TwilioOptions> options, TwilioUrls urls
         {
             response.Append(Say(first));
         }
-        var dial = stepOut ? new Dial(action: urls.WaitExit(callId), hangupOnStar: true) : new Dial();
+        var dial = new Dial(action: urls.WaitExit(callId), hangupOnStar: stepOut ? true : null);
         dial.Append(new Conference(
             name: conferenceName,
             beep: global::Twilio.TwiML.Voice.Conference.BeepEnum.False,

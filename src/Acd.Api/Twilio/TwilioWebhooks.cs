@@ -148,6 +148,7 @@ public static class TwilioWebhooks
             WaitExitStep.Menu => Xml(twiml.CallbackMenu(callId, exit.Callback, exit.Voicemail)),
             WaitExitStep.Back when exit.ConferenceName is { } name => Xml(twiml.BackToWait(callId, name, apology: false)),
             WaitExitStep.Message => Xml(twiml.Message(exit.Message ?? acd.Value.NoRouteMessage)),
+            WaitExitStep.Voicemail => Xml(twiml.Voicemail(callId, exit.Message, exit.VoicemailMaxLength)),
             _ => Xml(twiml.Hangup()),
         };
     }

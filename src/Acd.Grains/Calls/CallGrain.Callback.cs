@@ -38,7 +38,12 @@ public sealed partial class CallGrain
         {
             return new WaitExit(WaitExitStep.Hangup);
         }
-        if (S.Status is CallStatus.Canceled && S.Message is { } message)
+        if (S.Status is CallStatus.Canceled or CallStatus.Failed && VoicemailToLeave is { } voicemail)
+        {
+            // Given up on while waiting, by a queue that takes messages then: why, and the tone.
+            return new WaitExit(WaitExitStep.Voicemail, Message: S.Message, VoicemailMaxLength: voicemail.MaxLengthSeconds);
+        }
+        if (S.Status is CallStatus.Canceled or CallStatus.Failed && S.Message is { } message)
         {
             return new WaitExit(WaitExitStep.Message, Message: message);
         }

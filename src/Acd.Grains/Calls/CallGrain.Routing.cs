@@ -41,7 +41,12 @@ public sealed partial class CallGrain
     /// with <paramref name="stayPut"/> the call goes back where it waited (a target timed out but nothing better exists,
     /// as TaskRouter does), else it ends with the last refusal's message.
     /// </summary>
-    private async Task RouteAsync((RoutingStep Step, RoutingTarget Target, string FilterName)? candidate, bool stayPut, string giveUpReason)
+    /// <remarks>
+    /// <paramref name="overflowed"/>: the call waited in its queue past its maximum wait; given up, the caller hears
+    /// <paramref name="giveUpMessage"/> (unless a later queue refused them with its own) and may leave a voicemail for the
+    /// queue they waited in, if it takes them when full.
+    /// </remarks>
+    private async Task RouteAsync((RoutingStep Step, RoutingTarget Target, string FilterName)? candidate, bool stayPut, string giveUpReason, string? giveUpMessage = null, bool overflowed = false)
     {
         var plan = Plan();
         var task = Json.ParseElement(S.AttributesJson);
@@ -89,11 +94,19 @@ public sealed partial class CallGrain
         }
         if (stayPut && R.Waiting is not null)
         {
+            if (VoicemailToLeave is not null)
+            {
+                S.Voicemail = null; // a later target refused them, and they wait on where they were
+            }
             await ReadmitAsync();
             return;
         }
+        if (overflowed && R.QueueId is { } waitedIn)
+        {
+            OfferVoicemail(waitedIn, R.Callback, VoicemailWhen.Full);
+        }
         F.GaveUp(Now);
-        await FinishAsync(CallStatus.Canceled, reason, message ?? Settings.NoRouteMessage);
+        await FinishAsync(CallStatus.Canceled, reason, message ?? giveUpMessage ?? Settings.NoRouteMessage);
     }
 
     private void EnterQueue(RoutingStep step, RoutingTarget target, string filterName, WaitingCall waiting, EnqueueResult result)
@@ -119,7 +132,7 @@ public sealed partial class CallGrain
             R.CallerCheckAt ??= NextCallerCheck();
             // The caller's TwiML is answered after this: with hangupOnStar when this queue offers callbacks.
             R.CallerCanStepOut |= S.Status == CallStatus.Created && result.Callback is { OffersMenu: true };
-            if (S.Voicemail is { VoicemailCallId: null, FromCallId: null })
+            if (VoicemailToLeave is not null)
             {
                 S.Voicemail = null; // a queue refused them first, but a later target took them
             }
@@ -204,12 +217,8 @@ public sealed partial class CallGrain
         {
             R.MaxWaitDeadline = null;
             F.QueuedAt = null;
-            await RouteAsync(next, stayPut: false, giveUpReason);
-            if (S.Status == CallStatus.Canceled && S.EndReason == "max-wait")
-            {
-                S.Message = R.OverflowMessage ?? Settings.OverflowMessage;
-                await SaveAsync();
-            }
+            var maxWait = giveUpReason == "max-wait"; // not a queue that is gone
+            await RouteAsync(next, stayPut: false, giveUpReason, maxWait ? R.OverflowMessage ?? Settings.OverflowMessage : null, overflowed: maxWait);
         }
         else
         {
@@ -231,6 +240,7 @@ public sealed partial class CallGrain
             return; // the router has matched it with an agent on the way: the caller is served
         }
         F.GaveUp(Now);
+        OfferVoicemail(queueId, R.Callback, VoicemailWhen.Closed);
         await FinishAsync(CallStatus.Canceled, "queue-closed", message);
     }
 

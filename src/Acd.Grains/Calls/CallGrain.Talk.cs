@@ -341,19 +341,22 @@ public sealed partial class CallGrain
             CallStatus.Failed => new TaskFailed(name, reason, S.AgentId, wait, Round(talk), Round(F.HoldSeconds), Round(wrapped), Round(agentTalk), Round(agentHold)),
             _ => new TaskCanceled(name, reason, S.AgentId, wait, Round(talk), Round(F.HoldSeconds), Round(wrapped), Round(agentTalk), Round(agentHold)),
         });
+        // A caller given up on hears why (and may leave a voicemail): as they arrive, in the webhook's answer; waiting, in
+        // their <Dial>'s action once their conference ends. Either way their own TwiML hangs up, not Acd.
+        var farewell = status is CallStatus.Canceled or CallStatus.Failed && (message is not null || VoicemailToLeave is not null) && CallerHearsFarewell;
         if (status is CallStatus.Canceled or CallStatus.Failed && S.Status != CallStatus.Created && S.Legs.Customer is { IsLive: true })
         {
             // The customer is in their conference and Acd is giving up on them: end it rather than leave them holding.
             // Its SID may never have come (a conference nobody started reports little, and callbacks get lost): it is
-            // found by its name. (A call given up as it arrives is told so in the webhook's answer instead.)
+            // found by its name.
             await EndConferenceNowAsync();
         }
         var turnedAway = S.Status == CallStatus.Created;
         foreach (var leg in S.Legs.All.Where(l => l.IsLive))
         {
-            if (turnedAway && leg.Role == LegRole.Caller)
+            if ((turnedAway || farewell) && leg.Role == LegRole.Caller)
             {
-                continue; // the webhook's answer tells the caller why and hangs up: nothing for Acd to end
+                continue; // the caller's TwiML tells them why and hangs up: nothing for Acd to end
             }
             CallLegs.End(leg);
             if (leg.CallSid is not null)

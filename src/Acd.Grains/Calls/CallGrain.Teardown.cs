@@ -69,7 +69,7 @@ public sealed partial class CallGrain
         await telephony.ReconcileAsync(new Reconciliation(Conference(), [.. legs.Select(LegRef)], S.Teardown.ConferenceEndAsked && !S.Teardown.ConferenceEnded));
         if (!settled)
         {
-            S.Teardown.Asked(Now);
+            S.Teardown.CheckAgain(Now);
         }
     }
 

@@ -23,17 +23,31 @@ public sealed partial class CallGrain
     private bool IsVoicemail => S.Callback is { Source: CallbackSource.Voicemail };
 
     /// <summary>A queue turned the caller away: they may leave a voicemail for it, if it takes them for this reason.</summary>
-    private void VoicemailOnRefusal(string queueId, EnqueueResult result)
+    private void VoicemailOnRefusal(string queueId, EnqueueResult result) =>
+        OfferVoicemail(queueId, result.Callback, result.Outcome == EnqueueOutcome.Closed ? VoicemailWhen.Closed : VoicemailWhen.Full);
+
+    /// <summary>
+    /// The caller may leave a voicemail for <paramref name="queueId"/> if it takes them for <paramref name="reason"/>:
+    /// a caller arriving hears the prompt in the webhook's answer; one who waits in their conference hears it when the
+    /// call gives up on them and ends it, in their &lt;Dial&gt;'s action (every caller's has one).
+    /// </summary>
+    private void OfferVoicemail(string queueId, CallbackOffer? offer, VoicemailWhen reason)
     {
-        var reason = result.Outcome == EnqueueOutcome.Closed ? VoicemailWhen.Closed : VoicemailWhen.Full;
-        // Only a caller arriving, whom the webhook's answer can ask to record: one turned away later is in their
-        // conference, which ends with the call.
-        var reachable = S.Kind == CallKind.Inbound && S.Status == CallStatus.Created;
-        if (reachable && S.Voicemail is null && result.Callback is { } offer && offer.Voicemail.HasFlag(reason))
+        if (CallerHearsFarewell && S.Voicemail is null && offer is not null && offer.Voicemail.HasFlag(reason))
         {
             S.Voicemail = new CallVoicemail { QueueId = queueId, MaxLengthSeconds = offer.VoicemailMaxLength };
         }
     }
+
+    /// <summary>
+    /// An inbound caller whom Acd can still tell why the call ends (and ask for a message): arriving, or waiting in their
+    /// conference (not in the callback menu, where they are out of it).
+    /// </summary>
+    private bool CallerHearsFarewell => S.Kind == CallKind.Inbound
+        && (S.Status == CallStatus.Created || (S.Legs.Customer is { Role: LegRole.Caller, IsLive: true } && R.CallerAwayUntil is null && S.Status is CallStatus.Queued or CallStatus.Offered));
+
+    /// <summary>A voicemail offered to this call's caller and not yet recorded.</summary>
+    private CallVoicemail? VoicemailToLeave => S.Voicemail is { FromCallId: null, VoicemailCallId: null } offered ? offered : null;
 
     /// <summary>Whether the waiting caller in the menu may leave a voicemail there (their queue's voicemail_when has "menu").</summary>
     private bool VoicemailInMenu => R.Callback is { } offer && offer.Voicemail.HasFlag(VoicemailWhen.Menu) && R.QueueId is not null;

@@ -124,6 +124,8 @@ public sealed class RingGroupTests(TwilioFixture fixture) : IClassFixture<Twilio
         Assert.True(Twilio.Leg(loser.Sid)!.Said.Any(s => s.Contains("他の担当者が応答しました", StringComparison.Ordinal)) || Updates(loser.Sid).Any(r => r["Status"] == "completed"));
         // The winner heard whose call it was before being put through.
         Assert.Contains(Twilio.Leg(winner.Sid)!.Said, s => s.Contains("サポートのお電話です", StringComparison.Ordinal));
+        // Connected once Acd put them through; they join when Twilio has carried out the TwiML that says so.
+        await Eventually.HoldsAsync(() => Task.FromResult(Joined(caller).Count >= 2), "the winner joins the caller");
         Assert.Equal([caller.CallSid, winner.Sid], Joined(caller));
         Assert.Equal("completed", Twilio.Leg(loser.Sid)!.Status);
     }

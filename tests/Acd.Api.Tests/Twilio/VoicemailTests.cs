@@ -145,6 +145,61 @@ public sealed class VoicemailTests(TwilioFixture fixture) : IClassFixture<Twilio
     }
 
     [Fact]
+    public async Task AWaitingCallerGivenUpOnHearsWhyAndLeavesAVoicemailForTheQueueThatTurnedThemAway()
+    {
+        // The caller waits in "vm-wait" for a minute at most; then the workflow tries "vm-after", which is closed and takes
+        // messages when closed. Nobody is at work.
+        (await fixture.Http.PutJsonAsync("/api/queues/vm-wait", new { friendly_name = "サポート", target_workers = "team == 'vm-wait'", max_wait_seconds = 60 })).AssertOk();
+        (await fixture.Http.PutJsonAsync("/api/queues/vm-after", new { friendly_name = "夜間", target_workers = "team == 'vm-wait'", closed = true, closed_message = "夜間窓口は受付を終了しました。", voicemail_when = new[] { "closed" }, voicemail_max_length = 45 })).AssertOk();
+        (await fixture.Http.PutJsonAsync("/api/workflows/vm-wait", new { configuration = new { task_routing = new { filters = new[] { new { expression = "1 == 1", targets = new[] { new { queue = "vm-wait" }, new { queue = "vm-after" } } } } } } })).AssertOk();
+        var caller = await fixture.CallInAsync("vm-wait", from: "+819033330031");
+        Assert.NotNull(caller.ConferenceName);
+        // Every caller's <Dial> asks Acd what follows once their conference is over; only * needs the callback menu.
+        var dial = caller.Twiml.Descendants("Dial").Single();
+        Assert.Equal(($"{TwilioFixture.PublicBaseUrl}/twilio/voice/wait-exit?callId={caller.CallSid}", null), ((string?)dial.Attribute("action"), (string?)dial.Attribute("hangupOnStar")));
+
+        // The minute passes: "vm-after" refuses them (closed), so the call gives up and ends the conference; the caller hears
+        // why, then the tone, and records up to 45 s.
+        fixture.App.Time.Advance(TimeSpan.FromSeconds(61));
+        await Eventually.HoldsAsync(() => Task.FromResult(Twilio.IsRecording(caller.CallSid)), "the caller given up on is recording");
+        var leg = Twilio.Leg(caller.CallSid)!;
+        Assert.Contains(leg.Said, s => s.Contains("夜間窓口は受付を終了しました", StringComparison.Ordinal));
+        Assert.Contains(leg.Said, s => s.Contains("発信音のあとに", StringComparison.Ordinal));
+        Assert.Equal("45", (string?)leg.Recording!.Value.Verb.Attribute("maxLength"));
+        var ended = await fixture.CallAsync(caller.CallSid);
+        Assert.Equal(("canceled", "queue-closed", "vm-after"), (ended.Str("status"), ended.Str("end_reason"), ended["voicemail"]!.Str("queue_id")));
+        Assert.Equal("completed", Twilio.ConferenceNamed(caller.ConferenceName!)!.Status);
+
+        // Longer than the teardown's first check (15 s): nothing hangs up on a caller who is still speaking.
+        fixture.App.Time.Advance(TimeSpan.FromSeconds(20));
+        await Twilio.IdleAsync();
+        Assert.True(Twilio.IsRecording(caller.CallSid), "the caller is still recording");
+        var recording = await Twilio.SpeakAsync(caller.CallSid, 30);
+        Assert.Contains(Twilio.Leg(caller.CallSid)!.Said, s => s.Contains("メッセージをお預かりしました", StringComparison.Ordinal));
+        var voicemail = await fixture.CallEventuallyAsync(recording!.Sid, c => c.Str("status") == "queued", "the voicemail waits in the queue that turned the caller away");
+        Assert.Equal(("vm-after", "+819033330031", caller.CallSid), (voicemail.Str("queue_id"), voicemail["callback"]!.Str("number"), voicemail["voicemail"]!.Str("from_call_id")));
+        Assert.Empty(Twilio.Violations);
+    }
+
+    [Fact]
+    public async Task AWaitingCallerGivenUpOnWhereNoMessagesAreTakenHearsWhyBeforeTheCallEnds()
+    {
+        (await fixture.Http.PutJsonAsync("/api/queues/vm-none", new { friendly_name = "サポート", target_workers = "team == 'vm-none'", max_wait_seconds = 30, overflow_message = "ただいま大変混み合っております。後ほどおかけ直しください。" })).AssertOk();
+        (await fixture.Http.PutJsonAsync("/api/workflows/vm-none", new { configuration = new { task_routing = new { default_filter = new { queue = "vm-none" } } } })).AssertOk();
+        var caller = await fixture.CallInAsync("vm-none", from: "+819033330041");
+        Assert.NotNull(caller.ConferenceName);
+
+        fixture.App.Time.Advance(TimeSpan.FromSeconds(31));
+        await Eventually.HoldsAsync(() => Task.FromResult(Twilio.Leg(caller.CallSid)!.Status == "completed"), "the caller's call ends");
+        Assert.Contains(Twilio.Leg(caller.CallSid)!.Said, s => s.Contains("ただいま大変混み合っております", StringComparison.Ordinal));
+        Assert.False(Twilio.IsRecording(caller.CallSid));
+        var ended = await fixture.CallAsync(caller.CallSid);
+        Assert.Equal(("canceled", "max-wait"), (ended.Str("status"), ended.Str("end_reason")));
+        Assert.Equal("completed", Twilio.ConferenceNamed(caller.ConferenceName!)!.Status);
+        Assert.Empty(Twilio.Violations);
+    }
+
+    [Fact]
     public async Task SilenceLeavesNoVoicemailAndBadInputChangesNothing()
     {
         await VoicemailCenterAsync("vm-full", new { max_length = 1, voicemail_when = new[] { "full" } });

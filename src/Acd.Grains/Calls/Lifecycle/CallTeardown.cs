@@ -24,8 +24,19 @@ public sealed class CallTeardown
 
     [Id(3)] public int Checks { get; set; }
 
-    /// <summary>A hang-up was asked for: a check is due unless one is already.</summary>
-    public void Asked(DateTimeOffset now) => CheckAt ??= now + FirstCheck;
+    /// <summary>
+    /// A hang-up was asked for: a check is due within the first pause, and the pauses start again from it (the checks
+    /// of earlier hang-ups, a late answer's, say, must not leave the call's own end to wait minutes if its request fails).
+    /// </summary>
+    public void Asked(DateTimeOffset now)
+    {
+        var first = now + FirstCheck;
+        CheckAt = CheckAt is { } due && due < first ? due : first;
+        Checks = 0;
+    }
+
+    /// <summary>Reloaded unsettled: a check is due unless one is already, counting on from the checks made before.</summary>
+    public void CheckAgain(DateTimeOffset now) => CheckAt ??= now + FirstCheck;
 
     /// <summary>Legs Acd ended that the network has not reported ended.</summary>
     public static IEnumerable<Leg> Unconfirmed(CallLegs legs) => legs.All.Where(l => l.Ended && !l.Status.IsFinal() && l.CallSid is not null);
