@@ -20,6 +20,7 @@ public static class StartupChecks
         Require(acd.DefaultWrapUpSeconds is >= 0 and <= 86400, "Acd:DefaultWrapUpSeconds", "between 0 and 86400");
         Require(acd.MissedOffersBeforeBreak >= 0, "Acd:MissedOffersBeforeBreak", "0 or more");
         Require(acd.CallerCheckSeconds >= 0, "Acd:CallerCheckSeconds", "0 or more");
+        Require(acd.TalkCheckSeconds >= 0, "Acd:TalkCheckSeconds", "0 or more");
         Require(acd.MaxAttributesBytes >= 0, "Acd:MaxAttributesBytes", "0 or more");
         try
         {

@@ -37,6 +37,13 @@ public sealed class AcdOptions
     public int CallerCheckSeconds { get; set; } = 120;
 
     /// <summary>
+    /// How often a connected call's live legs are looked up at Twilio (0: never by time). An agent's or customer's hang-up
+    /// is told by the leg's status callback and the conference's participant-leave, neither sent again if lost: unchecked,
+    /// a caller whose agent hung up would sit alone in a conference Acd still takes for a conversation.
+    /// </summary>
+    public int TalkCheckSeconds { get; set; } = 120;
+
+    /// <summary>
     /// The largest attributes document taken for an agent or a call through the API or the workspace file, in UTF-8
     /// bytes (0: no limit). Attributes are read on every routing decision; a document this size is already unusual.
     /// </summary>

@@ -441,6 +441,22 @@ public sealed partial class CallGrain
 
     private DateTimeOffset? NextCallerCheck() => Settings.CallerCheckSeconds > 0 ? Now.AddSeconds(Settings.CallerCheckSeconds) : null;
 
+    /// <summary>
+    /// Looks a connected call's live legs up at Twilio; the answers come back as the legs' status, so a hang-up whose
+    /// callbacks were lost ends the talk as it would have (the agent's: Acd ends the conference, rule 2).
+    /// </summary>
+    private async Task CheckTalkAsync()
+    {
+        R.TalkCheckAt = NextTalkCheck();
+        var legs = S.Legs.All.Where(l => l is { IsLive: true, CallSid: not null }).Select(LegRef).ToList();
+        if (legs.Count > 0)
+        {
+            await telephony.ReconcileAsync(new Reconciliation(Conference(), legs, ConferenceEndAsked: false));
+        }
+    }
+
+    private DateTimeOffset? NextTalkCheck() => Settings.TalkCheckSeconds > 0 ? Now.AddSeconds(Settings.TalkCheckSeconds) : null;
+
     /// <summary>Takes the call out of routing: out of its queue, and every offer withdrawn.</summary>
     private async Task StopRoutingAsync(string reason)
     {

@@ -48,6 +48,10 @@ public sealed partial class CallGrain
         {
             return;
         }
+        if (S.Status == CallStatus.Connected)
+        {
+            R.TalkCheckAt ??= NextTalkCheck(); // not stored: the checks go on after a reload
+        }
         var settled = S.Teardown.Settled(S.Legs);
         if (S.Status.IsFinal() && S.Teardown.Done(S.Legs))
         {

@@ -208,6 +208,10 @@ public sealed partial class CallGrain(
         {
             Consider(R.CallerCheckAt);
         }
+        if (S.Status == CallStatus.Connected)
+        {
+            Consider(R.TalkCheckAt);
+        }
         if (S.Conference.Pending.Count > 0)
         {
             Consider(S.Conference.PendingDeadline);
@@ -266,6 +270,10 @@ public sealed partial class CallGrain(
         {
             await CheckCallerAsync();
         }
+        if (S.Status == CallStatus.Connected && R.TalkCheckAt <= Now)
+        {
+            await CheckTalkAsync();
+        }
         if (S.Conference.Pending.Count > 0 && S.Conference.PendingDeadline <= Now)
         {
             await GiveUpWaitingForConferenceAsync();
@@ -288,6 +296,7 @@ public sealed partial class CallGrain(
         {
             S.Status = status;
             S.StatusSince = Now;
+            R.TalkCheckAt = status == CallStatus.Connected ? NextTalkCheck() : null;
         }
     }
 

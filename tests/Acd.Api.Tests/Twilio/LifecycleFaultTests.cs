@@ -1,5 +1,6 @@
 using System.Net;
 using Acd.Api.Security;
+using Acd.Grains.Abstractions;
 using Acd.Api.Tests.Infrastructure;
 using Acd.Twilio.Fake;
 
@@ -59,6 +60,33 @@ public sealed class LifecycleFaultTests(TwilioFixture fixture) : IClassFixture<T
         Assert.True(Twilio.Leg(leg.Sid)!.IsFinal, "the agent's ringing leg is hung up");
         Assert.Equal("Available", (await fixture.AgentViewAsync("ghost-agent")).Str("activity"));
         Assert.Null(ended["agent_id"]);
+    }
+
+    [Fact]
+    public async Task AnAgentWhoseHangUpWasLostIsFoundGoneAndTheCallerIsNotLeftAlone()
+    {
+        // Found by the simulation (two silos, seed 21036): an agent hung up during the talk and both callbacks that tell
+        // of it (the leg's completed, the conference's participant-leave) were lost; the call stayed connected for ever,
+        // the caller alone in the conference.
+        await fixture.CenterAsync("gone-agent", agents: "gone-agent-agent");
+        var caller = await fixture.CallInAsync("gone-agent");
+        var leg = await fixture.RungAsync("client:gone-agent-agent");
+        Twilio.Answer(leg.Sid);
+        await fixture.CallEventuallyAsync(caller.CallSid, c => c.Str("status") == "connected", "connected");
+        await Twilio.IdleAsync();
+        Twilio.HoldCallbacks = true;
+        Twilio.HangUp(leg.Sid);
+        Assert.NotEmpty(Twilio.TakeHeld()); // lost
+        Twilio.HoldCallbacks = false;
+        Assert.Equal("connected", (await fixture.CallAsync(caller.CallSid)).Str("status"));
+
+        // Within Acd:TalkCheckSeconds Acd looks the call's legs up, learns the agent's has completed, and ends the call as
+        // the agent's hang-up would have: the conference ends and the caller is not left on a silent line.
+        fixture.App.Time.Advance(TimeSpan.FromSeconds(new AcdOptions().TalkCheckSeconds + 1));
+        var ended = await fixture.CallEventuallyAsync(caller.CallSid, c => c.Str("status") is "wrap_up" or "completed", "the talk ends");
+        Assert.Equal("agent-hangup", ended.Str("end_reason"));
+        Assert.Contains(Twilio.Requests, r => r.Method == "GET" && r.Path.EndsWith($"/Calls/{leg.Sid}.json", StringComparison.Ordinal));
+        await Eventually.HoldsAsync(() => Task.FromResult(Twilio.ConferenceNamed(caller.ConferenceName!)!.Status == "completed"), "the caller's conference ends");
     }
 
     [Fact]

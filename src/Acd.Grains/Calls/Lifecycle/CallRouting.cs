@@ -66,6 +66,9 @@ public sealed class CallRouting
     /// <summary>The caller was put into their conference with hangupOnStar (their first queue offers callbacks): * takes them to the menu.</summary>
     [Id(20)] public bool CallerCanStepOut { get; set; }
 
+    /// <summary>While connected: when the live legs are next looked up at Twilio (kept in memory; set again on a reload).</summary>
+    [Id(21)] public DateTimeOffset? TalkCheckAt { get; set; }
+
     /// <summary>The agent declined: the call is not offered to them again.</summary>
     public void Declined(string agentId)
     {
@@ -83,5 +86,6 @@ public sealed class CallRouting
         RecheckAt = null;
         CallerCheckAt = null;
         NextRingAt = null;
+        TalkCheckAt = null;
     }
 }
