@@ -69,6 +69,16 @@ public class TwilioFixture : IAsyncLifetime
 
     public async Task<JsonNode> CallAsync(string callId) => (await Http.GetJsonAsync($"/api/calls/{callId}")).AssertOk();
 
+    /// <summary>A caller of <paramref name="workflow"/> talking with <paramref name="agent"/>: rung, answered, connected.</summary>
+    public async Task<(CallerSession Caller, FakeLeg Leg)> ConnectedAsync(string workflow, string agent)
+    {
+        var caller = await CallInAsync(workflow);
+        var leg = await RungAsync($"client:{agent}");
+        Twilio.Answer(leg.Sid);
+        await CallEventuallyAsync(caller.CallSid, c => c.Str("status") == "connected", "connected");
+        return (caller, leg);
+    }
+
     public async Task<JsonNode> AgentViewAsync(string agent) => (await Http.GetJsonAsync($"/api/agents/{agent}")).AssertOk();
 
     /// <summary>Polls Acd until the condition on the call holds.</summary>

@@ -69,10 +69,7 @@ public sealed class LifecycleFaultTests(TwilioFixture fixture) : IClassFixture<T
         // of it (the leg's completed, the conference's participant-leave) were lost; the call stayed connected for ever,
         // the caller alone in the conference.
         await fixture.CenterAsync("gone-agent", agents: "gone-agent-agent");
-        var caller = await fixture.CallInAsync("gone-agent");
-        var leg = await fixture.RungAsync("client:gone-agent-agent");
-        Twilio.Answer(leg.Sid);
-        await fixture.CallEventuallyAsync(caller.CallSid, c => c.Str("status") == "connected", "connected");
+        var (caller, leg) = await fixture.ConnectedAsync("gone-agent", "gone-agent-agent");
         await Twilio.IdleAsync();
         Twilio.HoldCallbacks = true;
         Twilio.HangUp(leg.Sid);

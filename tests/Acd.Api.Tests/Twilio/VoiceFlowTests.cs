@@ -155,10 +155,7 @@ public sealed class VoiceFlowTests(TwilioFixture fixture) : IClassFixture<Twilio
     public async Task WhenTheAgentHangsUpFirstAcdEndsTheConference()
     {
         await fixture.CenterAsync("flow-agent-hangup", agents: "flow-hangup-agent");
-        var caller = await fixture.CallInAsync("flow-agent-hangup");
-        var leg = await fixture.RungAsync("client:flow-hangup-agent");
-        Twilio.Answer(leg.Sid);
-        await fixture.CallEventuallyAsync(caller.CallSid, c => c.Str("status") == "connected", "connected");
+        var (caller, leg) = await fixture.ConnectedAsync("flow-agent-hangup", "flow-hangup-agent");
 
         Twilio.HangUp(leg.Sid);
 
@@ -177,10 +174,7 @@ public sealed class VoiceFlowTests(TwilioFixture fixture) : IClassFixture<Twilio
         Twilio.DuplicateCallbacks = true;
         try
         {
-            var caller = await fixture.CallInAsync("flow-duplicates");
-            var leg = await fixture.RungAsync("client:flow-dup-agent");
-            Twilio.Answer(leg.Sid);
-            await fixture.CallEventuallyAsync(caller.CallSid, c => c.Str("status") == "connected", "connected");
+            var (caller, leg) = await fixture.ConnectedAsync("flow-duplicates", "flow-dup-agent");
             Twilio.HangUp(caller.CallSid);
             await Twilio.IdleAsync();
             var call = await fixture.CallEventuallyAsync(caller.CallSid, c => c.Str("status") == "wrap_up", "wrap-up");
